@@ -1,0 +1,56 @@
+/**
+ * The `spend` command. Every subcommand works whether or not an owning process (serve or
+ * ingest) is running: see lib/owner.ts. Errors a user can act on are printed as one sentence
+ * with exit code 1; anything else is a bug and prints its stack.
+ */
+import { Command } from 'commander';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../lib/config.ts';
+import { DatabaseLockedError } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { registerBodiesCommands } from './bodies.ts';
+import { registerDemoCommand } from './demo.ts';
+import { runOwnerUntilSignalled } from './owner-process.ts';
+import { registerSchemasCommand } from './schemas.ts';
+import { registerStatsCommand } from './stats.ts';
+
+const program = new Command('spend')
+  .description('collective-spend: the combined buying power of a partnership of public bodies')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('own the database: run the Kafka consumers, the control socket and the HTTP API')
+  .action(async () => {
+    const config = loadConfig();
+    await runOwnerUntilSignalled(config, createLogger(config.logLevel), { api: true });
+  });
+
+program
+  .command('ingest')
+  .description('own the database and run the Kafka consumers only (no API)')
+  .action(async () => {
+    const config = loadConfig();
+    await runOwnerUntilSignalled(config, createLogger(config.logLevel), { api: false });
+  });
+
+registerBodiesCommands(program);
+registerStatsCommand(program);
+registerDemoCommand(program);
+registerSchemasCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof UserError || error instanceof DatabaseLockedError) {
+    process.stderr.write(`spend: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof z.ZodError) {
+    process.stderr.write(`spend: invalid input:\n${z.prettifyError(error)}\n`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}
+

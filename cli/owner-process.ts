@@ -1,0 +1,93 @@
+/**
+ * The process that owns the database file: it hosts the control socket (so other commands
+ * can reach the database), the Kafka consumers and, for `serve`, the HTTP API.
+ */
+import type { Server } from 'node:http';
+import type { Server as ControlServer } from 'node:net';
+import { startApi } from '../api/app.ts';
+import { IngestService } from '../ingest/consumer.ts';
+import { ensureTopics, probeCluster, createKafka } from '../ingest/kafka/client.ts';
+import type { Config } from '../lib/config.ts';
+import { startControlServer } from '../lib/control.ts';
+import type { Database } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { openDatabase } from '../lib/owner.ts';
+
+export type Owner = {
+  db: Database;
+  ingest: IngestService;
+  api: Server | undefined;
+  stop(): Promise<void>;
+};
+
+export async function startOwner(config: Config, log: Logger, options: { api: boolean }): Promise<Owner> {
+  if (!(await probeCluster(config.kafkaBrokers, 5000))) {
+    throw new UserError(
+      'unavailable',
+      config.usesLocalBroker
+        ? `No Kafka broker answers at ${config.kafkaBrokers.join(',')}. Start the project's local broker with "npm run kafka:start", or set KAFKA_BROKERS.`
+        : `No Kafka broker answers at KAFKA_BROKERS=${config.kafkaBrokers.join(',')}.`,
+    );
+  }
+  const db = await openDatabase(config);
+  let control: ControlServer | undefined;
+  let api: Server | undefined;
+  const ingest = new IngestService(config, db, log);
+  try {
+    control = await startControlServer(config.socketPath, db, log);
+    await ensureTopics(createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }), [
+      { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+      { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+      { topic: config.topics.deadLetter, numPartitions: 1 },
+    ]);
+    await ingest.start();
+    if (options.api) api = await startApi(db, config.port, log);
+  } catch (error) {
+    await ingest.stop().catch(() => undefined);
+    control?.close();
+    db.close();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await ingest.stop();
+      await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
+      db.close();
+    })();
+    return stopping;
+  };
+  return { db, ingest, api, stop };
+}
+
+/** Runs the owner until SIGTERM/SIGINT, logging progress while messages flow. */
+export async function runOwnerUntilSignalled(config: Config, log: Logger, options: { api: boolean }): Promise<void> {
+  const owner = await startOwner(config, log, options);
+  log.info(
+    { db: config.dbPath, socket: config.socketPath, ...(owner.api ? { api: `http://127.0.0.1:${config.port}` } : {}) },
+    'owning the database',
+  );
+  let last = 0;
+  const progress = setInterval(() => {
+    const p = owner.ingest.progress;
+    if (p.messages === last) return;
+    log.info({ ...p, perSecond: Math.round((p.messages - last) / 5) }, 'ingest progress');
+    last = p.messages;
+  }, 5000);
+  progress.unref();
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'shutting down: finishing the batch in hand');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  clearInterval(progress);
+  await owner.stop();
+  log.info('stopped cleanly');
+}

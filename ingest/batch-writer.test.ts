@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Database, queryRows } from '../lib/db.ts';
+import { asMessage, invoice } from '../tests/helpers/messages.ts';
+import { readNextOffset, writeBatch } from './batch-writer.ts';
+import { TABLE_COLUMNS } from './rows.ts';
+import { invoicesHandler } from './topics/invoices/handler.ts';
+
+let db: Database;
+let conn: DuckDBConnection;
+
+beforeEach(async () => {
+  db = await Database.open({ path: ':memory:' });
+  conn = await db.connect();
+  await conn.run("insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')");
+});
+afterEach(() => {
+  conn.closeSync();
+  db.close();
+});
+
+const totals = async () =>
+  (
+    await queryRows<{ invoices: string; lines: string; net: string | null; rejected: string }>(
+      conn,
+      `select (select count(*) from current_invoices)::varchar as invoices,
+              (select count(*) from current_invoice_lines)::varchar as lines,
+              (select sum(net_amount)::varchar from current_invoices) as net,
+              (select count(*) from rejected_messages)::varchar as rejected`,
+    )
+  )[0];
+
+describe('writeBatch', () => {
+  it('declares every appended table column in table order', async () => {
+    for (const [table, columns] of Object.entries(TABLE_COLUMNS)) {
+      const rows = await queryRows<{ column_name: string }>(
+        conn,
+        'select column_name from information_schema.columns where table_name = $table order by ordinal_position',
+        { table },
+      );
+      expect(rows.map((r) => r.column_name), table).toEqual([...columns]);
+    }
+  });
+
+  it('ingests valid messages, rejects bad ones, and stores the next offset', async () => {
+    const batch = [
+      asMessage('test-council:INV-1', invoice(), 0),
+      asMessage('test-council:INV-2', invoice({ invoiceId: 'INV-2', netAmount: '1.005', lines: undefined }), 1),
+      asMessage('test-council:INV-3', '{not json', 2),
+      asMessage('other-body:INV-4', invoice({ bodyId: 'other-body', invoiceId: 'INV-4' }), 3),
+    ];
+    const result = await writeBatch(conn, invoicesHandler, 'spend.invoices.v1', 0, batch);
+    expect(result).toMatchObject({ accepted: 1, rejected: 3, lines: 2, nextOffset: 4n });
+    expect(await totals()).toEqual({ invoices: '1', lines: '2', net: '150.50', rejected: '3' });
+    const reasons = await queryRows<{ reason_code: string; reason: string; body_id: string | null }>(
+      conn,
+      'select reason_code, reason, body_id from rejected_messages order by kafka_offset',
+    );
+    expect(reasons.map((r) => r.reason_code)).toEqual(['schema-violation', 'malformed-json', 'unregistered-body']);
+    expect(reasons[0]?.reason).toContain('netAmount: a decimal string with at most 2 decimal places');
+    expect(reasons[0]?.reason).toContain('"1.005"');
+    expect(reasons.map((r) => r.body_id)).toEqual(['test-council', 'test-council', null]);
+    expect(await readNextOffset(conn, 'spend.invoices.v1', 0)).toBe(4n);
+  });
+
+  it('ignores a redelivered batch and the already-ingested head of an overlapping one', async () => {
+    const first = [0, 1, 2].map((o) => asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o));
+    await writeBatch(conn, invoicesHandler, 't', 0, first);
+    const again = await writeBatch(conn, invoicesHandler, 't', 0, first);
+    expect(again).toMatchObject({ alreadyIngested: 3, accepted: 0 });
+    const overlapping = [1, 2, 3].map((o) => asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o));
+    const third = await writeBatch(conn, invoicesHandler, 't', 0, overlapping);
+    expect(third).toMatchObject({ alreadyIngested: 2, accepted: 1, nextOffset: 4n });
+    expect(await totals()).toMatchObject({ invoices: '4', net: '602.00' });
+  });
+
+  it('keeps history: a correction supersedes, a tombstone retracts', async () => {
+    await writeBatch(conn, invoicesHandler, 't', 0, [
+      asMessage('test-council:INV-1', invoice(), 0),
+      asMessage('test-council:INV-2', invoice({ invoiceId: 'INV-2' }), 1),
+      asMessage('test-council:INV-1', invoice({ netAmount: '100.50', lines: [{ lineNo: 1, netAmount: '100.50' }] }), 2),
+      asMessage('test-council:INV-2', null, 3),
+    ]);
+    expect(await totals()).toMatchObject({ invoices: '1', lines: '1', net: '100.50' });
+    const history = await queryRows<{ n: string }>(conn, 'select count(*)::varchar as n from invoices');
+    expect(history[0]?.n).toBe('4');
+  });
+
+  it('rolls back everything when the process fails before COMMIT', async () => {
+    const boom = new Error('crash before commit');
+    await expect(
+      writeBatch(conn, invoicesHandler, 't', 0, [asMessage('test-council:INV-1', invoice(), 0)], {
+        crashPoint: (point) => {
+          if (point === 'before-duckdb-commit') throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
+    expect(await totals()).toMatchObject({ invoices: '0', lines: '0', rejected: '0' });
+    expect(await readNextOffset(conn, 't', 0)).toBeNull();
+  });
+});

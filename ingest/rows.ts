@@ -1,0 +1,56 @@
+/**
+ * Rows for the DuckDB appender. Each table's column list is declared once here, in table
+ * order (a test checks it against the migrations), and rows are plain arrays of cells.
+ */
+import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
+
+/** string → VARCHAR (DuckDB casts decimal and date strings exactly), number → INTEGER, bigint → BIGINT. */
+export type Cell = string | number | bigint | boolean | DuckDBTimestampValue | null | undefined;
+export type Row = Cell[];
+
+export function appendRow(appender: DuckDBAppender, row: Row): void {
+  for (const cell of row) {
+    if (cell === null || cell === undefined) appender.appendNull();
+    else if (typeof cell === 'string') appender.appendVarchar(cell);
+    else if (typeof cell === 'number') appender.appendInteger(cell);
+    else if (typeof cell === 'bigint') appender.appendBigInt(cell);
+    else if (typeof cell === 'boolean') appender.appendBoolean(cell);
+    else appender.appendTimestamp(cell);
+  }
+  appender.endRow();
+}
+
+/** A Kafka message timestamp (epoch milliseconds as a string) as a DuckDB TIMESTAMP. */
+export function kafkaTimestamp(epochMillis: string): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(epochMillis) * 1000n);
+}
+
+export const TABLE_COLUMNS = {
+  invoices: [
+    'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'invoice_id', 'retracted',
+    'document_type', 'supplier_name', 'supplier_ref', 'supplier_vat_number', 'supplier_company_number',
+    'supplier_charity_number', 'supplier_redacted', 'invoice_date', 'payment_date', 'currency', 'net_amount',
+    'vat_amount', 'po_number', 'contract_ref', 'description', 'expense_type', 'service_area', 'cost_centre',
+    'category_scheme', 'category_code', 'category_label', 'upload_id', 'source_file', 'source_row', 'produced_at',
+  ],
+  invoice_lines: [
+    'topic', 'kafka_partition', 'kafka_offset', 'body_id', 'invoice_id', 'line_no', 'description', 'item_code',
+    'quantity', 'unit', 'unit_price', 'net_amount', 'category_scheme', 'category_code', 'category_label',
+  ],
+  purchase_orders: [
+    'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'po_number', 'retracted',
+    'supplier_name', 'supplier_ref', 'supplier_vat_number', 'supplier_company_number', 'supplier_charity_number',
+    'supplier_redacted', 'order_date', 'currency', 'status', 'contract_ref', 'description', 'total_net',
+    'upload_id', 'source_file', 'source_row', 'produced_at',
+  ],
+  purchase_order_lines: [
+    'topic', 'kafka_partition', 'kafka_offset', 'body_id', 'po_number', 'line_no', 'description', 'item_code',
+    'quantity', 'unit', 'unit_price', 'net_amount', 'category_scheme', 'category_code', 'category_label',
+  ],
+  rejected_messages: [
+    'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'message_key', 'body_id', 'reason_code',
+    'reason', 'raw_value', 'raw_truncated', 'produced_at', 'rejected_at',
+  ],
+} as const;
+
+export type AppendedTable = keyof typeof TABLE_COLUMNS;

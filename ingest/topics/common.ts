@@ -1,0 +1,88 @@
+/**
+ * Building blocks shared by the message contracts (invoice.v1, purchase-order.v1).
+ * The zod schemas are the contract: docs/messages.md explains them and
+ * `spend schemas` exports them as JSON Schema for producers.
+ */
+import { z } from 'zod';
+
+/** Body ids are short slugs so that message keys `<bodyId>:<documentId>` split unambiguously. */
+export const bodyId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a body id: lower-case letters, digits and "-", at most 63 characters');
+
+export const documentId = z.string().min(1).max(200);
+
+const MONEY = /^-?\d{1,16}(\.\d{1,2})?$/;
+const UNIT_PRICE = /^-?\d{1,14}(\.\d{1,4})?$/;
+const QUANTITY = /^-?\d{1,14}(\.\d{1,4})?$/;
+
+/** A money amount in major units as a decimal string, sign included, at most 2 decimal places. */
+export const money = z
+  .string()
+  .regex(MONEY, 'a decimal string with at most 2 decimal places, e.g. "1234.56" or "-12.50"');
+
+export const unitPrice = z
+  .string()
+  .regex(UNIT_PRICE, 'a decimal string with at most 4 decimal places, e.g. "12.3456"');
+
+export const quantity = z
+  .string()
+  .regex(QUANTITY, 'a decimal string with at most 4 decimal places, e.g. "2" or "0.5"');
+
+/** A calendar date YYYY-MM-DD that exists (2023-02-30 does not). */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine(isRealDate, 'not a real calendar date');
+
+function isRealDate(value: string): boolean {
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    year >= 1900 &&
+    year <= 2100 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
+  );
+}
+
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export const currency = z
+  .string()
+  .refine((code) => ISO_CURRENCIES.has(code), 'an ISO 4217 currency code such as "GBP" or "EUR"');
+
+export const supplier = z.strictObject({
+  name: z.string().min(1).max(500),
+  ref: z.string().max(200).optional(),
+  vatNumber: z.string().max(50).optional(),
+  companyNumber: z.string().max(50).optional(),
+  charityNumber: z.string().max(50).optional(),
+  redacted: z.boolean().optional(),
+});
+
+export const category = z.strictObject({
+  scheme: z.enum(['proclass', 'cpv', 'local']),
+  code: z.string().min(1).max(100),
+  label: z.string().max(500).optional(),
+});
+
+export const source = z.strictObject({
+  uploadId: z.string().min(1).max(100),
+  file: z.string().min(1).max(1000),
+  row: z.number().int().positive().max(2_147_483_647),
+});
+
+const text = (max: number) => z.string().max(max).optional();
+
+export const lineBase = {
+  lineNo: z.number().int().positive().max(2_147_483_647),
+  description: text(2000),
+  itemCode: text(200),
+  unit: text(50),
+  netAmount: money,
+  category: category.optional(),
+};
+
+export const optionalText = text;

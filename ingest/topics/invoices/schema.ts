@@ -1,0 +1,107 @@
+/** The invoice.v1 message contract (topic spend.invoices.v1, key `<bodyId>:<invoiceId>`). */
+import { z } from 'zod';
+import { fromScaled, toScaled } from '../../../lib/money.ts';
+import {
+  bodyId,
+  category,
+  currency,
+  documentId,
+  isoDate,
+  lineBase,
+  money,
+  optionalText,
+  quantity,
+  source,
+  supplier,
+  unitPrice,
+} from '../common.ts';
+
+export const invoiceLine = z.strictObject({
+  ...lineBase,
+  quantity: quantity.optional(),
+  unitPrice: unitPrice.optional(),
+});
+
+export const invoiceV1 = z
+  .strictObject({
+    schema: z.literal('invoice.v1'),
+    bodyId,
+    invoiceId: documentId,
+    documentType: z.enum(['invoice', 'credit-note']),
+    supplier,
+    invoiceDate: isoDate.optional(),
+    paymentDate: isoDate.optional(),
+    currency,
+    netAmount: money,
+    vatAmount: money.optional(),
+    poNumber: optionalText(200),
+    contractRef: optionalText(200),
+    description: optionalText(2000),
+    expenseType: optionalText(500),
+    serviceArea: optionalText(500),
+    costCentre: optionalText(200),
+    category: category.optional(),
+    lines: z.array(invoiceLine).max(10_000).optional(),
+    source: source.optional(),
+  })
+  .superRefine((invoice, ctx) => {
+    if (!invoice.invoiceDate && !invoice.paymentDate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['invoiceDate'],
+        message: 'at least one of invoiceDate and paymentDate is required',
+      });
+    }
+    if (invoice.documentType === 'credit-note') {
+      const positive: [string, string | undefined][] = [
+        ['netAmount', invoice.netAmount],
+        ['vatAmount', invoice.vatAmount],
+        ...(invoice.lines ?? []).map(
+          (line, i): [string, string | undefined] => [`lines.${i}.netAmount`, line.netAmount],
+        ),
+      ];
+      for (const [path, amount] of positive) {
+        if (amount !== undefined && toScaled(amount, 2) > 0n) {
+          ctx.addIssue({
+            code: 'custom',
+            path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+            message: 'a credit note carries amounts ≤ 0',
+          });
+        }
+      }
+    }
+    if (invoice.lines?.length) {
+      checkLines(invoice.lines, invoice.netAmount, 'netAmount', ctx);
+    }
+  });
+
+export type InvoiceV1 = z.infer<typeof invoiceV1>;
+export type InvoiceLineV1 = z.infer<typeof invoiceLine>;
+
+/** Lines must have distinct numbers and sum exactly to the document total. */
+export function checkLines(
+  lines: { lineNo: number; netAmount: string }[],
+  total: string,
+  totalField: string,
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<number>();
+  let sum = 0n;
+  lines.forEach((line, i) => {
+    if (seen.has(line.lineNo)) {
+      ctx.addIssue({ code: 'custom', path: ['lines', i, 'lineNo'], message: `duplicate lineNo ${line.lineNo}` });
+    }
+    seen.add(line.lineNo);
+    sum += toScaled(line.netAmount, 2);
+  });
+  const expected = toScaled(total, 2);
+  if (sum !== expected) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lines'],
+      message: `lines sum to ${fromScaled(sum, 2)} but ${totalField} is ${total}`,
+      params: { reason: 'lines-do-not-sum' },
+    });
+  }
+}
+

@@ -1,0 +1,84 @@
+/** The opt-in register: bodies join the partnership when they are ready, and may leave. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
+import { bodyId, isoDate } from '../ingest/topics/common.ts';
+import { queryRows } from './db.ts';
+import { UserError } from './errors.ts';
+
+export const BODY_KINDS = ['council', 'fire', 'police', 'school', 'health', 'other'] as const;
+export const BODY_STATUSES = ['prospective', 'active', 'left'] as const;
+
+export const newBody = z.strictObject({
+  bodyId,
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(BODY_KINDS).default('council'),
+  status: z.enum(BODY_STATUSES).default('active'),
+  joinedOn: isoDate,
+  leftOn: isoDate.optional(),
+  servicesInScope: z.array(z.string().trim().min(1).max(100)).default([]),
+});
+export type NewBody = z.input<typeof newBody>;
+
+export type Body = {
+  bodyId: string;
+  name: string;
+  kind: string;
+  status: string;
+  joinedOn: string | null;
+  leftOn: string | null;
+  servicesInScope: string[];
+};
+
+/** Registers a body; registering the same body again with the same details changes nothing. */
+export async function addBody(conn: DuckDBConnection, input: NewBody): Promise<{ body: Body; created: boolean }> {
+  const body = newBody.parse(input);
+  if (body.leftOn && body.leftOn < body.joinedOn) {
+    throw new UserError('invalid-input', `leftOn ${body.leftOn} is before joinedOn ${body.joinedOn}`);
+  }
+  const existing = (await listBodies(conn)).find((b) => b.bodyId === body.bodyId);
+  const wanted: Body = { ...body, leftOn: body.leftOn ?? null };
+  if (existing) {
+    if (JSON.stringify(existing) === JSON.stringify(wanted)) return { body: existing, created: false };
+    throw new UserError('conflict', `body ${body.bodyId} is already registered as ${JSON.stringify(existing)}`);
+  }
+  await conn.run(
+    `insert into bodies (body_id, name, kind, status, joined_on, left_on, services_in_scope)
+     values ($bodyId, $name, $kind, $status, $joinedOn::date, $leftOn::date, $services::varchar[])`,
+    {
+      bodyId: body.bodyId,
+      name: body.name,
+      kind: body.kind,
+      status: body.status,
+      joinedOn: body.joinedOn,
+      leftOn: body.leftOn ?? null,
+      services: JSON.stringify(body.servicesInScope),
+    },
+  );
+  return { body: wanted, created: true };
+}
+
+export async function listBodies(conn: DuckDBConnection): Promise<Body[]> {
+  const rows = await queryRows<{
+    body_id: string;
+    name: string;
+    kind: string;
+    status: string;
+    joined_on: string | null;
+    left_on: string | null;
+    services: string;
+  }>(
+    conn,
+    `select body_id, name, kind, status, joined_on::varchar as joined_on, left_on::varchar as left_on,
+            to_json(services_in_scope)::varchar as services
+     from bodies order by joined_on nulls last, body_id`,
+  );
+  return rows.map((r) => ({
+    bodyId: r.body_id,
+    name: r.name,
+    kind: r.kind,
+    status: r.status,
+    joinedOn: r.joined_on,
+    leftOn: r.left_on,
+    servicesInScope: JSON.parse(r.services) as string[],
+  }));
+}

@@ -1,0 +1,125 @@
+/**
+ * Configuration, read once at start-up from the environment and validated with zod.
+ * No other module reads process.env: commands call loadConfig() and pass the result down.
+ * Every variable is documented in .env.example (a test keeps the two in step).
+ */
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Where the project's own local broker listens (see kafka-local/). */
+export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
+
+/** The places where a test may deliberately crash the ingest process (see docs/reliability.md). */
+export const CRASH_POINTS = [
+  'after-validate',
+  'after-append',
+  'before-duckdb-commit',
+  'after-duckdb-commit',
+  'after-kafka-commit',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" or "-"');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined))
+    .pipe(
+      z
+        .string()
+        .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port')
+        .optional(),
+    ),
+  KAFKA_CLIENT_ID: z.string().min(1).default('collective-spend'),
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(1000).default(6000),
+  KAFKA_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024),
+  SPEND_TOPIC_INVOICES: topicName.default('spend.invoices.v1'),
+  SPEND_TOPIC_PURCHASE_ORDERS: topicName.default('spend.purchase-orders.v1'),
+  SPEND_TOPIC_DEAD_LETTER: topicName.default('spend.dead-letter.v1'),
+  SPEND_TOPIC_PARTITIONS: positiveInt.max(64).default(4),
+  SPEND_CONSUMER_GROUP: z.string().min(1).default('spend-ingest'),
+  SPEND_DB: z.string().min(1).default('./data/spend.duckdb'),
+  SPEND_SOCKET: z.string().min(1).optional(),
+  DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as "1GB" or "512MiB"')
+    .default('1GB'),
+  DUCKDB_THREADS: positiveInt.max(256).default(2),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
+  SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
+  SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
+  SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
+});
+
+export type Config = {
+  kafkaBrokers: string[];
+  /** True when KAFKA_BROKERS was not set and the project's local broker is meant. */
+  usesLocalBroker: boolean;
+  kafkaClientId: string;
+  sessionTimeoutMs: number;
+  maxBytesPerPartition: number;
+  topics: { invoices: string; purchaseOrders: string; deadLetter: string };
+  topicPartitions: number;
+  consumerGroup: string;
+  dbPath: string;
+  socketPath: string;
+  duckdb: { memoryLimit: string; threads: number };
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  transformsCron: string;
+  /** How many partitions' batches are written at once, each on its own DuckDB connection. */
+  ingestConcurrency: number;
+  /** Test-only: crash at this point once this many batches have been written. */
+  crashAt: CrashPoint | undefined;
+  crashAfterBatches: number;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '?');
+      return `  ${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dbPath = resolve(e.SPEND_DB);
+  return {
+    kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
+    usesLocalBroker: e.KAFKA_BROKERS === undefined,
+    kafkaClientId: e.KAFKA_CLIENT_ID,
+    sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+    maxBytesPerPartition: e.KAFKA_MAX_BYTES_PER_PARTITION,
+    topics: {
+      invoices: e.SPEND_TOPIC_INVOICES,
+      purchaseOrders: e.SPEND_TOPIC_PURCHASE_ORDERS,
+      deadLetter: e.SPEND_TOPIC_DEAD_LETTER,
+    },
+    topicPartitions: e.SPEND_TOPIC_PARTITIONS,
+    consumerGroup: e.SPEND_CONSUMER_GROUP,
+    dbPath,
+    // The owner's control socket sits beside the database file it owns.
+    socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
+    duckdb: { memoryLimit: e.DUCKDB_MEMORY_LIMIT, threads: e.DUCKDB_THREADS },
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    transformsCron: e.TRANSFORMS_CRON,
+    ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
+    crashAt: e.SPEND_CRASH_AT,
+    crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
+  };
+}
+

@@ -1,0 +1,49 @@
+/**
+ * Running an operation wherever the database is: through the owning process when one is
+ * running (serve or ingest), else by opening the file directly for the length of the command.
+ */
+import type { Config } from './config.ts';
+import { Database, DatabaseLockedError } from './db.ts';
+import { OwnerClient } from './control.ts';
+import { type OperationName, type OperationParams, runOperation } from './operations.ts';
+
+export function openDatabase(config: Config): Promise<Database> {
+  return Database.open({ path: config.dbPath, memoryLimit: config.duckdb.memoryLimit, threads: config.duckdb.threads });
+}
+
+const LOCK_RETRY_MS = 250;
+const LOCK_WAIT_MS = 10_000;
+
+export async function callOperation<N extends OperationName>(
+  config: Config,
+  name: N,
+  params: OperationParams<N> = {} as OperationParams<N>,
+): Promise<unknown> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const owner = await OwnerClient.connect(config.socketPath);
+    if (owner) {
+      try {
+        return await owner.call(name, params);
+      } finally {
+        owner.close();
+      }
+    }
+    let db: Database;
+    try {
+      db = await openDatabase(config);
+    } catch (error) {
+      // An owner that is starting up holds the file before its socket is listening.
+      if (error instanceof DatabaseLockedError && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+        continue;
+      }
+      throw error;
+    }
+    try {
+      return await runOperation(db, name, params);
+    } finally {
+      db.close();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/** Hand-made contract messages for tests: a valid invoice or purchase order, with overrides. */
+import type { InvoiceV1 } from '../../ingest/topics/invoices/schema.ts';
+import type { PurchaseOrderV1 } from '../../ingest/topics/purchase-orders/schema.ts';
+
+export function invoice(overrides: Partial<InvoiceV1> = {}): InvoiceV1 {
+  return {
+    schema: 'invoice.v1',
+    bodyId: 'test-council',
+    invoiceId: 'INV-1',
+    documentType: 'invoice',
+    supplier: { name: 'EDF ENERGY PLC', vatNumber: 'GB123456789' },
+    invoiceDate: '2024-03-01',
+    currency: 'GBP',
+    netAmount: '150.50',
+    vatAmount: '30.10',
+    lines: [
+      { lineNo: 1, description: 'Electricity', quantity: '10', unitPrice: '10.05', netAmount: '100.50' },
+      { lineNo: 2, description: 'Standing charge', netAmount: '50.00' },
+    ],
+    ...overrides,
+  };
+}
+
+export function purchaseOrder(overrides: Partial<PurchaseOrderV1> = {}): PurchaseOrderV1 {
+  return {
+    schema: 'purchase-order.v1',
+    bodyId: 'test-council',
+    poNumber: 'PO-1',
+    supplier: { name: 'Office Supplies Ltd' },
+    orderDate: '2024-02-01',
+    currency: 'GBP',
+    lines: [{ lineNo: 1, description: 'A4 paper', quantity: '20', unitPrice: '3.2500', netAmount: '65.00' }],
+    totalNet: '65.00',
+    ...overrides,
+  };
+}
+
+/** A message as the consumer sees it: key and JSON value as bytes. */
+export function asMessage(key: string, value: unknown, offset: number | string) {
+  return {
+    offset: String(offset),
+    key: Buffer.from(key),
+    value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    timestamp: String(Date.UTC(2024, 2, 1)),
+  };
+}
