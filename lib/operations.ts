@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { addBody, listBodies, newBody } from './bodies.ts';
-import type { Database } from './db.ts';
+import { type Database, queryRows } from './db.ts';
 import { readStats } from './stats.ts';
 
 type Operation<P extends z.ZodType> = {
@@ -18,6 +18,16 @@ const op = <P extends z.ZodType>(definition: Operation<P>) => definition;
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
   stats: op({ params: z.object({}), run: (db) => db.withConnection(readStats) }),
+  offsets: op({
+    params: z.object({}),
+    run: (db) =>
+      db.withConnection((conn) =>
+        queryRows<{ topic: string; partition: number; nextOffset: string }>(
+          conn,
+          'select topic, kafka_partition as partition, next_offset::varchar as "nextOffset" from consumer_offsets order by all',
+        ),
+      ),
+  }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
 };

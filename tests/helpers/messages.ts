@@ -44,3 +44,39 @@ export function asMessage(key: string, value: unknown, offset: number | string) 
     timestamp: String(Date.UTC(2024, 2, 1)),
   };
 }
+
+/** n varied, valid invoices for one body (deterministic), some with lines, some credit notes. */
+export function manyInvoices(bodyId: string, n: number, prefix = 'INV'): InvoiceV1[] {
+  const invoices: InvoiceV1[] = [];
+  for (let i = 0; i < n; i++) {
+    const pence = ((i * 7919) % 500_000) + 1;
+    const credit = i % 50 === 49;
+    const amount = credit ? -pence : pence; // integer pence
+    const net = penceToString(BigInt(amount));
+    const withLines = i % 3 === 0;
+    const first = BigInt(Math.trunc(amount / 3));
+    invoices.push(
+      invoice({
+        bodyId,
+        invoiceId: `${prefix}-${i}`,
+        documentType: credit ? 'credit-note' : 'invoice',
+        invoiceDate: `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+        netAmount: net,
+        vatAmount: credit ? '0.00' : '1.00',
+        lines: withLines
+          ? [
+              { lineNo: 1, netAmount: penceToString(first), quantity: '1', unitPrice: penceToString(first) },
+              { lineNo: 2, netAmount: penceToString(BigInt(amount) - first) },
+            ]
+          : undefined,
+      }),
+    );
+  }
+  return invoices;
+}
+
+function penceToString(pence: bigint): string {
+  const negative = pence < 0n;
+  const abs = negative ? -pence : pence;
+  return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+}

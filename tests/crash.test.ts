@@ -1,0 +1,94 @@
+/**
+ * The crash test: kill the ingest process at the riskiest points of a large ingest (and with a
+ * plain `kill -9` mid-flight), restart it, and check that the database holds every produced
+ * message exactly once: same counts and exact totals, no offset twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { CRASH_POINTS } from '../lib/config.ts';
+import { Database, queryRows } from '../lib/db.ts';
+import { manyInvoices } from './helpers/messages.ts';
+import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
+
+const BODY = 'crash-council';
+const INVOICES = 6000;
+
+async function preparePipeline(): Promise<{ pipeline: Pipeline; expectedNet: string; expectedLines: number }> {
+  // Small fetches make many small batches, so there is a lot of "mid-ingest" to crash in.
+  const pipeline = await createPipeline({ KAFKA_MAX_BYTES_PER_PARTITION: '16384', SPEND_INGEST_CONCURRENCY: '2' });
+  const added = await pipeline.cli(['bodies', 'add', BODY, '--name', 'Crash Test Council', '--joined', '2023-04-01']);
+  expect(added.code, added.stderr).toBe(0);
+  const invoices = manyInvoices(BODY, INVOICES);
+  const producer = await pipeline.producer();
+  for (let i = 0; i < invoices.length; i += 1000) {
+    await producer.send({
+      topic: pipeline.config.topics.invoices,
+      acks: -1,
+      messages: invoices.slice(i, i + 1000).map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
+    });
+  }
+  let pence = 0n;
+  let lines = 0;
+  for (const inv of invoices) {
+    pence += BigInt(inv.netAmount.replace('.', ''));
+    lines += inv.lines?.length ?? 0;
+  }
+  const abs = pence < 0n ? -pence : pence;
+  const expectedNet = `${pence < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+  return { pipeline, expectedNet, expectedLines: lines };
+}
+
+async function restartAndVerify(pipeline: Pipeline, expectedNet: string, expectedLines: number): Promise<void> {
+  const owner = pipeline.startOwner('ingest');
+  await pipeline.waitUntilIngested(90_000);
+  owner.child.kill('SIGTERM');
+  expect(await owner.exited).toEqual({ code: 0, signal: null });
+
+  const stats = await pipeline.stats();
+  expect(stats.bodies).toEqual([
+    expect.objectContaining({ bodyId: BODY, invoices: INVOICES, invoiceLines: expectedLines, netTotal: expectedNet, rejected: 0 }),
+  ]);
+  // History, not just the current view: every offset exactly once.
+  const db = await Database.open({ path: pipeline.config.dbPath });
+  try {
+    const [row] = await db.withConnection((conn) =>
+      queryRows<{ versions: number; distinct_offsets: number; lines: number; distinct_lines: number }>(
+        conn,
+        `select (select count(*) from invoices)::integer as versions,
+                (select count(distinct (kafka_partition, kafka_offset)) from invoices)::integer as distinct_offsets,
+                (select count(*) from invoice_lines)::integer as lines,
+                (select count(distinct (kafka_partition, kafka_offset, line_no)) from invoice_lines)::integer as distinct_lines`,
+      ),
+    );
+    expect(row).toEqual({ versions: INVOICES, distinct_offsets: INVOICES, lines: expectedLines, distinct_lines: expectedLines });
+  } finally {
+    db.close();
+  }
+}
+
+describe('crash safety', () => {
+  it.each(CRASH_POINTS)('loses and duplicates nothing when the process dies at %s', async (point) => {
+    const { pipeline, expectedNet, expectedLines } = await preparePipeline();
+    const crashing = pipeline.startOwner('ingest', { SPEND_CRASH_AT: point, SPEND_CRASH_AFTER_BATCHES: '3' });
+    const exit = await crashing.exited;
+    expect(exit.signal, crashing.stderr()).toBe('SIGKILL');
+    await restartAndVerify(pipeline, expectedNet, expectedLines);
+  });
+
+  it('loses and duplicates nothing after kill -9 in the middle of an ingest', async () => {
+    const { pipeline, expectedNet, expectedLines } = await preparePipeline();
+    const owner = pipeline.startOwner('ingest');
+    // Wait until part of the data is in, then pull the plug.
+    for (;;) {
+      const stats = await pipeline.stats().catch(() => null);
+      const ingested = stats?.bodies[0]?.invoices ?? 0;
+      if (ingested > 0) {
+        expect(ingested).toBeLessThan(INVOICES);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    owner.child.kill('SIGKILL');
+    expect((await owner.exited).signal).toBe('SIGKILL');
+    await restartAndVerify(pipeline, expectedNet, expectedLines);
+  });
+});

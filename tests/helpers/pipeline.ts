@@ -1,0 +1,125 @@
+/**
+ * End-to-end helpers: an isolated pipeline (own topics, consumer group and database file),
+ * the real `spend` CLI as a child process, a producer, and "wait until ingested" by comparing
+ * the offsets stored in DuckDB with the topics' high watermarks.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
+import { type Config, loadConfig } from '../../lib/config.ts';
+import { callOperation } from '../../lib/owner.ts';
+import type { Stats } from '../../lib/stats.ts';
+import { createTestTopics, testBrokers, testKafka, uniqueName } from './kafka.ts';
+
+const SPEND_BIN = resolve(import.meta.dirname, '../../bin/spend.js');
+
+export type Pipeline = {
+  env: Record<string, string>;
+  config: Config;
+  kafka: KafkaClient;
+  /** Runs `spend <args>` to completion and returns its output. */
+  cli(args: string[], extraEnv?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Starts `spend ingest` (or serve) in the background; killed when the test ends. */
+  startOwner(command?: 'ingest' | 'serve', extraEnv?: Record<string, string>): OwnerProcess;
+  producer(): Promise<Producer>;
+  stats(): Promise<Stats>;
+  /** Resolves once every message now in the topics has been written to DuckDB. */
+  waitUntilIngested(timeoutMs?: number): Promise<void>;
+};
+
+export type OwnerProcess = { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string };
+
+export async function createPipeline(overrides: Record<string, string> = {}): Promise<Pipeline> {
+  const id = uniqueName('e2e');
+  const dir = mkdtempSync(join(tmpdir(), 'spend-test-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: testBrokers().join(','),
+    SPEND_DB: join(dir, 'spend.duckdb'),
+    SPEND_TOPIC_INVOICES: `${id}.invoices`,
+    SPEND_TOPIC_PURCHASE_ORDERS: `${id}.purchase-orders`,
+    SPEND_TOPIC_DEAD_LETTER: `${id}.dead-letter`,
+    SPEND_TOPIC_PARTITIONS: '4',
+    SPEND_CONSUMER_GROUP: id,
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const kafka = testKafka();
+  await createTestTopics(
+    [
+      { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+      { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+      { topic: config.topics.deadLetter, numPartitions: 1 },
+    ],
+    kafka,
+  );
+  const childEnv = (extra: Record<string, string> = {}) => ({ ...process.env, ...env, ...extra });
+
+  const pipeline: Pipeline = {
+    env,
+    config,
+    kafka,
+    cli: (args, extraEnv) =>
+      new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, [SPEND_BIN, ...args], { env: childEnv(extraEnv) });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+      }),
+    startOwner: (command = 'ingest', extraEnv) => {
+      const child = spawn(process.execPath, [SPEND_BIN, command], { env: childEnv(extraEnv) });
+      let stderr = '';
+      child.stderr?.on('data', (d) => (stderr += d));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+        child.on('exit', (code, signal) => r({ code, signal })),
+      );
+      onTestFinished(async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      });
+      return { child, exited, stderr: () => stderr };
+    },
+    producer: async () => {
+      const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      onTestFinished(() => producer.disconnect());
+      return producer;
+    },
+    stats: async () => (await callOperation(config, 'stats')) as Stats,
+    waitUntilIngested: async (timeoutMs = 60_000) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const targets = new Map<string, bigint>();
+        for (const topic of [config.topics.invoices, config.topics.purchaseOrders]) {
+          for (const p of await admin.fetchTopicOffsets(topic)) targets.set(`${topic}/${p.partition}`, BigInt(p.high));
+        }
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const stored = (await callOperation(config, 'offsets')) as { topic: string; partition: number; nextOffset: string }[];
+          const at = new Map(stored.map((o) => [`${o.topic}/${o.partition}`, BigInt(o.nextOffset)]));
+          const behind = [...targets].filter(([key, high]) => high > 0n && (at.get(key) ?? 0n) < high);
+          if (behind.length === 0) return;
+          if (Date.now() > deadline) {
+            throw new Error(`not ingested after ${timeoutMs} ms: ${behind.map(([k, h]) => `${k} at ${at.get(k) ?? 0n} of ${h}`).join(', ')}`);
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+  return pipeline;
+}
