@@ -59,6 +59,9 @@ const envSchema = z.object({
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
 });
 
+/** Every environment variable the configuration reads (a test keeps .env.example in step). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 export type Config = {
   kafkaBrokers: string[];
   /** True when KAFKA_BROKERS was not set and the project's local broker is meant. */

@@ -15,6 +15,16 @@ export function toScaled(value: string, scale: number): bigint {
   return sign ? -scaled : scaled;
 }
 
+/** Like toScaled, but null for anything that is not a decimal with at most `scale` places. */
+export function tryScaled(value: string | undefined, scale: number): bigint | null {
+  if (value === undefined) return null;
+  try {
+    return toScaled(value, scale);
+  } catch {
+    return null;
+  }
+}
+
 /** Formats a BigInt scaled by 10^scale as a decimal string with exactly `scale` places. */
 export function fromScaled(value: bigint, scale: number): string {
   const negative = value < 0n;

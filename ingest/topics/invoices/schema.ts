@@ -1,6 +1,6 @@
 /** The invoice.v1 message contract (topic spend.invoices.v1, key `<bodyId>:<invoiceId>`). */
 import { z } from 'zod';
-import { fromScaled, toScaled } from '../../../lib/money.ts';
+import { fromScaled, tryScaled } from '../../../lib/money.ts';
 import {
   bodyId,
   category,
@@ -61,7 +61,7 @@ export const invoiceV1 = z
         ),
       ];
       for (const [path, amount] of positive) {
-        if (amount !== undefined && toScaled(amount, 2) > 0n) {
+        if ((tryScaled(amount, 2) ?? 0n) > 0n) {
           ctx.addIssue({
             code: 'custom',
             path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
@@ -87,15 +87,19 @@ export function checkLines(
 ): void {
   const seen = new Set<number>();
   let sum = 0n;
+  let allAmountsValid = true;
   lines.forEach((line, i) => {
     if (seen.has(line.lineNo)) {
       ctx.addIssue({ code: 'custom', path: ['lines', i, 'lineNo'], message: `duplicate lineNo ${line.lineNo}` });
     }
     seen.add(line.lineNo);
-    sum += toScaled(line.netAmount, 2);
+    const amount = tryScaled(line.netAmount, 2);
+    if (amount === null) allAmountsValid = false;
+    else sum += amount;
   });
-  const expected = toScaled(total, 2);
-  if (sum !== expected) {
+  const expected = tryScaled(total, 2);
+  // Malformed amounts are reported by their own field checks; a sum of them would mean nothing.
+  if (allAmountsValid && expected !== null && sum !== expected) {
     ctx.addIssue({
       code: 'custom',
       path: ['lines'],

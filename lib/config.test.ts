@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has sensible defaults: the local broker and ./data/spend.duckdb', () => {
+    const config = loadConfig({});
+    expect(config.kafkaBrokers).toEqual([LOCAL_KAFKA_BOOTSTRAP]);
+    expect(config.usesLocalBroker).toBe(true);
+    expect(config.dbPath).toMatch(/\/data\/spend\.duckdb$/);
+    expect(config.socketPath).toBe(`${config.dbPath}.sock`);
+    expect(config.port).toBe(3000);
+    expect(config.topics).toEqual({
+      invoices: 'spend.invoices.v1',
+      purchaseOrders: 'spend.purchase-orders.v1',
+      deadLetter: 'spend.dead-letter.v1',
+    });
+  });
+
+  it('treats an empty variable as unset (as in .env.example)', () => {
+    expect(loadConfig({ KAFKA_BROKERS: '', SPEND_CRASH_AT: undefined }).usesLocalBroker).toBe(true);
+  });
+
+  it('stops with a message naming every bad variable', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'localhost', DUCKDB_MEMORY_LIMIT: 'lots' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PORT="eighty"/);
+    expect(attempt).toThrow(/KAFKA_BROKERS="localhost": a comma-separated list of host:port/);
+    expect(attempt).toThrow(/DUCKDB_MEMORY_LIMIT="lots"/);
+  });
+
+  it('documents every variable it reads in .env.example, and nothing else', () => {
+    const documented = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')))
+      .sort();
+    expect(documented).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
