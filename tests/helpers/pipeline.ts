@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
+import { highWatermarks, type StoredOffset, waitForOffsets } from '../../ingest/lag.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { callOperation } from '../../lib/owner.ts';
 import type { Stats } from '../../lib/stats.ts';
@@ -98,27 +99,8 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
     },
     stats: async () => (await callOperation(config, 'stats')) as Stats,
     waitUntilIngested: async (timeoutMs = 60_000) => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const targets = new Map<string, bigint>();
-        for (const topic of [config.topics.invoices, config.topics.purchaseOrders]) {
-          for (const p of await admin.fetchTopicOffsets(topic)) targets.set(`${topic}/${p.partition}`, BigInt(p.high));
-        }
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const stored = (await callOperation(config, 'offsets')) as { topic: string; partition: number; nextOffset: string }[];
-          const at = new Map(stored.map((o) => [`${o.topic}/${o.partition}`, BigInt(o.nextOffset)]));
-          const behind = [...targets].filter(([key, high]) => high > 0n && (at.get(key) ?? 0n) < high);
-          if (behind.length === 0) return;
-          if (Date.now() > deadline) {
-            throw new Error(`not ingested after ${timeoutMs} ms: ${behind.map(([k, h]) => `${k} at ${at.get(k) ?? 0n} of ${h}`).join(', ')}`);
-          }
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      } finally {
-        await admin.disconnect();
-      }
+      const targets = await highWatermarks(kafka, [config.topics.invoices, config.topics.purchaseOrders]);
+      await waitForOffsets(targets, async () => (await callOperation(config, 'offsets')) as StoredOffset[], { timeoutMs });
     },
   };
   return pipeline;
