@@ -19,7 +19,11 @@ beforeAll(async () => {
     await addBody(conn, { bodyId: 'test-council', name: 'Test Council', joinedOn: '2023-04-01' });
     await writeBatch(conn, invoicesHandler, 't', 0, [
       asMessage('test-council:INV-1', invoice(), 0),
-      asMessage('test-council:INV-2', invoice({ invoiceId: 'INV-2', netAmount: '0.10', lines: undefined }), 1),
+      asMessage(
+        'test-council:INV-2',
+        invoice({ invoiceId: 'INV-2', netAmount: '0.10', lines: undefined }),
+        1,
+      ),
     ]);
   });
   const server = await startApi(db, 0, createLogger('silent'));
@@ -35,14 +39,16 @@ describe('GET /api/stats', () => {
   it('answers JSON with exact decimal strings', async () => {
     const response = await fetch(`${base}/api/stats`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { bodies: unknown[] };
     expect(body.bodies).toEqual([
       expect.objectContaining({ bodyId: 'test-council', invoices: 2, invoiceLines: 2, netTotal: '150.60' }),
     ]);
   });
 
   it('answers Arrow IPC when asked, with the same figures', async () => {
-    const response = await fetch(`${base}/api/stats`, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    const response = await fetch(`${base}/api/stats`, {
+      headers: { accept: 'application/vnd.apache.arrow.stream' },
+    });
     expect(response.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
     expect(table.numRows).toBe(1);

@@ -48,10 +48,10 @@ export function createApp(db: Database, log: Logger): express.Express {
   return app;
 }
 
-export function startApi(db: Database, port: number, log: Logger): Promise<Server> {
+export function startApi(db: Database, port: number, log: Logger, host = '127.0.0.1'): Promise<Server> {
   const app = createApp(db, log);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '127.0.0.1', () => resolve(server));
+    const server = app.listen(port, host, () => resolve(server));
     server.once('error', reject);
   });
 }

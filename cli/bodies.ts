@@ -25,10 +25,17 @@ export function registerBodiesCommands(program: Command): void {
         status: options.status,
         joinedOn: options.joined,
         leftOn: options.left,
-        servicesInScope: options.services ? String(options.services).split(',').map((s) => s.trim()) : [],
+        servicesInScope: options.services
+          ? String(options.services)
+              .split(',')
+              .map((s) => s.trim())
+          : [],
       })) as { body: Body; created: boolean };
       if (options.json) printJson(result);
-      else process.stdout.write(`${result.created ? 'Registered' : 'Already registered'}: ${id} (${result.body.name})\n`);
+      else
+        process.stdout.write(
+          `${result.created ? 'Registered' : 'Already registered'}: ${id} (${result.body.name})\n`,
+        );
     });
 
   bodies

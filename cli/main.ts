@@ -53,4 +53,3 @@ try {
     throw error;
   }
 }
-

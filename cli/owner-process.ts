@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Server as ControlServer } from 'node:net';
 import { startApi } from '../api/app.ts';
 import { IngestService } from '../ingest/consumer.ts';
-import { ensureTopics, probeCluster, createKafka } from '../ingest/kafka/client.ts';
+import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
 import { startControlServer } from '../lib/control.ts';
 import type { Database } from '../lib/db.ts';
@@ -36,13 +36,16 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
   const ingest = new IngestService(config, db, log);
   try {
     control = await startControlServer(config.socketPath, db, log);
-    await ensureTopics(createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }), [
-      { topic: config.topics.invoices, numPartitions: config.topicPartitions },
-      { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
-      { topic: config.topics.deadLetter, numPartitions: 1 },
-    ]);
+    await ensureTopics(
+      createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }),
+      [
+        { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+        { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+        { topic: config.topics.deadLetter, numPartitions: 1 },
+      ],
+    );
     await ingest.start();
-    if (options.api) api = await startApi(db, config.port, log);
+    if (options.api) api = await startApi(db, config.port, log, config.host);
   } catch (error) {
     await ingest.stop().catch(() => undefined);
     control?.close();
@@ -64,10 +67,18 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
 }
 
 /** Runs the owner until SIGTERM/SIGINT, logging progress while messages flow. */
-export async function runOwnerUntilSignalled(config: Config, log: Logger, options: { api: boolean }): Promise<void> {
+export async function runOwnerUntilSignalled(
+  config: Config,
+  log: Logger,
+  options: { api: boolean },
+): Promise<void> {
   const owner = await startOwner(config, log, options);
   log.info(
-    { db: config.dbPath, socket: config.socketPath, ...(owner.api ? { api: `http://127.0.0.1:${config.port}` } : {}) },
+    {
+      db: config.dbPath,
+      socket: config.socketPath,
+      ...(owner.api ? { api: `http://${config.host}:${config.port}` } : {}),
+    },
     'owning the database',
   );
   let last = 0;

@@ -22,7 +22,9 @@ export function registerStatsCommand(program: Command): void {
         })),
       );
       if (stats.unattributedRejected > 0) {
-        process.stdout.write(`\n${stats.unattributedRejected} rejected message(s) name no registered body.\n`);
+        process.stdout.write(
+          `\n${stats.unattributedRejected} rejected message(s) name no registered body.\n`,
+        );
       }
     });
 }

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database, queryRows } from '../lib/db.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { readNextOffset, writeBatch } from './batch-writer.ts';
@@ -12,7 +12,9 @@ let conn: DuckDBConnection;
 beforeEach(async () => {
   db = await Database.open({ path: ':memory:' });
   conn = await db.connect();
-  await conn.run("insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')");
+  await conn.run(
+    "insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')",
+  );
 });
 afterEach(() => {
   conn.closeSync();
@@ -38,14 +40,21 @@ describe('writeBatch', () => {
         'select column_name from information_schema.columns where table_name = $table order by ordinal_position',
         { table },
       );
-      expect(rows.map((r) => r.column_name), table).toEqual([...columns]);
+      expect(
+        rows.map((r) => r.column_name),
+        table,
+      ).toEqual([...columns]);
     }
   });
 
   it('ingests valid messages, rejects bad ones, and stores the next offset', async () => {
     const batch = [
       asMessage('test-council:INV-1', invoice(), 0),
-      asMessage('test-council:INV-2', invoice({ invoiceId: 'INV-2', netAmount: '1.005', lines: undefined }), 1),
+      asMessage(
+        'test-council:INV-2',
+        invoice({ invoiceId: 'INV-2', netAmount: '1.005', lines: undefined }),
+        1,
+      ),
       asMessage('test-council:INV-3', '{not json', 2),
       asMessage('other-body:INV-4', invoice({ bodyId: 'other-body', invoiceId: 'INV-4' }), 3),
     ];
@@ -56,7 +65,11 @@ describe('writeBatch', () => {
       conn,
       'select reason_code, reason, body_id from rejected_messages order by kafka_offset',
     );
-    expect(reasons.map((r) => r.reason_code)).toEqual(['schema-violation', 'malformed-json', 'unregistered-body']);
+    expect(reasons.map((r) => r.reason_code)).toEqual([
+      'schema-violation',
+      'malformed-json',
+      'unregistered-body',
+    ]);
     expect(reasons[0]?.reason).toContain('netAmount: a decimal string with at most 2 decimal places');
     expect(reasons[0]?.reason).toContain('"1.005"');
     expect(reasons.map((r) => r.body_id)).toEqual(['test-council', 'test-council', null]);
@@ -64,11 +77,15 @@ describe('writeBatch', () => {
   });
 
   it('ignores a redelivered batch and the already-ingested head of an overlapping one', async () => {
-    const first = [0, 1, 2].map((o) => asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o));
+    const first = [0, 1, 2].map((o) =>
+      asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o),
+    );
     await writeBatch(conn, invoicesHandler, 't', 0, first);
     const again = await writeBatch(conn, invoicesHandler, 't', 0, first);
     expect(again).toMatchObject({ alreadyIngested: 3, accepted: 0 });
-    const overlapping = [1, 2, 3].map((o) => asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o));
+    const overlapping = [1, 2, 3].map((o) =>
+      asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o),
+    );
     const third = await writeBatch(conn, invoicesHandler, 't', 0, overlapping);
     expect(third).toMatchObject({ alreadyIngested: 2, accepted: 1, nextOffset: 4n });
     expect(await totals()).toMatchObject({ invoices: '4', net: '602.00' });
@@ -78,7 +95,11 @@ describe('writeBatch', () => {
     await writeBatch(conn, invoicesHandler, 't', 0, [
       asMessage('test-council:INV-1', invoice(), 0),
       asMessage('test-council:INV-2', invoice({ invoiceId: 'INV-2' }), 1),
-      asMessage('test-council:INV-1', invoice({ netAmount: '100.50', lines: [{ lineNo: 1, netAmount: '100.50' }] }), 2),
+      asMessage(
+        'test-council:INV-1',
+        invoice({ netAmount: '100.50', lines: [{ lineNo: 1, netAmount: '100.50' }] }),
+        2,
+      ),
       asMessage('test-council:INV-2', null, 3),
     ]);
     expect(await totals()).toMatchObject({ invoices: '1', lines: '1', net: '100.50' });

@@ -105,7 +105,8 @@ export async function writeBatch<Doc>(
     result.alreadyIngested = firstFresh;
 
     const batchId = BigInt(
-      (await queryRows<{ id: string }>(conn, "select nextval('ingest_batch_seq')::varchar as id"))[0]?.id ?? '0',
+      (await queryRows<{ id: string }>(conn, "select nextval('ingest_batch_seq')::varchar as id"))[0]?.id ??
+        '0',
     );
     const appenders = new LazyAppenders(conn);
     const rejections: Rejection[] = [];
@@ -128,16 +129,29 @@ export async function writeBatch<Doc>(
         }
         result.accepted++;
       } else if (outcome.outcome === 'retraction') {
-        await appenders.append(handler.headerTable, handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
+        await appenders.append(
+          handler.headerTable,
+          handler.retractionRow(outcome.bodyId, outcome.documentId, meta),
+        );
         result.retracted++;
       } else {
         const raw = message.value?.toString('utf8') ?? null;
+        // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
         await appenders.append('rejected_messages', [
           topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
           outcome.code, outcome.reason, raw?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
           (raw?.length ?? 0) > MAX_RAW_VALUE_CHARS, meta.producedAt, kafkaTimestamp(String(Date.now())),
         ]);
-        rejections.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, code: outcome.code, reason: outcome.reason, bodyId: outcome.bodyId });
+        rejections.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          code: outcome.code,
+          reason: outcome.reason,
+          bodyId: outcome.bodyId,
+        });
         result.rejected++;
       }
     }
@@ -176,7 +190,11 @@ export async function writeBatch<Doc>(
   return result;
 }
 
-export async function readNextOffset(conn: DuckDBConnection, topic: string, partition: number): Promise<bigint | null> {
+export async function readNextOffset(
+  conn: DuckDBConnection,
+  topic: string,
+  partition: number,
+): Promise<bigint | null> {
   const rows = await queryRows<{ next_offset: string }>(
     conn,
     'select next_offset from consumer_offsets where topic = $topic and kafka_partition = $partition',

@@ -10,7 +10,14 @@ import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import { type BatchResult, type Rejection, readNextOffset, writeBatch } from './batch-writer.ts';
 import { deadLetterMessage } from './dead-letter.ts';
-import { type Consumer, createKafka, createProducer, type EachBatchPayload, type KafkaClient, type Producer } from './kafka/client.ts';
+import {
+  type Consumer,
+  createKafka,
+  createProducer,
+  type EachBatchPayload,
+  type KafkaClient,
+  type Producer,
+} from './kafka/client.ts';
 import type { TopicHandler } from './topics/handler.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
@@ -73,6 +80,9 @@ export class IngestService {
       // from eachBatch being awaited before the next fetch of that partition).
       maxBytes: config.maxBytesPerPartition * Math.max(2, config.ingestConcurrency * 2),
       readUncommitted: false,
+      // kafkajs heartbeats only between fetches: a long fetch wait would delay rebalances
+      // (and a clean shutdown) by up to that long.
+      maxWaitTimeInMs: 1000,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -103,7 +113,13 @@ export class IngestService {
     this.idle.length = 0;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const handler = this.handlers.get(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
@@ -152,7 +168,10 @@ export class IngestService {
             const stored = await readNextOffset(conn, topic, partition);
             const offset = stored?.toString() ?? low.get(partition) ?? '0';
             consumer.seek({ topic, partition, offset });
-            this.log.debug({ topic, partition, offset, from: stored === null ? 'earliest' : 'duckdb' }, 'seek');
+            this.log.debug(
+              { topic, partition, offset, from: stored === null ? 'earliest' : 'duckdb' },
+              'seek',
+            );
           }
         }
       } finally {

@@ -3,8 +3,8 @@
  * with a precise, human-readable reason. Never throws for bad input: bad messages are data.
  */
 import type { z } from 'zod';
-import type { TopicHandler } from './topics/handler.ts';
 import type { RejectionCode } from './rejections.ts';
+import type { TopicHandler } from './topics/handler.ts';
 
 export type Decoded<Doc> =
   | { outcome: 'document'; doc: Doc; bodyId: string }
@@ -35,13 +35,19 @@ export function decodeMessage<Doc>(
   if (undecodableReason !== undefined) return reject('undecodable-batch', undecodableReason);
   if (keyText === null || keyText === '') return reject('missing-key', 'the message has no key');
   if (!keyMatch) {
-    return reject('bad-key', `key ${quote(keyText)} is not <bodyId>:<documentId> (bodyId: a lower-case slug)`);
+    return reject(
+      'bad-key',
+      `key ${quote(keyText)} is not <bodyId>:<documentId> (bodyId: a lower-case slug)`,
+    );
   }
   const [, bodyIdFromKey = '', documentIdFromKey = ''] = keyMatch;
 
   if (value === null) {
     if (!registeredBodies.has(bodyIdFromKey)) {
-      return reject('unregistered-body', `tombstone for body ${quote(bodyIdFromKey)}, which is not registered`);
+      return reject(
+        'unregistered-body',
+        `tombstone for body ${quote(bodyIdFromKey)}, which is not registered`,
+      );
     }
     return { outcome: 'retraction', bodyId: bodyIdFromKey, documentId: documentIdFromKey };
   }
@@ -58,10 +64,16 @@ export function decodeMessage<Doc>(
     const linesIssue = parsed.error.issues.find(
       (issue) => issue.code === 'custom' && issue.params?.reason === 'lines-do-not-sum',
     );
-    const bodyInValue = typeof json === 'object' && json !== null ? (json as { bodyId?: unknown }).bodyId : null;
+    const bodyInValue =
+      typeof json === 'object' && json !== null ? (json as { bodyId?: unknown }).bodyId : null;
     const body = typeof bodyInValue === 'string' ? bodyInValue : keyBody;
-    if (linesIssue && parsed.error.issues.length === 1) return reject('lines-do-not-sum', linesIssue.message, body);
-    return reject('schema-violation', `${handler.schemaName}: ${describeIssues(parsed.error.issues, json)}`, body);
+    if (linesIssue && parsed.error.issues.length === 1)
+      return reject('lines-do-not-sum', linesIssue.message, body);
+    return reject(
+      'schema-violation',
+      `${handler.schemaName}: ${describeIssues(parsed.error.issues, json)}`,
+      body,
+    );
   }
 
   const doc = parsed.data;
@@ -71,7 +83,11 @@ export function decodeMessage<Doc>(
   }
   const expectedKey = `${bodyId}:${handler.documentIdOf(doc)}`;
   if (keyText !== expectedKey) {
-    return reject('key-mismatch', `key ${quote(keyText)} does not match the value (expected ${quote(expectedKey)})`, bodyId);
+    return reject(
+      'key-mismatch',
+      `key ${quote(keyText)} does not match the value (expected ${quote(expectedKey)})`,
+      bodyId,
+    );
   }
   return { outcome: 'document', doc, bodyId };
 }
@@ -79,12 +95,23 @@ export function decodeMessage<Doc>(
 /** "netAmount: a decimal string with at most 2 decimal places (got "12.345")", for up to five issues. */
 function describeIssues(issues: z.core.$ZodIssue[], json: unknown): string {
   const described = issues.slice(0, MAX_ISSUES_IN_REASON).map((issue) => {
-    const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(value)';
+    const path = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : '(value)';
     const received = valueAt(json, issue.path);
-    const got = received === undefined ? (issue.code === 'invalid_type' ? ' (missing)' : '') : ` (got ${quote(JSON.stringify(received))})`;
+    const got =
+      received === undefined
+        ? issue.code === 'invalid_type'
+          ? ' (missing)'
+          : ''
+        : ` (got ${quote(JSON.stringify(received))})`;
     return `${path}: ${issue.message}${got}`;
   });
-  const more = issues.length > MAX_ISSUES_IN_REASON ? `; and ${issues.length - MAX_ISSUES_IN_REASON} more` : '';
+  const more =
+    issues.length > MAX_ISSUES_IN_REASON ? `; and ${issues.length - MAX_ISSUES_IN_REASON} more` : '';
   return described.join('; ') + more;
 }
 

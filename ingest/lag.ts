@@ -15,7 +15,8 @@ export async function highWatermarks(kafka: KafkaClient, topics: string[]): Prom
   try {
     const marks = new Map<string, bigint>();
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) marks.set(`${topic}/${p.partition}`, BigInt(p.high));
+      for (const p of await admin.fetchTopicOffsets(topic))
+        marks.set(`${topic}/${p.partition}`, BigInt(p.high));
     }
     return marks;
   } finally {

@@ -25,6 +25,7 @@ export function kafkaTimestamp(epochMillis: string): DuckDBTimestampValue {
   return new DuckDBTimestampValue(BigInt(epochMillis) * 1000n);
 }
 
+// biome-ignore format: column lists read best as paragraphs
 export const TABLE_COLUMNS = {
   invoices: [
     'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'invoice_id', 'retracted',

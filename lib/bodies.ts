@@ -30,7 +30,10 @@ export type Body = {
 };
 
 /** Registers a body; registering the same body again with the same details changes nothing. */
-export async function addBody(conn: DuckDBConnection, input: NewBody): Promise<{ body: Body; created: boolean }> {
+export async function addBody(
+  conn: DuckDBConnection,
+  input: NewBody,
+): Promise<{ body: Body; created: boolean }> {
   const body = newBody.parse(input);
   if (body.leftOn && body.leftOn < body.joinedOn) {
     throw new UserError('invalid-input', `leftOn ${body.leftOn} is before joinedOn ${body.joinedOn}`);
@@ -39,7 +42,10 @@ export async function addBody(conn: DuckDBConnection, input: NewBody): Promise<{
   const wanted: Body = { ...body, leftOn: body.leftOn ?? null };
   if (existing) {
     if (JSON.stringify(existing) === JSON.stringify(wanted)) return { body: existing, created: false };
-    throw new UserError('conflict', `body ${body.bodyId} is already registered as ${JSON.stringify(existing)}`);
+    throw new UserError(
+      'conflict',
+      `body ${body.bodyId} is already registered as ${JSON.stringify(existing)}`,
+    );
   }
   await conn.run(
     `insert into bodies (body_id, name, kind, status, joined_on, left_on, services_in_scope)

@@ -22,7 +22,8 @@ describe('loadConfig', () => {
   });
 
   it('stops with a message naming every bad variable', () => {
-    const attempt = () => loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'localhost', DUCKDB_MEMORY_LIMIT: 'lots' });
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'localhost', DUCKDB_MEMORY_LIMIT: 'lots' });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/PORT="eighty"/);
     expect(attempt).toThrow(/KAFKA_BROKERS="localhost": a comma-separated list of host:port/);

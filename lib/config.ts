@@ -51,6 +51,7 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as "1GB" or "512MiB"')
     .default('1GB'),
   DUCKDB_THREADS: positiveInt.max(256).default(2),
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
@@ -75,6 +76,7 @@ export type Config = {
   dbPath: string;
   socketPath: string;
   duckdb: { memoryLimit: string; threads: number };
+  host: string;
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The owner's control socket sits beside the database file it owns.
     socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
     duckdb: { memoryLimit: e.DUCKDB_MEMORY_LIMIT, threads: e.DUCKDB_THREADS },
+    host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
@@ -125,4 +128,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
   };
 }
-

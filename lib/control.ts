@@ -20,7 +20,10 @@ type Response =
 export async function startControlServer(socketPath: string, db: Database, log: Logger): Promise<Server> {
   if (existsSync(socketPath)) {
     if (await ownerAnswers(socketPath)) {
-      throw new UserError('conflict', `Another process already owns this database (control socket ${socketPath}).`);
+      throw new UserError(
+        'conflict',
+        `Another process already owns this database (control socket ${socketPath}).`,
+      );
     }
     unlinkSync(socketPath);
   }
@@ -60,7 +63,8 @@ async function answer(line: string, db: Database, log: Logger): Promise<Response
     if (!isOperationName(parsed.op)) throw new UserError('invalid-input', `unknown operation ${parsed.op}`);
     return { id, ok: true, result: await runOperation(db, parsed.op, parsed.params ?? {}) };
   } catch (error) {
-    if (error instanceof UserError) return { id, ok: false, error: { code: error.code, message: error.message } };
+    if (error instanceof UserError)
+      return { id, ok: false, error: { code: error.code, message: error.message } };
     if (error instanceof z.ZodError) {
       return { id, ok: false, error: { code: 'invalid-input', message: z.prettifyError(error) } };
     }
@@ -90,7 +94,11 @@ export class OwnerClient {
     });
     socket.on('close', () => {
       for (const resolve of this.pending.values()) {
-        resolve({ id: -1, ok: false, error: { code: 'unavailable', message: 'the owning process went away' } });
+        resolve({
+          id: -1,
+          ok: false,
+          error: { code: 'unavailable', message: 'the owning process went away' },
+        });
       }
       this.pending.clear();
     });

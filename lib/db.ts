@@ -109,7 +109,9 @@ export async function applyMigrations(conn: DuckDBConnection): Promise<number[]>
     applied_at timestamp not null default current_timestamp
   )`);
   const applied = new Set(
-    (await queryRows<{ version: number }>(conn, 'select version from schema_migrations')).map((r) => r.version),
+    (await queryRows<{ version: number }>(conn, 'select version from schema_migrations')).map(
+      (r) => r.version,
+    ),
   );
   const newlyApplied: number[] = [];
   for (const migration of listMigrations()) {

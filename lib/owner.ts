@@ -3,12 +3,16 @@
  * running (serve or ingest), else by opening the file directly for the length of the command.
  */
 import type { Config } from './config.ts';
-import { Database, DatabaseLockedError } from './db.ts';
 import { OwnerClient } from './control.ts';
+import { Database, DatabaseLockedError } from './db.ts';
 import { type OperationName, type OperationParams, runOperation } from './operations.ts';
 
 export function openDatabase(config: Config): Promise<Database> {
-  return Database.open({ path: config.dbPath, memoryLimit: config.duckdb.memoryLimit, threads: config.duckdb.threads });
+  return Database.open({
+    path: config.dbPath,
+    memoryLimit: config.duckdb.memoryLimit,
+    threads: config.duckdb.threads,
+  });
 }
 
 const LOCK_RETRY_MS = 250;

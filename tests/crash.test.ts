@@ -12,10 +12,25 @@ import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 const BODY = 'crash-council';
 const INVOICES = 6000;
 
-async function preparePipeline(): Promise<{ pipeline: Pipeline; expectedNet: string; expectedLines: number }> {
+async function preparePipeline(): Promise<{
+  pipeline: Pipeline;
+  expectedNet: string;
+  expectedLines: number;
+}> {
   // Small fetches make many small batches, so there is a lot of "mid-ingest" to crash in.
-  const pipeline = await createPipeline({ KAFKA_MAX_BYTES_PER_PARTITION: '16384', SPEND_INGEST_CONCURRENCY: '2' });
-  const added = await pipeline.cli(['bodies', 'add', BODY, '--name', 'Crash Test Council', '--joined', '2023-04-01']);
+  const pipeline = await createPipeline({
+    KAFKA_MAX_BYTES_PER_PARTITION: '16384',
+    SPEND_INGEST_CONCURRENCY: '2',
+  });
+  const added = await pipeline.cli([
+    'bodies',
+    'add',
+    BODY,
+    '--name',
+    'Crash Test Council',
+    '--joined',
+    '2023-04-01',
+  ]);
   expect(added.code, added.stderr).toBe(0);
   const invoices = manyInvoices(BODY, INVOICES);
   const producer = await pipeline.producer();
@@ -23,7 +38,9 @@ async function preparePipeline(): Promise<{ pipeline: Pipeline; expectedNet: str
     await producer.send({
       topic: pipeline.config.topics.invoices,
       acks: -1,
-      messages: invoices.slice(i, i + 1000).map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
+      messages: invoices
+        .slice(i, i + 1000)
+        .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
     });
   }
   let pence = 0n;
@@ -37,7 +54,11 @@ async function preparePipeline(): Promise<{ pipeline: Pipeline; expectedNet: str
   return { pipeline, expectedNet, expectedLines: lines };
 }
 
-async function restartAndVerify(pipeline: Pipeline, expectedNet: string, expectedLines: number): Promise<void> {
+async function restartAndVerify(
+  pipeline: Pipeline,
+  expectedNet: string,
+  expectedLines: number,
+): Promise<void> {
   const owner = pipeline.startOwner('ingest');
   await pipeline.waitUntilIngested(90_000);
   owner.child.kill('SIGTERM');
@@ -45,7 +66,13 @@ async function restartAndVerify(pipeline: Pipeline, expectedNet: string, expecte
 
   const stats = await pipeline.stats();
   expect(stats.bodies).toEqual([
-    expect.objectContaining({ bodyId: BODY, invoices: INVOICES, invoiceLines: expectedLines, netTotal: expectedNet, rejected: 0 }),
+    expect.objectContaining({
+      bodyId: BODY,
+      invoices: INVOICES,
+      invoiceLines: expectedLines,
+      netTotal: expectedNet,
+      rejected: 0,
+    }),
   ]);
   // History, not just the current view: every offset exactly once.
   const db = await Database.open({ path: pipeline.config.dbPath });
@@ -59,7 +86,12 @@ async function restartAndVerify(pipeline: Pipeline, expectedNet: string, expecte
                 (select count(distinct (kafka_partition, kafka_offset, line_no)) from invoice_lines)::integer as distinct_lines`,
       ),
     );
-    expect(row).toEqual({ versions: INVOICES, distinct_offsets: INVOICES, lines: expectedLines, distinct_lines: expectedLines });
+    expect(row).toEqual({
+      versions: INVOICES,
+      distinct_offsets: INVOICES,
+      lines: expectedLines,
+      distinct_lines: expectedLines,
+    });
   } finally {
     db.close();
   }

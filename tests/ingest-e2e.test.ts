@@ -3,11 +3,11 @@
  * what `spend stats` reports, whether the owner is running (control socket) or not (file).
  */
 import { describe, expect, it } from 'vitest';
-import { CompressionTypes } from '../ingest/kafka/client.ts';
 import { DEAD_LETTER_HEADERS } from '../ingest/dead-letter.ts';
+import { CompressionTypes } from '../ingest/kafka/client.ts';
+import { uniqueName } from './helpers/kafka.ts';
 import { invoice, manyInvoices, purchaseOrder } from './helpers/messages.ts';
 import { createPipeline } from './helpers/pipeline.ts';
-import { uniqueName } from './helpers/kafka.ts';
 
 const BODY = 'e2e-council';
 const OTHER = 'e2e-fire';
@@ -24,7 +24,11 @@ function expectedTotals(invoices: ReturnType<typeof manyInvoices>) {
   }
   const negative = pence < 0n;
   const abs = negative ? -pence : pence;
-  return { invoices: invoices.length, lines, netTotal: `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}` };
+  return {
+    invoices: invoices.length,
+    lines,
+    netTotal: `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`,
+  };
 }
 
 describe('Kafka → DuckDB end to end', () => {
@@ -35,7 +39,17 @@ describe('Kafka → DuckDB end to end', () => {
       [BODY, 'E2E Council', 'council'],
       [OTHER, 'E2E Fire and Rescue', 'fire'],
     ]) {
-      const added = await pipeline.cli(['bodies', 'add', id as string, '--name', name as string, '--kind', kind as string, '--joined', '2023-04-01']);
+      const added = await pipeline.cli([
+        'bodies',
+        'add',
+        id as string,
+        '--name',
+        name as string,
+        '--kind',
+        kind as string,
+        '--joined',
+        '2023-04-01',
+      ]);
       expect(added.code, added.stderr).toBe(0);
     }
     const owner = pipeline.startOwner('ingest');
@@ -43,14 +57,22 @@ describe('Kafka → DuckDB end to end', () => {
 
     const councilInvoices = manyInvoices(BODY, 2000);
     const fireInvoices = manyInvoices(OTHER, 300, 'FIRE');
-    const codecs = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.ZSTD];
+    const codecs = [
+      CompressionTypes.None,
+      CompressionTypes.GZIP,
+      CompressionTypes.Snappy,
+      CompressionTypes.LZ4,
+      CompressionTypes.ZSTD,
+    ];
     const chunk = Math.ceil(councilInvoices.length / codecs.length);
     for (const [i, compression] of codecs.entries()) {
       await producer.send({
         topic: config.topics.invoices,
         compression,
         acks: -1,
-        messages: councilInvoices.slice(i * chunk, (i + 1) * chunk).map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
+        messages: councilInvoices
+          .slice(i * chunk, (i + 1) * chunk)
+          .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
       });
     }
     await producer.send({
@@ -60,12 +82,29 @@ describe('Kafka → DuckDB end to end', () => {
     });
     // A correction (supersedes FIRE-0), a retraction (removes FIRE-1), a EUR invoice, and bad ones.
     const corrected = invoice({ bodyId: OTHER, invoiceId: 'FIRE-0', netAmount: '999.99', lines: undefined });
-    const euro = invoice({ bodyId: OTHER, invoiceId: 'FIRE-EUR', currency: 'EUR', netAmount: '10.00', lines: undefined });
+    const euro = invoice({
+      bodyId: OTHER,
+      invoiceId: 'FIRE-EUR',
+      currency: 'EUR',
+      netAmount: '10.00',
+      lines: undefined,
+    });
     const bad = [
       { key: `${OTHER}:BAD-1`, value: '{"schema":"invoice.v1",' },
-      { key: `${OTHER}:BAD-2`, value: JSON.stringify(invoice({ bodyId: OTHER, invoiceId: 'BAD-2', netAmount: '1.001', lines: undefined })) },
-      { key: `${OTHER}:BAD-3`, value: JSON.stringify(invoice({ bodyId: OTHER, invoiceId: 'BAD-3', invoiceDate: '2024-02-30' })) },
-      { key: `${OTHER}:BAD-4`, value: JSON.stringify(invoice({ bodyId: OTHER, invoiceId: 'BAD-4', netAmount: '150.51' })) },
+      {
+        key: `${OTHER}:BAD-2`,
+        value: JSON.stringify(
+          invoice({ bodyId: OTHER, invoiceId: 'BAD-2', netAmount: '1.001', lines: undefined }),
+        ),
+      },
+      {
+        key: `${OTHER}:BAD-3`,
+        value: JSON.stringify(invoice({ bodyId: OTHER, invoiceId: 'BAD-3', invoiceDate: '2024-02-30' })),
+      },
+      {
+        key: `${OTHER}:BAD-4`,
+        value: JSON.stringify(invoice({ bodyId: OTHER, invoiceId: 'BAD-4', netAmount: '150.51' })),
+      },
       { key: 'nobody:BAD-5', value: JSON.stringify(invoice({ bodyId: 'nobody', invoiceId: 'BAD-5' })) },
     ];
     await producer.send({
@@ -81,7 +120,10 @@ describe('Kafka → DuckDB end to end', () => {
     await producer.send({
       topic: config.topics.purchaseOrders,
       acks: -1,
-      messages: [1, 2, 3].map((n) => ({ key: `${BODY}:PO-${n}`, value: JSON.stringify(purchaseOrder({ bodyId: BODY, poNumber: `PO-${n}` })) })),
+      messages: [1, 2, 3].map((n) => ({
+        key: `${BODY}:PO-${n}`,
+        value: JSON.stringify(purchaseOrder({ bodyId: BODY, poNumber: `PO-${n}` })),
+      })),
     });
 
     await pipeline.waitUntilIngested();
@@ -90,7 +132,15 @@ describe('Kafka → DuckDB end to end', () => {
     const fire = expectedTotals(fireCurrent);
     const expected = {
       bodies: [
-        { bodyId: BODY, invoices: council.invoices, invoiceLines: council.lines, purchaseOrders: 3, rejected: 0, netTotal: council.netTotal, otherCurrencies: [] },
+        {
+          bodyId: BODY,
+          invoices: council.invoices,
+          invoiceLines: council.lines,
+          purchaseOrders: 3,
+          rejected: 0,
+          netTotal: council.netTotal,
+          otherCurrencies: [],
+        },
         {
           bodyId: OTHER,
           invoices: fire.invoices + 1,
@@ -127,6 +177,12 @@ describe('Kafka → DuckDB end to end', () => {
       });
     });
     await consumer.disconnect();
-    expect(reasons.sort()).toEqual(['lines-do-not-sum', 'malformed-json', 'schema-violation', 'schema-violation', 'unregistered-body']);
+    expect(reasons.sort()).toEqual([
+      'lines-do-not-sum',
+      'malformed-json',
+      'schema-violation',
+      'schema-violation',
+      'unregistered-body',
+    ]);
   });
 });

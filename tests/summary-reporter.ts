@@ -20,6 +20,8 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
     // Printed at exit so that it is the very last line, after vitest's own summary.
-    process.once('exit', () => process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`));
+    process.once('exit', () =>
+      process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`),
+    );
   }
 }

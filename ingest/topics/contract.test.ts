@@ -1,13 +1,14 @@
 /** Contract tests: every rule of invoice.v1 and purchase-order.v1, and the reason a breach gets. */
 import { describe, expect, it } from 'vitest';
 import { invoice, purchaseOrder } from '../../tests/helpers/messages.ts';
-import { decodeMessage, type Decoded } from '../decode.ts';
+import { type Decoded, decodeMessage } from '../decode.ts';
 import { invoicesHandler } from './invoices/handler.ts';
 import { purchaseOrdersHandler } from './purchase-orders/handler.ts';
 
 const bodies = new Set(['test-council']);
 const key = (k: string | null) => (k === null ? null : Buffer.from(k));
-const value = (v: unknown) => (v === null ? null : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)));
+const value = (v: unknown) =>
+  v === null ? null : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 const decodeInvoice = (v: unknown, k: string | null = 'test-council:INV-1') =>
   decodeMessage(invoicesHandler, key(k), value(v), bodies);
 const decodeOrder = (v: unknown, k: string | null = 'test-council:PO-1') =>
@@ -28,24 +29,71 @@ describe('invoice.v1', () => {
       lines: [{ lineNo: 1, netAmount: '-150.50' }],
     });
     expect(decodeInvoice(credit).outcome).toBe('document');
-    expect(decodeInvoice(invoice({ invoiceDate: undefined, paymentDate: '2024-03-05' })).outcome).toBe('document');
+    expect(decodeInvoice(invoice({ invoiceDate: undefined, paymentDate: '2024-03-05' })).outcome).toBe(
+      'document',
+    );
   });
 
   it.each([
-    ['more than 2 decimals', invoice({ netAmount: '150.505' }), 'netAmount: a decimal string with at most 2 decimal places', '"150.505"'],
+    [
+      'more than 2 decimals',
+      invoice({ netAmount: '150.505' }),
+      'netAmount: a decimal string with at most 2 decimal places',
+      '"150.505"',
+    ],
     ['an amount as a number', { ...invoice(), netAmount: 150.5 }, 'netAmount', 'expected string'],
-    ['a thousands separator', invoice({ vatAmount: '1,030.10' }), 'vatAmount: a decimal string', '"1,030.10"'],
-    ['an impossible date', invoice({ invoiceDate: '2023-02-29' }), 'invoiceDate: not a real calendar date', '"2023-02-29"'],
+    [
+      'a thousands separator',
+      invoice({ vatAmount: '1,030.10' }),
+      'vatAmount: a decimal string',
+      '"1,030.10"',
+    ],
+    [
+      'an impossible date',
+      invoice({ invoiceDate: '2023-02-29' }),
+      'invoiceDate: not a real calendar date',
+      '"2023-02-29"',
+    ],
     ['a non-ISO date', invoice({ invoiceDate: '01/03/2024' }), 'invoiceDate: a date as YYYY-MM-DD', ''],
-    ['no date at all', invoice({ invoiceDate: undefined }), 'at least one of invoiceDate and paymentDate is required', ''],
+    [
+      'no date at all',
+      invoice({ invoiceDate: undefined }),
+      'at least one of invoiceDate and paymentDate is required',
+      '',
+    ],
     ['an unknown currency', invoice({ currency: 'GBX' }), 'currency: an ISO 4217 currency code', '"GBX"'],
     ['a missing supplier name', { ...invoice(), supplier: {} }, 'supplier.name', '(missing)'],
     ['an unknown field', { ...invoice(), netAmmount: '1.00' }, 'netAmmount', ''],
     ['the wrong schema name', { ...invoice(), schema: 'invoice.v2' }, 'schema', '"invoice.v2"'],
-    ['a unit price with 5 decimals', invoice({ lines: [{ lineNo: 1, unitPrice: '1.23456', netAmount: '150.50' }] }), 'lines[0].unitPrice: a decimal string with at most 4 decimal places', ''],
-    ['a positive credit note', invoice({ documentType: 'credit-note', lines: undefined }), 'netAmount: a credit note carries amounts ≤ 0', ''],
-    ['a duplicate line number', invoice({ lines: [{ lineNo: 1, netAmount: '100.50' }, { lineNo: 1, netAmount: '50.00' }] }), 'lines[1].lineNo: duplicate lineNo 1', ''],
-    ['a category in an unknown scheme', invoice({ category: { scheme: 'unspsc' as 'cpv', code: '1' } }), 'category.scheme', ''],
+    [
+      'a unit price with 5 decimals',
+      invoice({ lines: [{ lineNo: 1, unitPrice: '1.23456', netAmount: '150.50' }] }),
+      'lines[0].unitPrice: a decimal string with at most 4 decimal places',
+      '',
+    ],
+    [
+      'a positive credit note',
+      invoice({ documentType: 'credit-note', lines: undefined }),
+      'netAmount: a credit note carries amounts ≤ 0',
+      '',
+    ],
+    [
+      'a duplicate line number',
+      invoice({
+        lines: [
+          { lineNo: 1, netAmount: '100.50' },
+          { lineNo: 1, netAmount: '50.00' },
+        ],
+      }),
+      'lines[1].lineNo: duplicate lineNo 1',
+      '',
+    ],
+    [
+      'a category in an unknown scheme',
+      invoice({ category: { scheme: 'unspsc' as 'cpv', code: '1' } }),
+      'category.scheme',
+      '',
+    ],
   ])('rejects %s as a schema violation naming the field', (_, doc, message, got) => {
     const decoded = rejection(decodeInvoice(doc));
     expect(decoded.code).toBe('schema-violation');
@@ -57,7 +105,10 @@ describe('invoice.v1', () => {
 
   it('rejects lines that do not sum to netAmount, with both figures', () => {
     const decoded = rejection(decodeInvoice(invoice({ netAmount: '150.51' })));
-    expect(decoded).toMatchObject({ code: 'lines-do-not-sum', reason: 'lines sum to 150.50 but netAmount is 150.51' });
+    expect(decoded).toMatchObject({
+      code: 'lines-do-not-sum',
+      reason: 'lines sum to 150.50 but netAmount is 150.51',
+    });
   });
 
   it('rejects malformed JSON, with the parser’s message', () => {
@@ -86,12 +137,22 @@ describe('invoice.v1', () => {
   });
 
   it('reads a tombstone as a retraction of the keyed document', () => {
-    expect(decodeInvoice(null)).toEqual({ outcome: 'retraction', bodyId: 'test-council', documentId: 'INV-1' });
+    expect(decodeInvoice(null)).toEqual({
+      outcome: 'retraction',
+      bodyId: 'test-council',
+      documentId: 'INV-1',
+    });
     expect(rejection(decodeInvoice(null, 'unknown-body:INV-1')).code).toBe('unregistered-body');
   });
 
   it('sets aside records of a batch that could not be decompressed', () => {
-    const decoded = decodeMessage(invoicesHandler, key('test-council:INV-1'), null, bodies, 'zstd: corrupt frame');
+    const decoded = decodeMessage(
+      invoicesHandler,
+      key('test-council:INV-1'),
+      null,
+      bodies,
+      'zstd: corrupt frame',
+    );
     expect(rejection(decoded)).toMatchObject({ code: 'undecodable-batch', reason: 'zstd: corrupt frame' });
   });
 });
@@ -102,7 +163,9 @@ describe('purchase-order.v1', () => {
   });
 
   it('requires quantity and unit price on every line, and at least one line', () => {
-    const noQuantity = purchaseOrder({ lines: [{ lineNo: 1, unitPrice: '3.25', netAmount: '65.00' } as never] });
+    const noQuantity = purchaseOrder({
+      lines: [{ lineNo: 1, unitPrice: '3.25', netAmount: '65.00' } as never],
+    });
     expect(rejection(decodeOrder(noQuantity)).reason).toContain('lines[0].quantity');
     expect(rejection(decodeOrder(purchaseOrder({ lines: [], totalNet: '0.00' }))).reason).toContain('lines');
   });
@@ -115,6 +178,8 @@ describe('purchase-order.v1', () => {
   });
 
   it('requires an order date', () => {
-    expect(rejection(decodeOrder({ ...purchaseOrder(), orderDate: undefined })).reason).toContain('orderDate');
+    expect(rejection(decodeOrder({ ...purchaseOrder(), orderDate: undefined })).reason).toContain(
+      'orderDate',
+    );
   });
 });

@@ -2,9 +2,10 @@
  * What the consumer needs to know about a topic: its contract, how to find the document's
  * identity, and how to turn a valid document into rows. One implementation per topic folder.
  */
+
+import type { DuckDBTimestampValue } from '@duckdb/node-api';
 import type { z } from 'zod';
 import type { Row } from '../rows.ts';
-import type { DuckDBTimestampValue } from '@duckdb/node-api';
 
 /** Where a message came from, carried onto every row it produces. */
 export type MessageMeta = {

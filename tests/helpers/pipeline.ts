@@ -22,7 +22,10 @@ export type Pipeline = {
   config: Config;
   kafka: KafkaClient;
   /** Runs `spend <args>` to completion and returns its output. */
-  cli(args: string[], extraEnv?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  cli(
+    args: string[],
+    extraEnv?: Record<string, string>,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** Starts `spend ingest` (or serve) in the background; killed when the test ends. */
   startOwner(command?: 'ingest' | 'serve', extraEnv?: Record<string, string>): OwnerProcess;
   producer(): Promise<Producer>;
@@ -31,7 +34,11 @@ export type Pipeline = {
   waitUntilIngested(timeoutMs?: number): Promise<void>;
 };
 
-export type OwnerProcess = { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string };
+export type OwnerProcess = {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+};
 
 export async function createPipeline(overrides: Record<string, string> = {}): Promise<Pipeline> {
   const id = uniqueName('e2e');
@@ -100,7 +107,9 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
     stats: async () => (await callOperation(config, 'stats')) as Stats,
     waitUntilIngested: async (timeoutMs = 60_000) => {
       const targets = await highWatermarks(kafka, [config.topics.invoices, config.topics.purchaseOrders]);
-      await waitForOffsets(targets, async () => (await callOperation(config, 'offsets')) as StoredOffset[], { timeoutMs });
+      await waitForOffsets(targets, async () => (await callOperation(config, 'offsets')) as StoredOffset[], {
+        timeoutMs,
+      });
     },
   };
   return pipeline;

@@ -56,9 +56,10 @@ export const invoiceV1 = z
       const positive: [string, string | undefined][] = [
         ['netAmount', invoice.netAmount],
         ['vatAmount', invoice.vatAmount],
-        ...(invoice.lines ?? []).map(
-          (line, i): [string, string | undefined] => [`lines.${i}.netAmount`, line.netAmount],
-        ),
+        ...(invoice.lines ?? []).map((line, i): [string, string | undefined] => [
+          `lines.${i}.netAmount`,
+          line.netAmount,
+        ]),
       ];
       for (const [path, amount] of positive) {
         if ((tryScaled(amount, 2) ?? 0n) > 0n) {
@@ -90,7 +91,11 @@ export function checkLines(
   let allAmountsValid = true;
   lines.forEach((line, i) => {
     if (seen.has(line.lineNo)) {
-      ctx.addIssue({ code: 'custom', path: ['lines', i, 'lineNo'], message: `duplicate lineNo ${line.lineNo}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lines', i, 'lineNo'],
+        message: `duplicate lineNo ${line.lineNo}`,
+      });
     }
     seen.add(line.lineNo);
     const amount = tryScaled(line.netAmount, 2);
@@ -108,4 +113,3 @@ export function checkLines(
     });
   }
 }
-

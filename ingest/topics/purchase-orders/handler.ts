@@ -9,6 +9,7 @@ export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
   bodyIdOf: (doc) => doc.bodyId,
   documentIdOf: (doc) => doc.poNumber,
 
+  // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   headerRow: (doc, m) => [
     m.topic, m.partition, m.offset, m.batchId, doc.bodyId, doc.poNumber, false,
     doc.supplier.name, doc.supplier.ref, doc.supplier.vatNumber, doc.supplier.companyNumber,
@@ -17,6 +18,7 @@ export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
     m.producedAt,
   ],
 
+  // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   lineRows: (doc, m) =>
     doc.lines.map((line) => [
       m.topic, m.partition, m.offset, doc.bodyId, doc.poNumber, line.lineNo, line.description, line.itemCode,
@@ -24,6 +26,7 @@ export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
       line.category?.label,
     ]),
 
+  // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   retractionRow: (bodyId, poNumber, m) => [
     m.topic, m.partition, m.offset, m.batchId, bodyId, poNumber, true,
     ...new Array(15).fill(null), m.producedAt,

@@ -1,6 +1,18 @@
 /** The purchase-order.v1 message contract (topic spend.purchase-orders.v1, key `<bodyId>:<poNumber>`). */
 import { z } from 'zod';
-import { bodyId, currency, documentId, isoDate, lineBase, money, optionalText, quantity, source, supplier, unitPrice } from '../common.ts';
+import {
+  bodyId,
+  currency,
+  documentId,
+  isoDate,
+  lineBase,
+  money,
+  optionalText,
+  quantity,
+  source,
+  supplier,
+  unitPrice,
+} from '../common.ts';
 import { checkLines } from '../invoices/schema.ts';
 
 export const purchaseOrderLine = z.strictObject({

@@ -1,0 +1,192 @@
+/**
+ * The one module that imports kafkajs. kafkajs 2.2.4 is unmaintained (last release Feb 2023), so
+ * everything else imports the client, its types and helpers from here: swapping the client later
+ * touches this folder only. Importing this module also registers the Snappy, LZ4 and ZSTD codecs.
+ *
+ * kafkajs is CommonJS whose named exports Node cannot detect, hence the default import.
+ */
+import type {
+  IHeaders,
+  Kafka,
+  Admin as KafkaJsAdmin,
+  CompressionTypes as KafkaJsCompressionTypes,
+  Consumer as KafkaJsConsumer,
+  ConsumerConfig as KafkaJsConsumerConfig,
+  EachBatchPayload as KafkaJsEachBatchPayload,
+  EachMessagePayload as KafkaJsEachMessagePayload,
+  KafkaMessage as KafkaJsKafkaMessage,
+  logLevel as KafkaJsLogLevel,
+  Message as KafkaJsMessage,
+  Producer as KafkaJsProducer,
+  ProducerConfig as KafkaJsProducerConfig,
+  RecordMetadata as KafkaJsRecordMetadata,
+  LogEntry,
+} from 'kafkajs';
+import kafkajs from 'kafkajs';
+import pino from 'pino';
+import type { Logger } from '../../lib/log.ts';
+import './codecs.ts';
+
+export type KafkaClient = Kafka;
+export type Admin = KafkaJsAdmin;
+export type Producer = KafkaJsProducer;
+export type ProducerConfig = KafkaJsProducerConfig;
+export type Consumer = KafkaJsConsumer;
+export type ConsumerConfig = KafkaJsConsumerConfig;
+export type EachBatchPayload = KafkaJsEachBatchPayload;
+export type EachMessagePayload = KafkaJsEachMessagePayload;
+export type KafkaMessage = KafkaJsKafkaMessage;
+export type OutgoingMessage = KafkaJsMessage;
+export type MessageHeaders = IHeaders;
+export type RecordMetadata = KafkaJsRecordMetadata;
+
+export const CompressionTypes = kafkajs.CompressionTypes;
+export type CompressionTypes = KafkaJsCompressionTypes;
+export const logLevel = kafkajs.logLevel;
+export type logLevel = KafkaJsLogLevel;
+
+/** True for errors kafkajs raises (connection, protocol, retries exhausted…). */
+export const isKafkaError = (error: unknown): boolean => error instanceof kafkajs.KafkaJSError;
+
+export type CreateKafkaOptions = {
+  brokers: string[];
+  clientId: string;
+  /** kafkajs' own threshold; WARN unless told otherwise (INFO logs every connect and rebalance). */
+  logLevel?: logLevel;
+  /** Where kafkajs logs go; defaults to a pino logger on stderr. */
+  logger?: Logger;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+};
+
+const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [kafkajs.logLevel.ERROR]: 'error',
+  [kafkajs.logLevel.WARN]: 'warn',
+  [kafkajs.logLevel.INFO]: 'info',
+  [kafkajs.logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * Routes kafkajs log entries into pino. kafkajs' Connection logs every error response at ERROR,
+ * including the routine ones of a rebalance ("The group is rebalancing, so a rejoin is needed"):
+ * those go to debug, since the layer that handles the error logs what matters (or throws).
+ */
+function pinoLogCreator(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, timestamp: _timestamp, logger: _source, ...fields } = log;
+      const routine = namespace === 'Connection' && message.startsWith('Response ');
+      const method = routine ? 'debug' : PINO_LEVEL[level];
+      if (method) logger[method]({ kafkajs: namespace, ...fields }, message);
+    };
+}
+
+export function createKafka(options: CreateKafkaOptions): KafkaClient {
+  const logger =
+    options.logger?.child({ component: 'kafkajs' }) ??
+    pino({ name: 'kafkajs', level: 'warn' }, pino.destination(2));
+  return new kafkajs.Kafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    logLevel: options.logLevel ?? kafkajs.logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+  });
+}
+
+/**
+ * A producer that partitions keys like the Java client (murmur2), so a key lands on the same
+ * partition whichever client sent it. Also silences kafkajs' "default partitioner changed" notice.
+ */
+export function createProducer(kafka: KafkaClient, config: ProducerConfig = {}): Producer {
+  return kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, ...config });
+}
+
+export type TopicSpec = { topic: string; numPartitions: number; replicationFactor?: number };
+
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are (their partition
+ * count is not changed). Safe to run concurrently: a lost creation race counts as "existing".
+ */
+export async function ensureTopics(
+  kafka: KafkaClient,
+  specs: TopicSpec[],
+): Promise<{ created: string[]; existing: string[] }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !present.has(spec.topic));
+    const existing = specs.filter((spec) => present.has(spec.topic)).map((spec) => spec.topic);
+    if (missing.length === 0) return { created: [], existing };
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.numPartitions,
+          replicationFactor: spec.replicationFactor ?? -1,
+        })),
+      });
+    } catch (error) {
+      if (!onlyAlreadyExists(error)) throw error;
+    }
+    const after = new Set(await admin.listTopics());
+    const created = missing.filter((spec) => after.has(spec.topic)).map((spec) => spec.topic);
+    return { created, existing };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function onlyAlreadyExists(error: unknown): boolean {
+  const errors = (error as { errors?: Array<{ type?: string }> }).errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Whether a Kafka cluster answers a metadata request within timeoutMs and names at least one
+ * broker. Logs nothing and never throws: meant for "is it up yet?" loops.
+ */
+export async function probeCluster(brokers: string[], timeoutMs: number): Promise<boolean> {
+  const kafka = new kafkajs.Kafka({
+    brokers,
+    clientId: 'collective-spend-probe',
+    logLevel: kafkajs.logLevel.NOTHING,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = (async () => {
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0;
+    } catch {
+      return false;
+    }
+  })();
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,521 @@
+/**
+ * A real, single-node Kafka broker for development and tests, without Docker: the broker's jars
+ * come from Maven Central once (kafka-local/pom.xml) into a per-user cache, and the broker runs as
+ * a detached java process (combined KRaft broker + controller) listening on 127.0.0.1 only.
+ *
+ * Ports default to 19092 (clients) and 19093 (controller) so they never clash with a Kafka the
+ * user already runs on 9092. Each port gets its own runtime dir holding server.properties, the
+ * pid file, the log file and the data (log.dirs), so several brokers can coexist if ever needed.
+ * Every function is idempotent: starting a running broker or stopping a stopped one does nothing.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { probeCluster } from '../ingest/kafka/client.ts';
+
+export const DEFAULT_PORT = 19092;
+export const DEFAULT_CONTROLLER_PORT = 19093;
+const HOST = '127.0.0.1';
+
+export type LocalBrokerOptions = {
+  /** Client port on 127.0.0.1 (default 19092). */
+  port?: number;
+  /** KRaft controller port on 127.0.0.1 (default 19093). */
+  controllerPort?: number;
+  /** Folder for server.properties, pid, log and data (default: per-user runtime dir, see below). */
+  runtimeDir?: string;
+  /** Java max heap (default 512m: plenty for a dev broker). */
+  heap?: string;
+  /** How long start may take before giving up (default 90 s). */
+  startTimeoutMs?: number;
+  /** Progress messages (default: stderr). */
+  log?: (message: string) => void;
+};
+
+export type LocalBrokerStatus = {
+  /** A broker process started by this module is alive. */
+  running: boolean;
+  /** Something answers Kafka metadata requests on the bootstrap address. */
+  reachable: boolean;
+  pid: number | undefined;
+  bootstrap: string;
+  runtimeDir: string;
+  logFile: string;
+};
+
+export type StartResult = {
+  /** False when a broker was already running or reachable. */
+  started: boolean;
+  pid: number | undefined;
+  bootstrap: string;
+  /** From spawning java to the broker answering metadata requests (undefined if not started). */
+  startMs: number | undefined;
+  logFile: string;
+};
+
+const defaultLog = (message: string) => process.stderr.write(`kafka-local: ${message}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Jars
+
+const POM = fileURLToPath(new URL('./pom.xml', import.meta.url));
+const MARKER = 'jars.complete.json';
+
+/** The Kafka version pinned in kafka-local/pom.xml (its single source). */
+export function kafkaVersion(): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'));
+  if (!match?.[1]) throw new Error(`no <kafka.version> in ${POM}`);
+  return match[1].trim();
+}
+
+/** ${XDG_CACHE_HOME:-~/.cache}/collective-spend/kafka-<version> */
+function kafkaHome(version: string): string {
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'collective-spend', `kafka-${version}`);
+}
+
+async function jarsComplete(libDir: string, marker: string): Promise<boolean> {
+  try {
+    const { jars } = JSON.parse(await readFile(marker, 'utf8')) as { jars: string[] };
+    const present = new Set(await readdir(libDir));
+    return jars.length > 0 && jars.every((jar) => present.has(jar));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the broker's jars are in the per-user cache, fetching them with Maven on the first
+ * run only (a marker file lists the jars of a completed copy; later runs need no network).
+ */
+export async function ensureKafkaJars(
+  options: { log?: (message: string) => void } = {},
+): Promise<{ version: string; libDir: string; fetched: boolean }> {
+  const log = options.log ?? defaultLog;
+  const version = kafkaVersion();
+  const home = kafkaHome(version);
+  const libDir = join(home, 'lib');
+  const marker = join(home, MARKER);
+  if (await jarsComplete(libDir, marker)) return { version, libDir, fetched: false };
+
+  log(`fetching Kafka ${version} jars from Maven Central (first run only)…`);
+  const began = Date.now();
+  await mkdir(home, { recursive: true });
+  const staging = join(home, `lib.partial-${process.pid}`);
+  const workDir = join(home, `maven-target-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  try {
+    await run('mvn', [
+      '-B',
+      '-q',
+      '-f',
+      POM,
+      'dependency:copy-dependencies',
+      `-Dkafka.lib.dir=${staging}`,
+      `-Dkafka.work.dir=${workDir}`,
+    ]).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        throw new Error(
+          'Maven (mvn) is needed once to fetch the Kafka jars; install it (e.g. apt-get install maven)',
+        );
+      }
+      throw error;
+    });
+    const jars = (await readdir(staging)).filter((name) => name.endsWith('.jar')).sort();
+    if (!jars.includes(`kafka_2.13-${version}.jar`)) {
+      throw new Error(`Maven finished but ${staging} lacks kafka_2.13-${version}.jar`);
+    }
+    if (await jarsComplete(libDir, marker)) return { version, libDir, fetched: false };
+    await rm(marker, { force: true });
+    await rm(libDir, { recursive: true, force: true });
+    await rename(staging, libDir);
+    await writeFile(
+      marker,
+      `${JSON.stringify({ version, jars, fetchedAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+    let bytes = 0;
+    for (const jar of jars) bytes += (await stat(join(libDir, jar))).size;
+    const seconds = ((Date.now() - began) / 1000).toFixed(1);
+    log(`fetched ${jars.length} jars (${Math.round(bytes / 2 ** 20)} MiB) in ${seconds} s into ${libDir}`);
+    return { version, libDir, fetched: true };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The lib dir of already fetched jars, or undefined (never fetches). */
+export async function cachedKafkaJars(): Promise<string | undefined> {
+  const home = kafkaHome(kafkaVersion());
+  const libDir = join(home, 'lib');
+  return (await jarsComplete(libDir, join(home, MARKER))) ? libDir : undefined;
+}
+
+/**
+ * Runs one of Kafka's own command-line tools (e.g. org.apache.kafka.tools.ProducerPerformance)
+ * with the cached jars; resolves with its stdout.
+ */
+export async function runKafkaTool(mainClass: string, args: string[]): Promise<string> {
+  const { libDir } = await ensureKafkaJars();
+  return runJava(libDir, [mainClass, ...args]);
+}
+
+/** Runs a command, resolving with its output; rejects with the output's tail when it fails. */
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(error);
+      const tail = `${stdout}${stderr}`.trim().split('\n').slice(-40).join('\n');
+      reject(new Error(`${command} ${args.join(' ')} failed:\n${tail}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths and settings
+
+type Resolved = {
+  port: number;
+  controllerPort: number;
+  bootstrap: string;
+  runtimeDir: string;
+  dataDir: string;
+  propsFile: string;
+  pidFile: string;
+  logFile: string;
+  lockFile: string;
+  heap: string;
+  startTimeoutMs: number;
+  log: (message: string) => void;
+};
+
+/**
+ * <tmp>/collective-spend-<user>: per user, not per work tree. Not $XDG_RUNTIME_DIR, which is a
+ * small tmpfs: the broker's data (log.dirs) lives here too and a benchmark can fill it.
+ */
+function runtimeBase(): string {
+  return join(tmpdir(), `collective-spend-${userInfo().username}`);
+}
+
+function resolveOptions(options: LocalBrokerOptions = {}): Resolved {
+  const port = options.port ?? DEFAULT_PORT;
+  const controllerPort = options.controllerPort ?? (options.port ? port + 1 : DEFAULT_CONTROLLER_PORT);
+  const runtimeDir = options.runtimeDir ?? join(runtimeBase(), `kafka-${port}`);
+  return {
+    port,
+    controllerPort,
+    bootstrap: `${HOST}:${port}`,
+    runtimeDir,
+    dataDir: join(runtimeDir, 'data'),
+    propsFile: join(runtimeDir, 'server.properties'),
+    pidFile: join(runtimeDir, 'broker.pid'),
+    logFile: join(runtimeDir, 'broker.log'),
+    lockFile: join(runtimeDir, 'start.lock'),
+    heap: options.heap ?? '512m',
+    startTimeoutMs: options.startTimeoutMs ?? 90_000,
+    log: options.log ?? defaultLog,
+  };
+}
+
+/** The bootstrap address of the local broker for these options ("127.0.0.1:19092" by default). */
+export function localBootstrap(options: LocalBrokerOptions = {}): string {
+  return resolveOptions(options).bootstrap;
+}
+
+function serverProperties(r: Resolved): string {
+  const settings: Array<[string, string | number, string?]> = [
+    ['process.roles', 'broker,controller', 'one JVM is both broker and KRaft controller'],
+    ['node.id', 1],
+    ['controller.quorum.voters', `1@${HOST}:${r.controllerPort}`],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['listeners', `PLAINTEXT://${HOST}:${r.port},CONTROLLER://${HOST}:${r.controllerPort}`, 'loopback only'],
+    ['advertised.listeners', `PLAINTEXT://${HOST}:${r.port}`],
+    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['log.dirs', r.dataDir],
+    ['num.partitions', 4],
+    ['default.replication.factor', 1],
+    ['min.insync.replicas', 1],
+    ['auto.create.topics.enable', 'false', 'topics are created on purpose (kafka:start, tests)'],
+    ['offsets.topic.replication.factor', 1, 'without it no group coordinator on one node'],
+    ['offsets.topic.num.partitions', 10, 'default 50: slower first group join, no use here'],
+    ['transaction.state.log.replication.factor', 1],
+    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.num.partitions', 4],
+    ['share.coordinator.state.topic.replication.factor', 1],
+    ['share.coordinator.state.topic.min.isr', 1],
+    ['group.initial.rebalance.delay.ms', 0, 'the first member of a group starts at once'],
+    ['group.min.session.timeout.ms', 1000, 'lets tests use short session timeouts'],
+  ];
+  const lines = settings.map(([key, value, why]) => `${why ? `# ${why}\n` : ''}${key}=${value}`);
+  return `# Written by kafka-local/broker.ts at every start: change the code, not this file.\n${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process helpers
+
+async function readPid(pidFile: string): Promise<number | undefined> {
+  try {
+    const pid = Number.parseInt(await readFile(pidFile, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Alive and really our broker (guards against a stale pid file whose pid was reused). */
+async function isOurBroker(pid: number, propsFile: string): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  let commandLine: string;
+  try {
+    commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  } catch {
+    commandLine = await run('ps', ['-o', 'command=', '-p', String(pid)]).catch(() => '');
+  }
+  return commandLine.includes('kafka.Kafka') && commandLine.includes(propsFile);
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: HOST, port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function logTail(logFile: string, lines = 30): Promise<string> {
+  try {
+    return (await readFile(logFile, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function javaBinary(): string {
+  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+function runJava(libDir: string, args: string[]): Promise<string> {
+  return run(javaBinary(), ['-Xmx256m', '-cp', join(libDir, '*'), ...args]).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new Error('java not found: Kafka 4 needs Java 17+ (set JAVA_HOME)');
+      throw error;
+    },
+  );
+}
+
+/** One starter at a time per runtime dir; a lock left by a dead process is taken over. */
+async function withStartLock<T>(r: Resolved, body: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + r.startTimeoutMs + 30_000;
+  for (;;) {
+    try {
+      const handle = await open(r.lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readPid(r.lockFile);
+      if (holder === undefined || !isAlive(holder)) {
+        await unlink(r.lockFile).catch(() => {});
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another process (pid ${holder}) holds ${r.lockFile}`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    await unlink(r.lockFile).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/** Whether a Kafka cluster answers metadata requests at these addresses within timeoutMs. */
+export function isBrokerReachable(brokers: string[], timeoutMs = 2000): Promise<boolean> {
+  return probeCluster(brokers, timeoutMs);
+}
+
+export async function localBrokerStatus(options: LocalBrokerOptions = {}): Promise<LocalBrokerStatus> {
+  const r = resolveOptions(options);
+  const pid = await readPid(r.pidFile);
+  const running = pid !== undefined && (await isOurBroker(pid, r.propsFile));
+  const reachable = await isBrokerReachable([r.bootstrap], 1500);
+  return {
+    running,
+    reachable,
+    pid: running ? pid : undefined,
+    bootstrap: r.bootstrap,
+    runtimeDir: r.runtimeDir,
+    logFile: r.logFile,
+  };
+}
+
+/**
+ * Starts the local broker unless one already answers on its address, and resolves once it serves
+ * requests. Fetches the jars first if needed and formats the KRaft storage on first use.
+ */
+export async function startLocalBroker(options: LocalBrokerOptions = {}): Promise<StartResult> {
+  const r = resolveOptions(options);
+  const { libDir } = await ensureKafkaJars({ log: r.log });
+  await mkdir(r.runtimeDir, { recursive: true, mode: 0o700 });
+
+  return withStartLock(r, async () => {
+    const status = await localBrokerStatus(options);
+    const already = {
+      started: false,
+      pid: status.pid,
+      bootstrap: r.bootstrap,
+      startMs: undefined,
+      logFile: r.logFile,
+    };
+    if (status.reachable) return already;
+    if (status.running && status.pid !== undefined) {
+      await waitUntilServing(r, status.pid, () => undefined);
+      return already;
+    }
+    for (const port of [r.port, r.controllerPort]) {
+      if (await portInUse(port)) {
+        throw new Error(`${HOST}:${port} is taken by another program; choose other ports (--port)`);
+      }
+    }
+
+    await writeFile(r.propsFile, serverProperties(r));
+    if (!existsSync(join(r.dataDir, 'meta.properties'))) {
+      r.log(`formatting KRaft storage in ${r.dataDir}`);
+      const clusterId = (await runJava(libDir, ['kafka.tools.StorageTool', 'random-uuid'])).trim();
+      await runJava(libDir, [
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        r.propsFile,
+        '--ignore-formatted',
+      ]);
+    }
+
+    const began = Date.now();
+    const logFd = openSync(r.logFile, 'w');
+    const child = spawn(
+      javaBinary(),
+      [
+        `-Xmx${r.heap}`,
+        '-Xms128m',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-Djava.awt.headless=true',
+        '-Dorg.slf4j.simpleLogger.showDateTime=true',
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+        '-Dorg.slf4j.simpleLogger.logFile=System.out',
+        '-cp',
+        join(libDir, '*'),
+        'kafka.Kafka',
+        r.propsFile,
+      ],
+      { cwd: r.runtimeDir, detached: true, stdio: ['ignore', logFd, logFd] },
+    );
+    closeSync(logFd);
+    let exit: string | undefined;
+    child.once('exit', (code, signal) => {
+      exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+    child.once('error', (error) => {
+      exit = error.message;
+    });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) {
+      throw new Error(
+        `could not run ${javaBinary()}: Kafka 4 needs Java 17+ (set JAVA_HOME or put java on the PATH)`,
+      );
+    }
+    await writeFile(r.pidFile, `${pid}\n`);
+
+    try {
+      await waitUntilServing(r, pid, () => exit);
+    } catch (error) {
+      await stopLocalBroker(options);
+      throw error;
+    }
+    return { started: true, pid, bootstrap: r.bootstrap, startMs: Date.now() - began, logFile: r.logFile };
+  });
+}
+
+async function waitUntilServing(r: Resolved, pid: number, exited: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + r.startTimeoutMs;
+  for (;;) {
+    if (await isBrokerReachable([r.bootstrap], 1000)) return;
+    const exit = exited() ?? (isAlive(pid) ? undefined : 'exited');
+    if (exit) {
+      throw new Error(
+        `Kafka broker ${exit} before serving on ${r.bootstrap}; log ${r.logFile} ends with:\n${await logTail(r.logFile)}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Kafka broker (pid ${pid}) did not serve on ${r.bootstrap} within ${r.startTimeoutMs / 1000} s; see ${r.logFile}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/**
+ * Stops the local broker: SIGTERM (a clean shutdown), then SIGKILL if it lingers.
+ * Does nothing when it is not running.
+ */
+export async function stopLocalBroker(
+  options: LocalBrokerOptions & { graceMs?: number } = {},
+): Promise<{ stopped: boolean; pid: number | undefined; stopMs: number }> {
+  const r = resolveOptions(options);
+  const began = Date.now();
+  const pid = await readPid(r.pidFile);
+  if (pid === undefined || !(await isOurBroker(pid, r.propsFile))) {
+    await rm(r.pidFile, { force: true });
+    return { stopped: false, pid: undefined, stopMs: 0 };
+  }
+  process.kill(pid, 'SIGTERM');
+  if (!(await waitForExit(pid, options.graceMs ?? 30_000))) {
+    r.log(`broker pid ${pid} ignored SIGTERM; sending SIGKILL`);
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 5000);
+  }
+  await rm(r.pidFile, { force: true });
+  return { stopped: true, pid, stopMs: Date.now() - began };
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(100);
+  }
+  return !isAlive(pid);
+}
