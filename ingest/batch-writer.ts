@@ -9,7 +9,8 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { CrashPoint } from '../lib/config.ts';
 import { queryRows } from '../lib/db.ts';
-import { type Decoded, decodeMessage, UNDECODABLE_HEADER } from './decode.ts';
+import { type Decoded, decodeMessage } from './decode.ts';
+import { UNDECODABLE_HEADER } from './kafka/undecodable.ts';
 import type { RejectionCode } from './rejections.ts';
 import { type AppendedTable, appendRow, kafkaTimestamp, type Row } from './rows.ts';
 import type { MessageMeta, TopicHandler } from './topics/handler.ts';

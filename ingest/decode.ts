@@ -11,9 +11,6 @@ export type Decoded<Doc> =
   | { outcome: 'retraction'; bodyId: string; documentId: string }
   | { outcome: 'rejected'; code: RejectionCode; reason: string; bodyId: string | null };
 
-/** Header set by ingest/kafka/codecs.ts on records of a batch that could not be decompressed. */
-export const UNDECODABLE_HEADER = 'x-spend-undecodable';
-
 const KEY = /^([a-z0-9][a-z0-9-]{0,62}):(.+)$/s;
 const MAX_ISSUES_IN_REASON = 5;
 

@@ -20,6 +20,7 @@ import kafkajs from 'kafkajs';
 import createSnappyCodec from 'kafkajs-snappy';
 import { compressBlock as lz4CompressBlock, decompress as lz4Decompress } from 'lz4js';
 import { hash as xxh32 } from 'lz4js/xxh32.js';
+import { tolerateUndecodable } from './undecodable.ts';
 
 /** The shape kafkajs expects from a codec: compress gets its Encoder, decompress a Buffer. */
 export type Codec = {
@@ -100,6 +101,16 @@ export const zstdCodec: Codec = {
 };
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
-CompressionCodecs[CompressionTypes.Snappy] = () => snappyCodec;
-CompressionCodecs[CompressionTypes.LZ4] = () => lz4Codec;
-CompressionCodecs[CompressionTypes.ZSTD] = () => zstdCodec;
+// Every codec, kafkajs' own GZIP included, turns an undecodable batch into flagged records
+// instead of failing the fetch (see undecodable.ts).
+const gzipCodec = (CompressionCodecs[CompressionTypes.GZIP] as () => Codec)();
+const registered: [1 | 2 | 3 | 4, string, Codec][] = [
+  [CompressionTypes.GZIP, 'gzip', gzipCodec],
+  [CompressionTypes.Snappy, 'snappy', snappyCodec],
+  [CompressionTypes.LZ4, 'lz4', lz4Codec],
+  [CompressionTypes.ZSTD, 'zstd', zstdCodec],
+];
+for (const [type, name, codec] of registered) {
+  const tolerant = tolerateUndecodable(name, codec);
+  CompressionCodecs[type] = () => tolerant;
+}
