@@ -1,5 +1,230 @@
+/**
+ * `spend demo`: the whole pipeline on a realistic data set, end to end. Starts the project's
+ * local broker when KAFKA_BROKERS is unset, owns the database in this process, registers the
+ * demo bodies, publishes the generated messages, waits until every one is ingested, checks
+ * `spend stats` against the generator's manifest, and serves the API until Ctrl-C.
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { generateDemo } from '../demo/generate.ts';
+import { writeManifest } from '../demo/manifest.ts';
+import { publishDemo } from '../demo/publish.ts';
+import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
+import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
+import {
+  ensureKafkaJars,
+  isBrokerReachable,
+  startLocalBroker,
+  stopLocalBroker,
+} from '../kafka-local/broker.ts';
+import { addBody } from '../lib/bodies.ts';
+import { type Config, loadConfig } from '../lib/config.ts';
+import { OwnerClient } from '../lib/control.ts';
+import { queryRows } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { readStats, type Stats } from '../lib/stats.ts';
+import { printTable } from './output.ts';
+import { type Owner, startOwner } from './owner-process.ts';
+
+type DemoOptions = { lines: string; seed?: string; fresh?: boolean; exit?: boolean };
 
 export function registerDemoCommand(program: Command): void {
-  program.command('demo').description('run the whole pipeline on a realistic demo data set');
+  program
+    .command('demo')
+    .description('run the whole pipeline on a realistic, generated data set, then serve the API')
+    .option('--lines <n>', 'invoice lines to generate (about)', '1000000')
+    .option('--seed <n>', 'random seed (the same seed gives the same data)')
+    .option('--fresh', 'delete the demo topics and the database first')
+    .option('--exit', 'stop after the checks instead of serving the API')
+    .action(async (options: DemoOptions) => {
+      const ok = await runDemo(loadConfig(), options);
+      if (!ok) process.exitCode = 1;
+    });
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
+  const targetInvoiceLines = Number(options.lines);
+  if (!Number.isInteger(targetInvoiceLines) || targetInvoiceLines < 1000) {
+    throw new UserError(
+      'invalid-input',
+      `--lines must be a whole number of at least 1000 (got ${options.lines})`,
+    );
+  }
+  const startedBroker = await ensureBroker(config);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
+  let owner: Owner | undefined;
+  try {
+    if (await ownerIsRunning(config)) {
+      throw new UserError(
+        'conflict',
+        `Another process owns ${config.dbPath}: stop it (spend serve/ingest) first.`,
+      );
+    }
+    if (options.fresh) await startAfresh(config, kafka);
+
+    const demo = generateDemo({ targetInvoiceLines, seed: options.seed ? Number(options.seed) : undefined });
+    owner = await startOwner(config, createLogger('warn'), { api: !options.exit });
+    const ownerDb = owner.db;
+    await ownerDb.withConnection(async (conn) => {
+      for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
+    });
+    say(`Registered ${demo.bodies.length} bodies: ${demo.bodies.map((b) => b.bodyId).join(', ')}`);
+
+    const topics = [config.topics.invoices, config.topics.purchaseOrders];
+    const alreadyThere = [...(await highWatermarks(kafka, topics)).values()].reduce((a, b) => a + b, 0n);
+    if (alreadyThere > 0n) {
+      say(
+        `The demo topics already hold ${alreadyThere} messages: not publishing again (--fresh starts over).`,
+      );
+    } else {
+      await publish(config, kafka, demo, targetInvoiceLines);
+    }
+
+    await waitUntilIngested(owner, kafka, topics);
+    say('Transforms: none are defined yet, so there is nothing to refresh.');
+
+    const manifestPath = join(dirname(config.dbPath), 'demo-manifest.json');
+    await writeManifest(manifestPath, demo.manifest);
+    const stats = await ownerDb.withConnection(readStats);
+    const reconciled = reconcile(stats, demo.manifest.expectedStats);
+
+    say('');
+    say(`Database:  ${config.dbPath}`);
+    say(`Manifest:  ${manifestPath} (everything the generator planted)`);
+    say(`Rejected:  ${config.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
+    say('Try:       npx spend stats    npx spend bodies list    npx spend stats --json');
+    if (options.exit) return reconciled;
+    say(`API:       http://${config.host}:${config.port}/api/stats   (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    return reconciled;
+  } finally {
+    await owner?.stop();
+    if (startedBroker) {
+      say('Stopping the local Kafka broker this demo started.');
+      await stopLocalBroker();
+    }
+  }
+}
+
+async function ownerIsRunning(config: Config): Promise<boolean> {
+  const client = await OwnerClient.connect(config.socketPath);
+  client?.close();
+  return client !== null;
+}
+
+/** Starts the project's local broker when KAFKA_BROKERS is unset and none answers. */
+async function ensureBroker(config: Config): Promise<boolean> {
+  if (!config.usesLocalBroker || (await isBrokerReachable(config.kafkaBrokers, 2000))) return false;
+  say('Starting the local Kafka broker (its jars come from Maven Central on first use)…');
+  await ensureKafkaJars();
+  const started = await startLocalBroker();
+  say(`Kafka is up on ${started.bootstrap}.`);
+  return started.started;
+}
+
+async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
+  await deleteTopics(kafka, [
+    config.topics.invoices,
+    config.topics.purchaseOrders,
+    config.topics.deadLetter,
+  ]).catch(() => undefined);
+  // Topic deletion is asynchronous in Kafka: give the broker a moment before they are re-created.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  for (const suffix of ['', '.wal']) rmSync(`${config.dbPath}${suffix}`, { force: true });
+  say('Deleted the demo topics and the database.');
+}
+
+async function publish(
+  config: Config,
+  kafka: KafkaClient,
+  demo: ReturnType<typeof generateDemo>,
+  target: number,
+): Promise<void> {
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const bar = progressBar('Publishing', 'invoice lines');
+  bar.start(target, 0);
+  try {
+    const sent = await publishDemo(producer, config.topics, demo.messages(), (p) =>
+      bar.update(p.invoiceLines),
+    );
+    bar.update(sent.invoiceLines);
+    bar.stop();
+    say(`Published ${sent.sent} messages (${sent.invoiceLines} invoice lines).`);
+  } finally {
+    bar.stop();
+    await producer.disconnect();
+  }
+}
+
+async function waitUntilIngested(owner: Owner, kafka: KafkaClient, topics: string[]): Promise<void> {
+  const targets = await highWatermarks(kafka, topics);
+  const total = [...targets.values()].reduce((a, b) => a + b, 0n);
+  const bar = progressBar('Ingesting ', 'messages');
+  bar.start(Number(total), 0);
+  const readStored = () =>
+    owner.db.withConnection((conn) =>
+      queryRows<StoredOffset>(
+        conn,
+        'select topic, kafka_partition as partition, next_offset::varchar as "nextOffset" from consumer_offsets',
+      ),
+    );
+  try {
+    await waitForOffsets(targets, readStored, {
+      pollMs: 500,
+      onProgress: (lag) => bar.update(Number(lag.reduce((sum, p) => sum + (p.high - p.behind), 0n))),
+    });
+  } finally {
+    bar.stop();
+  }
+  const p = owner.ingest.progress;
+  say(
+    `Ingested ${p.accepted} documents (${p.lines} invoice and order lines), ${p.retracted} retractions, ${p.rejected} rejected.`,
+  );
+}
+
+/** Compares what the database reports with what the generator planted, body by body. */
+function reconcile(
+  stats: Stats,
+  expected: { bodies: Stats['bodies']; unattributedRejected: number },
+): boolean {
+  const keys = ['invoices', 'invoiceLines', 'purchaseOrders', 'rejected', 'netTotal'] as const;
+  const rows = expected.bodies.map((want) => {
+    const got = stats.bodies.find((b) => b.bodyId === want.bodyId);
+    const differences = keys.filter((k) => String(got?.[k]) !== String(want[k]));
+    if (JSON.stringify(got?.otherCurrencies) !== JSON.stringify(want.otherCurrencies))
+      differences.push('otherCurrencies' as never);
+    if (got?.firstInvoiceDate !== want.firstInvoiceDate || got?.lastInvoiceDate !== want.lastInvoiceDate) {
+      differences.push('dates' as never);
+    }
+    return { ...got, check: differences.length === 0 ? 'as planted' : `DIFFERS: ${differences.join(', ')}` };
+  });
+  say('');
+  printTable(rows, ['bodyId', 'invoices', 'invoiceLines', 'purchaseOrders', 'rejected', 'netTotal', 'check']);
+  const unattributedOk = stats.unattributedRejected === expected.unattributedRejected;
+  const ok = rows.every((r) => r.check === 'as planted') && unattributedOk;
+  say(
+    ok
+      ? `Reconciled: every body's counts and exact GBP totals equal what the generator planted (${stats.unattributedRejected} rejected for unregistered bodies).`
+      : `NOT reconciled: see the rows marked DIFFERS (unattributed rejections ${stats.unattributedRejected}, expected ${expected.unattributedRejected}).`,
+  );
+  return ok;
+}
+
+function progressBar(label: string, unit: string): SingleBar {
+  return new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {duration_formatted}`,
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+    etaBuffer: 50,
+  });
 }

@@ -39,7 +39,15 @@ export async function addBody(
     throw new UserError('invalid-input', `leftOn ${body.leftOn} is before joinedOn ${body.joinedOn}`);
   }
   const existing = (await listBodies(conn)).find((b) => b.bodyId === body.bodyId);
-  const wanted: Body = { ...body, leftOn: body.leftOn ?? null };
+  const wanted: Body = {
+    bodyId: body.bodyId,
+    name: body.name,
+    kind: body.kind,
+    status: body.status,
+    joinedOn: body.joinedOn,
+    leftOn: body.leftOn ?? null,
+    servicesInScope: body.servicesInScope,
+  };
   if (existing) {
     if (JSON.stringify(existing) === JSON.stringify(wanted)) return { body: existing, created: false };
     throw new UserError(
