@@ -1,0 +1,445 @@
+/**
+ * npm run bench:ingest [-- --messages N] [-- --cpu-prof]
+ *
+ * How fast does the real ingest pipeline (Kafka → decode + validate → DuckDB, exactly once) read a
+ * topic, compared with what the Kafka client alone and Kafka's own tool can read from the SAME
+ * topic on the SAME broker? And how much memory does it need on the way?
+ *
+ * 1. Setup: a fresh 4-partition topic filled with N realistic invoice.v1 messages (default 1M;
+ *    bench/invoices.ts), produced with kafkajs (timed separately); the body registered in a fresh
+ *    DuckDB file.
+ * 2. Peer A: Kafka's ConsumerPerformance (Java client, counts records) — the ceiling.
+ * 3. Peer B: a bare kafkajs consumer with our fetch settings that only counts messages.
+ * 4. Ours: `spend ingest` on the fresh database until every partition's offset stored in DuckDB
+ *    reaches the high watermark; then every invoice, line and penny is checked.
+ * Each runs alone, one after the other, in its own process (peak RSS from /proc VmHWM).
+ * 5. A table on stdout and the `## Ingest (npm run bench:ingest)` section of BENCHMARKS.md.
+ *
+ * Rates are over the consuming phase (process start-up and group join excluded); the "incl.
+ * start-up" column counts from process spawn. --cpu-prof adds one more, untimed run of ours under
+ * `node --cpu-prof` and summarises where its main thread spent its time.
+ *
+ * The broker: KAFKA_BROKERS if set, else the project's local broker on 127.0.0.1:19092, started
+ * here if nothing answers (and stopped again at the end). Other SPEND_* / KAFKA_* settings in the
+ * environment (e.g. SPEND_INGEST_CONCURRENCY) apply to ours and peer B alike.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createKafka, deleteTopics, ensureTopics, type KafkaClient } from '../ingest/kafka/client.ts';
+import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-local/broker.ts';
+import { addBody } from '../lib/bodies.ts';
+import { type Config, loadConfig } from '../lib/config.ts';
+import { Database } from '../lib/db.ts';
+import { expectCleanExit, otherCpuSeconds, spawnMeasured, withTicker } from './child.ts';
+import { summariseCpuProfiles } from './cpu-profile.ts';
+import { runOurs } from './ours.ts';
+import { runConsumerPerformance } from './peer-java.ts';
+import type { BareResult } from './peer-kafkajs.ts';
+import { fillTopic, type Produced } from './produce.ts';
+import {
+  contentionWarnings,
+  cpuBusyShare,
+  machineFacts,
+  markdownTable,
+  type Row,
+  ratioLines,
+  resultsTable,
+  writeSection,
+} from './report.ts';
+
+const PARTITIONS = 4;
+const BODY_ID = 'bench-council';
+const PAUSE_BETWEEN_RUNS_MS = 3000;
+/** CPU share (all cores) above which the machine does not count as idle before a run. */
+const BUSY_SHARE = 0.15;
+const IDLE_WAIT_MS = 180_000;
+
+type Bench = {
+  id: string;
+  dir: string;
+  env: Record<string, string>;
+  config: Config;
+  kafka: KafkaClient;
+  messages: number;
+};
+
+const cleanups: (() => Promise<void>)[] = [];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '1000000' },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+  });
+  const messages = Number(values.messages);
+  if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
+
+  const bench = createBench(messages);
+  const facts = machineFacts();
+  console.log(
+    `ingest benchmark ${bench.id}: ${messages.toLocaleString('en')} messages, ${PARTITIONS} partitions`,
+  );
+  await ensureBroker(bench.config);
+  await createTopics(bench);
+  await registerBody(bench.config.dbPath);
+
+  console.log('setup: producing…');
+  const produced = await fillTopic(bench.kafka, bench.config.topics.invoices, BODY_ID, messages);
+  const highs = await highWatermarks(bench);
+  const linesPerMessage = produced.lines / produced.messages;
+  console.log(
+    `setup: produced ${produced.messages.toLocaleString('en')} messages (${(produced.bytes / 2 ** 20).toFixed(0)} MiB, ` +
+      `${Math.round(produced.bytes / produced.messages)} B/msg, ${linesPerMessage.toFixed(2)} lines/msg) in ` +
+      `${(produced.ms / 1000).toFixed(1)} s = ${Math.round(produced.messages / (produced.ms / 1000)).toLocaleString('en')} msg/s`,
+  );
+
+  const loads: string[] = [];
+  const java = await phase('peer A: Kafka ConsumerPerformance', loads, () => runJavaPeer(bench));
+  const bare = await phase('peer B: bare kafkajs', loads, () => runBarePeer(bench, produced));
+  const ours = await phase('ours: spend ingest', loads, () => runOursPeer(bench, produced, highs));
+
+  const rows = [java.row, bare, ours.row];
+  const warnings = contentionWarnings(rows);
+  const report = [
+    ...resultsTable(rows, linesPerMessage),
+    '',
+    ...ratioLines(ours.row, bare, java.row),
+    ...(warnings.length > 0 ? ['', ...warnings] : []),
+  ];
+  console.log(`\n${report.join('\n')}\n`);
+
+  let profile: string[] = [];
+  if (values['cpu-prof']) {
+    profile = await profiledRun(bench, produced, highs).catch((error: Error) => {
+      console.error(`profile: failed, the measured results are still written: ${error.message}`);
+      return [`(the profiled run failed: ${error.message})`];
+    });
+  }
+
+  const file = writeSection(
+    sectionBody({
+      bench,
+      facts,
+      produced,
+      rows,
+      report,
+      loads,
+      javaRaw: java.raw,
+      ours: ours.detail,
+      profile,
+    }),
+  );
+  console.log(`written: ${file}`);
+}
+
+function createBench(messages: number): Bench {
+  const id = `bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'spend-bench-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const env: Record<string, string> = {
+    SPEND_DB: join(dir, 'spend.duckdb'),
+    SPEND_TOPIC_INVOICES: `${id}.invoices`,
+    SPEND_TOPIC_PURCHASE_ORDERS: `${id}.purchase-orders`,
+    SPEND_TOPIC_DEAD_LETTER: `${id}.dead-letter`,
+    SPEND_TOPIC_PARTITIONS: String(PARTITIONS),
+    SPEND_CONSUMER_GROUP: `${id}.ours`,
+    LOG_LEVEL: 'info',
+  };
+  const config = loadConfig({ ...process.env, ...env });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${id}-driver` });
+  return { id, dir, env, config, kafka, messages };
+}
+
+/** Uses KAFKA_BROKERS or the local broker; starts the local one if nothing answers (stopped at the end). */
+async function ensureBroker(config: Config): Promise<void> {
+  if (await isBrokerReachable(config.kafkaBrokers, 3000)) return;
+  if (!config.usesLocalBroker)
+    throw new Error(`KAFKA_BROKERS=${config.kafkaBrokers.join(',')} does not answer`);
+  console.log('broker: none answers on the local address, starting the local broker…');
+  const started = await startLocalBroker({ log: (m) => console.log(`broker: ${m}`) });
+  if (started.started) {
+    console.log(
+      `broker: started in ${((started.startMs ?? 0) / 1000).toFixed(1)} s (stopped again at the end)`,
+    );
+    cleanups.push(async () => {
+      await stopLocalBroker();
+      console.log('broker: stopped');
+    });
+  }
+}
+
+async function createTopics(bench: Bench): Promise<void> {
+  const { topics } = bench.config;
+  await ensureTopics(bench.kafka, [
+    { topic: topics.invoices, numPartitions: PARTITIONS },
+    { topic: topics.purchaseOrders, numPartitions: PARTITIONS },
+    { topic: topics.deadLetter, numPartitions: 1 },
+  ]);
+  cleanups.push(async () => {
+    await deleteTopics(bench.kafka, [topics.invoices, topics.purchaseOrders, topics.deadLetter]);
+    console.log(`cleanup: deleted topics ${bench.id}.*`);
+  });
+}
+
+async function registerBody(dbPath: string): Promise<void> {
+  const db = await Database.open({ path: dbPath });
+  try {
+    await db.withConnection((conn) =>
+      addBody(conn, { bodyId: BODY_ID, name: 'Benchmark County Council', joinedOn: '2023-04-01' }),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+async function highWatermarks(bench: Bench): Promise<Map<number, bigint>> {
+  const admin = bench.kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(bench.config.topics.invoices);
+    return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Runs one consumer once the machine is idle (waiting up to IDLE_WAIT_MS for other work to end),
+ * noting how busy the CPUs were just before, so a run on a busy machine shows in the report.
+ */
+async function phase<T>(name: string, loads: string[], run: () => Promise<T>): Promise<T> {
+  await new Promise((r) => setTimeout(r, PAUSE_BETWEEN_RUNS_MS));
+  const busy = await waitForIdle(name);
+  loads.push(`${name.split(':')[0]} ${(busy * 100).toFixed(0)} %`);
+  const warning =
+    busy > BUSY_SHARE
+      ? ` (WARNING: CPUs ${(busy * 100).toFixed(0)} % busy before the run, the machine is not idle)`
+      : '';
+  console.log(`${name}…${warning}`);
+  const result = await run();
+  console.log(`${name}: done`);
+  return result;
+}
+
+async function waitForIdle(name: string): Promise<number> {
+  const deadline = performance.now() + IDLE_WAIT_MS;
+  let busy = await cpuBusyShare(2000);
+  while (busy > BUSY_SHARE && performance.now() < deadline) {
+    console.log(`  … ${name}: waiting for an idle machine (CPUs ${(busy * 100).toFixed(0)} % busy)`);
+    await new Promise((r) => setTimeout(r, 3000));
+    busy = await cpuBusyShare(2000);
+  }
+  return busy;
+}
+
+async function runJavaPeer(bench: Bench): Promise<{ row: Row; raw: string }> {
+  const group = `${bench.id}.consumer-perf`;
+  cleanups.push(() => deleteGroup(bench, group));
+  const result = await runConsumerPerformance({
+    brokers: bench.config.kafkaBrokers,
+    topic: bench.config.topics.invoices,
+    group,
+    messages: bench.messages,
+  });
+  if (result.messages < bench.messages)
+    throw new Error(`ConsumerPerformance read only ${result.messages} messages`);
+  return {
+    row: {
+      name: 'A: Kafka ConsumerPerformance (Java)',
+      messages: result.messages,
+      fetchMs: result.fetchMs,
+      wallMs: result.wallMs,
+      mib: result.mb,
+      peakRssBytes: result.peakRssBytes,
+      cpuSeconds: result.cpuSeconds,
+      otherCpuSeconds: result.otherCpuSeconds,
+      parsesLines: false,
+    },
+    raw: result.raw,
+  };
+}
+
+async function runBarePeer(bench: Bench, produced: Produced): Promise<Row> {
+  const group = `${bench.id}.bare-kafkajs`;
+  cleanups.push(() => deleteGroup(bench, group));
+  const script = resolve(import.meta.dirname, 'peer-kafkajs.ts');
+  const runTs = resolve(import.meta.dirname, '../bin/run-ts.js');
+  const run = spawnMeasured(process.execPath, [runTs, script], {
+    ...process.env,
+    ...bench.env,
+    SPEND_CONSUMER_GROUP: group,
+    LOG_LEVEL: 'warn',
+    BENCH_EXPECTED_MESSAGES: String(bench.messages),
+  });
+  let last = '';
+  run.onStderrLine((line) => {
+    if (line.startsWith('counted ')) last = line;
+  });
+  const exitedAt = await withTicker(
+    expectCleanExit(run, 'bare kafkajs consumer'),
+    5000,
+    () => last || 'joining',
+  );
+  const result = JSON.parse(run.stdout().trim().split('\n').pop() ?? '{}') as BareResult;
+  return {
+    name: 'B: bare kafkajs (counts only)',
+    messages: result.messages,
+    fetchMs: result.fetchMs,
+    wallMs: exitedAt - run.spawnedAt,
+    mib: produced.bytes / 2 ** 20,
+    peakRssBytes: run.peakRssBytes(),
+    cpuSeconds: run.cpuSeconds(),
+    otherCpuSeconds: otherCpuSeconds(run),
+    parsesLines: false,
+  };
+}
+
+async function runOursPeer(
+  bench: Bench,
+  produced: Produced,
+  highs: Map<number, bigint>,
+): Promise<{ row: Row; detail: string[] }> {
+  cleanups.push(() => deleteGroup(bench, bench.config.consumerGroup));
+  const result = await runOurs({ env: bench.env, config: bench.config, highWatermarks: highs, produced });
+  const v = result.verified;
+  const detail = [
+    `Verified after the run: ${v.invoices.toLocaleString('en')} invoices at ${v.distinctOffsets.toLocaleString('en')} distinct offsets, ` +
+      `${v.lines.toLocaleString('en')} invoice lines, net total £${v.netTotal}, ${v.rejected} rejected: exactly what was produced.`,
+    `Batches written: ${v.batches.toLocaleString('en')} (${Math.round(v.invoices / Math.max(1, v.batches))} messages per DuckDB transaction on average).`,
+  ];
+  return {
+    row: {
+      name: 'Ours: spend ingest → DuckDB',
+      messages: v.invoices,
+      fetchMs: result.fetchMs,
+      wallMs: result.wallMs,
+      mib: produced.bytes / 2 ** 20,
+      peakRssBytes: result.peakRssBytes,
+      cpuSeconds: result.cpuSeconds,
+      otherCpuSeconds: result.otherCpuSeconds,
+      parsesLines: true,
+    },
+    detail,
+  };
+}
+
+/** One more run of ours, under node --cpu-prof, on a fresh database and group (not timed). */
+async function profiledRun(bench: Bench, produced: Produced, highs: Map<number, bigint>): Promise<string[]> {
+  const dbPath = join(bench.dir, 'profiled.duckdb');
+  const group = `${bench.id}.ours-profiled`;
+  cleanups.push(() => deleteGroup(bench, group));
+  const env = { ...bench.env, SPEND_DB: dbPath, SPEND_CONSUMER_GROUP: group };
+  const config = loadConfig({ ...process.env, ...env });
+  await registerBody(dbPath);
+  const cpuProfileDir = join(bench.dir, 'cpu-profiles');
+  console.log('profile: one more run of ours under node --cpu-prof (slower, not timed)…');
+  await runOurs({ env, config, highWatermarks: highs, produced, cpuProfileDir });
+  const summary = summariseCpuProfiles(cpuProfileDir);
+  console.log(`\n${summary.join('\n')}\n`);
+  return summary;
+}
+
+async function deleteGroup(bench: Bench, group: string): Promise<void> {
+  const admin = bench.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([group]);
+  } catch {
+    // a group that never committed an offset may not exist: nothing to clean
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function sectionBody(r: {
+  bench: Bench;
+  facts: Record<string, string>;
+  produced: Produced;
+  rows: Row[];
+  report: string[];
+  loads: string[];
+  javaRaw: string;
+  ours: string[];
+  profile: string[];
+}): string {
+  const { config } = r.bench;
+  const p = r.produced;
+  return [
+    `One run of \`npm run bench:ingest\` (${r.bench.messages.toLocaleString('en')} messages), ${r.facts.Date}.`,
+    'Code: `bench/ingest.ts` (what is measured and how is explained in its header).',
+    '',
+    '### Machine',
+    '',
+    ...markdownTable(
+      ['Fact', 'Value'],
+      Object.entries(r.facts).filter(([k]) => k !== 'Date'),
+    ),
+    '',
+    '### Data',
+    '',
+    `- One topic, ${PARTITIONS} partitions, ${p.messages.toLocaleString('en')} invoice.v1 messages from one registered body, ` +
+      `${Math.round(p.bytes / p.messages)} bytes on average (key + JSON value, 500–900 bytes), ` +
+      `${(p.lines / p.messages).toFixed(2)} invoice lines per message (0–6), ${(p.bytes / 2 ** 20).toFixed(0)} MiB in all, no compression.`,
+    `- Produced with kafkajs (batches of 2,500, 6 in flight, acks=1) in ${(p.ms / 1000).toFixed(1)} s: ` +
+      `${Math.round(p.messages / (p.ms / 1000)).toLocaleString('en')} msg/s (generation included).`,
+    `- Ours and peer B ran with maxBytesPerPartition ${config.maxBytesPerPartition.toLocaleString('en')} B, ` +
+      `ingest concurrency ${config.ingestConcurrency}, session timeout ${config.sessionTimeoutMs} ms; ` +
+      `DuckDB memory_limit ${config.duckdb.memoryLimit}, threads ${config.duckdb.threads}.`,
+    '',
+    '### Results',
+    '',
+    ...r.report,
+    '',
+    '- msg/s, lines/s, MB/s (MiB of key + value, as ConsumerPerformance counts) are over the consuming phase: ' +
+      "A's fetch.time.ms, B from consumer.run() resolving (group joined) to the last message, ours from the " +
+      "'ingest started' log line (group joined) to every partition's offset stored in DuckDB. " +
+      '"incl. start-up" counts from process spawn (JVM or node + tsx, DB open, group join) instead.',
+    '- * A and B parse nothing: their lines/s is msg/s × lines per message, for comparison only.',
+    '- Peak RSS: VmHWM of the consumer process (/proc/<pid>/status), polled every 100 ms. CPU s: user + ' +
+      'system time of the consumer process (all threads) from spawn to done; other CPU s: the rest of the ' +
+      'machine meanwhile (the broker serving the fetches, the driver, and anything else running). Both include start-up.',
+    ...r.ours.map((line) => `- ${line}`),
+    `- CPU busy (all cores, 2 s sample) just before each consumer ran: ${r.loads.join('; ')}.`,
+    '',
+    '<details><summary>ConsumerPerformance output</summary>',
+    '',
+    '```',
+    r.javaRaw,
+    '```',
+    '',
+    '</details>',
+    '',
+    'Per-stage time inside writeBatch (decode, append, commit…), without Kafka: ' +
+      '`node bin/run-ts.js bench/stages.ts` (a timed copy of writeBatch over the same kind of messages).',
+    ...(r.profile.length > 0
+      ? ['', '### Where ours spends its time (node --cpu-prof, separate run)', '', ...r.profile]
+      : []),
+  ].join('\n');
+}
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    await cleanup().catch((error) => console.error(`cleanup failed: ${(error as Error).message}`));
+  }
+  cleanups.length = 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench:ingest failed: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
