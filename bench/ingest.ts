@@ -413,8 +413,6 @@ function sectionBody(r: {
     '',
     '</details>',
     '',
-    'Per-stage time inside writeBatch (decode, append, commit…), without Kafka: ' +
-      '`node bin/run-ts.js bench/stages.ts` (a timed copy of writeBatch over the same kind of messages).',
     ...(r.profile.length > 0
       ? ['', '### Where ours spends its time (node --cpu-prof, separate run)', '', ...r.profile]
       : []),

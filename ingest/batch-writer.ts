@@ -2,17 +2,19 @@
  * Writes one Kafka batch (one topic partition) into DuckDB exactly once.
  *
  * In ONE transaction: read the partition's stored next offset, ignore every message below it
- * (a redelivery), append the rows of the rest through the appender, record the batch, and
- * move the stored offset past the batch. Either all of it is committed or none of it is, so
- * a crash at any point re-reads from the stored offset and nothing is lost or counted twice.
+ * (a redelivery), validate the rest and stage the valid documents' JSON as it arrived, let
+ * DuckDB shred the staged JSON into the document and line tables (one set-based insert each,
+ * on DuckDB's own threads, instead of ~70 appender calls per message in JavaScript), record the
+ * batch, and move the stored offset past it. Either all of it is committed or none of it is,
+ * so a crash at any point re-reads from the stored offset: nothing lost, nothing counted twice.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { CrashPoint } from '../lib/config.ts';
 import { queryRows } from '../lib/db.ts';
-import { type Decoded, decodeMessage } from './decode.ts';
+import { decodeMessage } from './decode.ts';
 import { UNDECODABLE_HEADER } from './kafka/undecodable.ts';
 import type { RejectionCode } from './rejections.ts';
-import { type AppendedTable, appendRow, kafkaTimestamp, type Row } from './rows.ts';
+import { appendRow, kafkaTimestamp } from './rows.ts';
 import type { MessageMeta, TopicHandler } from './topics/handler.ts';
 
 export type IncomingMessage = {
@@ -59,12 +61,19 @@ export type BatchHooks = {
 const MAX_RAW_VALUE_CHARS = 64 * 1024;
 const HEARTBEAT_EVERY = 2000;
 
+/** Per connection: the valid documents of the batch in hand, as JSON text, until DuckDB shreds them. */
+const STAGING_DDL = `create temp table if not exists staged_documents (
+  kafka_offset bigint not null,
+  produced_at timestamp,
+  raw varchar not null
+)`;
+
 export async function loadRegisteredBodies(conn: DuckDBConnection): Promise<Set<string>> {
   const rows = await queryRows<{ body_id: string }>(conn, 'select body_id from bodies');
   return new Set(rows.map((r) => r.body_id));
 }
 
-export async function writeBatch<Doc>(
+export async function writeBatch<Doc extends { lines?: unknown[] }>(
   conn: DuckDBConnection,
   handler: TopicHandler<Doc>,
   topic: string,
@@ -84,14 +93,8 @@ export async function writeBatch<Doc>(
     nextOffset: null,
   };
   if (messages.length === 0) return result;
-
   const bodies = await loadRegisteredBodies(conn);
-  const decoded: Decoded<Doc>[] = [];
-  for (const [i, message] of messages.entries()) {
-    decoded.push(decodeMessage(handler, message.key, message.value, bodies, undecodableReason(message)));
-    if (hooks.heartbeat && i % HEARTBEAT_EVERY === HEARTBEAT_EVERY - 1) await hooks.heartbeat();
-  }
-  hooks.crashPoint?.('after-validate');
+  await conn.run(STAGING_DDL);
 
   await conn.run('begin transaction');
   try {
@@ -104,17 +107,16 @@ export async function writeBatch<Doc>(
       return result;
     }
     result.alreadyIngested = firstFresh;
-
-    const batchId = BigInt(
-      (await queryRows<{ id: string }>(conn, "select nextval('ingest_batch_seq')::varchar as id"))[0]?.id ??
-        '0',
-    );
-    const appenders = new LazyAppenders(conn);
+    const batchId = await nextBatchId(conn);
+    const staged = await conn.createAppender('staged_documents', 'main', 'temp');
+    let headers: DuckDBAppender | undefined;
+    let rejectedRows: DuckDBAppender | undefined;
     const rejections: Rejection[] = [];
 
     for (let i = firstFresh; i < messages.length; i++) {
       const message = messages[i] as IncomingMessage;
-      const outcome = decoded[i] as Decoded<Doc>;
+      const text = message.value?.toString('utf8') ?? null;
+      const outcome = decodeMessage(handler, message.key, text, bodies, undecodableReason(message));
       const meta: MessageMeta = {
         topic,
         partition,
@@ -123,25 +125,23 @@ export async function writeBatch<Doc>(
         producedAt: kafkaTimestamp(message.timestamp),
       };
       if (outcome.outcome === 'document') {
-        await appenders.append(handler.headerTable, handler.headerRow(outcome.doc, meta));
-        for (const row of handler.lineRows(outcome.doc, meta)) {
-          await appenders.append(handler.linesTable, row);
-          result.lines++;
-        }
+        staged.appendBigInt(meta.offset);
+        staged.appendTimestamp(meta.producedAt);
+        staged.appendVarchar(text as string);
+        staged.endRow();
         result.accepted++;
+        result.lines += outcome.doc.lines?.length ?? 0;
       } else if (outcome.outcome === 'retraction') {
-        await appenders.append(
-          handler.headerTable,
-          handler.retractionRow(outcome.bodyId, outcome.documentId, meta),
-        );
+        headers ??= await conn.createAppender(handler.headerTable);
+        appendRow(headers, handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
         result.retracted++;
       } else {
-        const raw = message.value?.toString('utf8') ?? null;
+        rejectedRows ??= await conn.createAppender('rejected_messages');
         // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
-        await appenders.append('rejected_messages', [
+        appendRow(rejectedRows, [
           topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
-          outcome.code, outcome.reason, raw?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
-          (raw?.length ?? 0) > MAX_RAW_VALUE_CHARS, meta.producedAt, kafkaTimestamp(String(Date.now())),
+          outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
+          (text?.length ?? 0) > MAX_RAW_VALUE_CHARS, meta.producedAt, kafkaTimestamp(String(Date.now())),
         ]);
         rejections.push({
           topic,
@@ -155,8 +155,16 @@ export async function writeBatch<Doc>(
         });
         result.rejected++;
       }
+      if (hooks.heartbeat && i % HEARTBEAT_EVERY === HEARTBEAT_EVERY - 1) await hooks.heartbeat();
     }
-    appenders.closeAll();
+    hooks.crashPoint?.('after-validate');
+    for (const appender of [staged, headers, rejectedRows]) appender?.closeSync();
+
+    if (result.accepted > 0) {
+      await conn.run(handler.insertDocumentsSql, { topic, partition, batchId });
+      await conn.run(handler.insertLinesSql, { topic, partition });
+    }
+    await conn.run('delete from staged_documents');
     hooks.crashPoint?.('after-append');
 
     const lastOffset = BigInt((messages[messages.length - 1] as IncomingMessage).offset);
@@ -204,28 +212,13 @@ export async function readNextOffset(
   return rows[0] ? BigInt(rows[0].next_offset) : null;
 }
 
+async function nextBatchId(conn: DuckDBConnection): Promise<bigint> {
+  const rows = await queryRows<{ id: string }>(conn, "select nextval('ingest_batch_seq')::varchar as id");
+  return BigInt(rows[0]?.id ?? '0');
+}
+
 function undecodableReason(message: IncomingMessage): string | undefined {
   const header = message.headers?.[UNDECODABLE_HEADER];
   if (header === undefined) return undefined;
   return (Array.isArray(header) ? header[0] : header)?.toString() ?? 'undecodable record batch';
-}
-
-/** One appender per table, created on first use, all closed (flushed) before COMMIT. */
-class LazyAppenders {
-  private readonly open = new Map<AppendedTable, DuckDBAppender>();
-  constructor(private readonly conn: DuckDBConnection) {}
-
-  async append(table: AppendedTable, row: Row): Promise<void> {
-    let appender = this.open.get(table);
-    if (!appender) {
-      appender = await this.conn.createAppender(table);
-      this.open.set(table, appender);
-    }
-    appendRow(appender, row);
-  }
-
-  closeAll(): void {
-    for (const appender of this.open.values()) appender.closeSync();
-    this.open.clear();
-  }
 }

@@ -19,6 +19,10 @@ import {
   type Producer,
 } from './kafka/client.ts';
 import type { TopicHandler } from './topics/handler.ts';
+
+/** What the consumer needs of any document: its lines, to count them. */
+type StagedDocument = { lines?: unknown[] };
+
 import { invoicesHandler } from './topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
 
@@ -43,7 +47,7 @@ export class IngestService {
     alreadyIngested: 0,
   };
   private readonly kafka: KafkaClient;
-  private readonly handlers: Map<string, TopicHandler<unknown>>;
+  private readonly handlers: Map<string, TopicHandler<StagedDocument>>;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private readonly idle: DuckDBConnection[] = [];
@@ -56,9 +60,9 @@ export class IngestService {
     private readonly log: Logger,
   ) {
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
-    this.handlers = new Map<string, TopicHandler<unknown>>([
-      [config.topics.invoices, invoicesHandler as TopicHandler<unknown>],
-      [config.topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<unknown>],
+    this.handlers = new Map<string, TopicHandler<StagedDocument>>([
+      [config.topics.invoices, invoicesHandler as TopicHandler<StagedDocument>],
+      [config.topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<StagedDocument>],
     ]);
   }
 

@@ -1,6 +1,7 @@
 /**
- * Rows for the DuckDB appender. Each table's column list is declared once here, in table
- * order (a test checks it against the migrations), and rows are plain arrays of cells.
+ * Rows for the DuckDB appender (retractions and rejected messages; documents are staged as JSON
+ * and shredded by SQL). Each appended table's column list is declared once here, in table order
+ * (a test checks it against the migrations), and rows are plain arrays of cells.
  */
 import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
 
@@ -34,19 +35,11 @@ export const TABLE_COLUMNS = {
     'vat_amount', 'po_number', 'contract_ref', 'description', 'expense_type', 'service_area', 'cost_centre',
     'category_scheme', 'category_code', 'category_label', 'upload_id', 'source_file', 'source_row', 'produced_at',
   ],
-  invoice_lines: [
-    'topic', 'kafka_partition', 'kafka_offset', 'body_id', 'invoice_id', 'line_no', 'description', 'item_code',
-    'quantity', 'unit', 'unit_price', 'net_amount', 'category_scheme', 'category_code', 'category_label',
-  ],
   purchase_orders: [
     'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'po_number', 'retracted',
     'supplier_name', 'supplier_ref', 'supplier_vat_number', 'supplier_company_number', 'supplier_charity_number',
     'supplier_redacted', 'order_date', 'currency', 'status', 'contract_ref', 'description', 'total_net',
     'upload_id', 'source_file', 'source_row', 'produced_at',
-  ],
-  purchase_order_lines: [
-    'topic', 'kafka_partition', 'kafka_offset', 'body_id', 'po_number', 'line_no', 'description', 'item_code',
-    'quantity', 'unit', 'unit_price', 'net_amount', 'category_scheme', 'category_code', 'category_label',
   ],
   rejected_messages: [
     'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'message_key', 'body_id', 'reason_code',

@@ -35,7 +35,7 @@ export const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
   .refine(isRealDate, 'not a real calendar date');
 
-function isRealDate(value: string): boolean {
+export function isRealDate(value: string): boolean {
   const [year, month, day] = value.split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return (
@@ -49,9 +49,9 @@ function isRealDate(value: string): boolean {
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
-export const currency = z
-  .string()
-  .refine((code) => ISO_CURRENCIES.has(code), 'an ISO 4217 currency code such as "GBP" or "EUR"');
+export const isCurrencyCode = (code: string): boolean => ISO_CURRENCIES.has(code);
+
+export const currency = z.string().refine(isCurrencyCode, 'an ISO 4217 currency code such as "GBP" or "EUR"');
 
 export const supplier = z.strictObject({
   name: z.string().min(1).max(500),

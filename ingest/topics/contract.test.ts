@@ -7,8 +7,7 @@ import { purchaseOrdersHandler } from './purchase-orders/handler.ts';
 
 const bodies = new Set(['test-council']);
 const key = (k: string | null) => (k === null ? null : Buffer.from(k));
-const value = (v: unknown) =>
-  v === null ? null : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+const value = (v: unknown) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
 const decodeInvoice = (v: unknown, k: string | null = 'test-council:INV-1') =>
   decodeMessage(invoicesHandler, key(k), value(v), bodies);
 const decodeOrder = (v: unknown, k: string | null = 'test-council:PO-1') =>

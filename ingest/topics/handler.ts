@@ -1,8 +1,8 @@
 /**
- * What the consumer needs to know about a topic: its contract, how to find the document's
- * identity, and how to turn a valid document into rows. One implementation per topic folder.
+ * What the consumer needs to know about a topic: its contract, the document's identity, and
+ * the SQL that shreds a batch's staged JSON documents into the document and line tables.
+ * One implementation per topic folder.
  */
-
 import type { DuckDBTimestampValue } from '@duckdb/node-api';
 import type { z } from 'zod';
 import type { Row } from '../rows.ts';
@@ -21,11 +21,28 @@ export interface TopicHandler<Doc> {
   readonly schemaName: string;
   readonly schema: z.ZodType<Doc>;
   readonly headerTable: 'invoices' | 'purchase_orders';
-  readonly linesTable: 'invoice_lines' | 'purchase_order_lines';
+  /** True only when the value is surely a valid document (the fast path; see quick-check.ts). */
+  quickCheck(value: unknown): value is Doc;
   bodyIdOf(doc: Doc): string;
   documentIdOf(doc: Doc): string;
-  headerRow(doc: Doc, meta: MessageMeta): Row;
-  lineRows(doc: Doc, meta: MessageMeta): Row[];
-  /** The row recording that a tombstone retracted the document. */
+  /**
+   * Inserts the documents staged in temp table `staged_documents` (kafka_offset, produced_at,
+   * raw JSON, all validated) into the header table; bound: $topic, $partition, $batchId.
+   */
+  readonly insertDocumentsSql: string;
+  /** The same for their lines; bound: $topic, $partition. */
+  readonly insertLinesSql: string;
+  /** The row recording that a tombstone retracted the document (appended to headerTable). */
   retractionRow(bodyId: string, documentId: string, meta: MessageMeta): Row;
 }
+
+/** `from_json(raw, …)` over the staged documents: the value parsed into typed DuckDB columns. */
+export function shredded(structure: string): string {
+  return `(select kafka_offset, produced_at, from_json(raw, '${structure}') as d from staged_documents)`;
+}
+
+export const SUPPLIER_STRUCTURE =
+  '"supplier":{"name":"VARCHAR","ref":"VARCHAR","vatNumber":"VARCHAR","companyNumber":"VARCHAR","charityNumber":"VARCHAR","redacted":"BOOLEAN"}';
+export const CATEGORY_STRUCTURE = '"category":{"scheme":"VARCHAR","code":"VARCHAR","label":"VARCHAR"}';
+export const SOURCE_STRUCTURE = '"source":{"uploadId":"VARCHAR","file":"VARCHAR","row":"INTEGER"}';
+export const LINE_STRUCTURE = `{"lineNo":"INTEGER","description":"VARCHAR","itemCode":"VARCHAR","quantity":"DECIMAL(18,4)","unit":"VARCHAR","unitPrice":"DECIMAL(18,4)","netAmount":"DECIMAL(18,2)",${CATEGORY_STRUCTURE}}`;

@@ -44,58 +44,61 @@ export const invoiceV1 = z
     lines: z.array(invoiceLine).max(10_000).optional(),
     source: source.optional(),
   })
-  .superRefine((invoice, ctx) => {
-    if (!invoice.invoiceDate && !invoice.paymentDate) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['invoiceDate'],
-        message: 'at least one of invoiceDate and paymentDate is required',
-      });
-    }
-    if (invoice.documentType === 'credit-note') {
-      const positive: [string, string | undefined][] = [
-        ['netAmount', invoice.netAmount],
-        ['vatAmount', invoice.vatAmount],
-        ...(invoice.lines ?? []).map((line, i): [string, string | undefined] => [
-          `lines.${i}.netAmount`,
-          line.netAmount,
-        ]),
-      ];
-      for (const [path, amount] of positive) {
-        if ((tryScaled(amount, 2) ?? 0n) > 0n) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
-            message: 'a credit note carries amounts ≤ 0',
-          });
-        }
-      }
-    }
-    if (invoice.lines?.length) {
-      checkLines(invoice.lines, invoice.netAmount, 'netAmount', ctx);
-    }
-  });
+  .superRefine((invoice, ctx) => addRuleIssues(ctx, invoiceRuleIssues(invoice)));
 
 export type InvoiceV1 = z.infer<typeof invoiceV1>;
 export type InvoiceLineV1 = z.infer<typeof invoiceLine>;
 
+/** A breach of a rule that spans fields (zod's field checks cannot see it). */
+export type RuleIssue = { path: (string | number)[]; message: string; reason?: 'lines-do-not-sum' };
+
+/** The invoice.v1 rules across fields: a date, credit-note signs, lines that sum to the total. */
+export function invoiceRuleIssues(invoice: {
+  documentType: string;
+  invoiceDate?: string;
+  paymentDate?: string;
+  netAmount: string;
+  vatAmount?: string;
+  lines?: { lineNo: number; netAmount: string }[];
+}): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (!invoice.invoiceDate && !invoice.paymentDate) {
+    issues.push({
+      path: ['invoiceDate'],
+      message: 'at least one of invoiceDate and paymentDate is required',
+    });
+  }
+  if (invoice.documentType === 'credit-note') {
+    const signed: [(string | number)[], string | undefined][] = [
+      [['netAmount'], invoice.netAmount],
+      [['vatAmount'], invoice.vatAmount],
+      ...(invoice.lines ?? []).map((line, i): [(string | number)[], string] => [
+        ['lines', i, 'netAmount'],
+        line.netAmount,
+      ]),
+    ];
+    for (const [path, amount] of signed) {
+      if ((tryScaled(amount, 2) ?? 0n) > 0n)
+        issues.push({ path, message: 'a credit note carries amounts ≤ 0' });
+    }
+  }
+  if (invoice.lines?.length) issues.push(...lineRuleIssues(invoice.lines, invoice.netAmount, 'netAmount'));
+  return issues;
+}
+
 /** Lines must have distinct numbers and sum exactly to the document total. */
-export function checkLines(
+export function lineRuleIssues(
   lines: { lineNo: number; netAmount: string }[],
   total: string,
   totalField: string,
-  ctx: z.RefinementCtx,
-): void {
+): RuleIssue[] {
+  const issues: RuleIssue[] = [];
   const seen = new Set<number>();
   let sum = 0n;
   let allAmountsValid = true;
   lines.forEach((line, i) => {
     if (seen.has(line.lineNo)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lines', i, 'lineNo'],
-        message: `duplicate lineNo ${line.lineNo}`,
-      });
+      issues.push({ path: ['lines', i, 'lineNo'], message: `duplicate lineNo ${line.lineNo}` });
     }
     seen.add(line.lineNo);
     const amount = tryScaled(line.netAmount, 2);
@@ -105,11 +108,22 @@ export function checkLines(
   const expected = tryScaled(total, 2);
   // Malformed amounts are reported by their own field checks; a sum of them would mean nothing.
   if (allAmountsValid && expected !== null && sum !== expected) {
-    ctx.addIssue({
-      code: 'custom',
+    issues.push({
       path: ['lines'],
       message: `lines sum to ${fromScaled(sum, 2)} but ${totalField} is ${total}`,
-      params: { reason: 'lines-do-not-sum' },
+      reason: 'lines-do-not-sum',
+    });
+  }
+  return issues;
+}
+
+export function addRuleIssues(ctx: z.RefinementCtx, issues: RuleIssue[]): void {
+  for (const issue of issues) {
+    ctx.addIssue({
+      code: 'custom',
+      path: issue.path,
+      message: issue.message,
+      ...(issue.reason ? { params: { reason: issue.reason } } : {}),
     });
   }
 }

@@ -1,30 +1,52 @@
-import type { TopicHandler } from '../handler.ts';
-import { type PurchaseOrderV1, purchaseOrderV1 } from './schema.ts';
+import { isCurrencyCode, isRealDate } from '../common.ts';
+import {
+  LINE_STRUCTURE,
+  SOURCE_STRUCTURE,
+  SUPPLIER_STRUCTURE,
+  shredded,
+  type TopicHandler,
+} from '../handler.ts';
+import { compileShapeCheck } from '../quick-check.ts';
+import { type PurchaseOrderV1, purchaseOrderRuleIssues, purchaseOrderV1 } from './schema.ts';
+
+const hasPurchaseOrderShape = compileShapeCheck(purchaseOrderV1);
+
+const STRUCTURE = `{"bodyId":"VARCHAR","poNumber":"VARCHAR",${SUPPLIER_STRUCTURE},"orderDate":"DATE","currency":"VARCHAR","status":"VARCHAR","contractRef":"VARCHAR","description":"VARCHAR","totalNet":"DECIMAL(18,2)",${SOURCE_STRUCTURE}}`;
 
 export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
   schemaName: 'purchase-order.v1',
   schema: purchaseOrderV1,
   headerTable: 'purchase_orders',
-  linesTable: 'purchase_order_lines',
+  quickCheck: (value): value is PurchaseOrderV1 =>
+    hasPurchaseOrderShape(value) &&
+    isRealDate((value as PurchaseOrderV1).orderDate) &&
+    isCurrencyCode((value as PurchaseOrderV1).currency) &&
+    purchaseOrderRuleIssues(value as PurchaseOrderV1).length === 0,
   bodyIdOf: (doc) => doc.bodyId,
   documentIdOf: (doc) => doc.poNumber,
 
-  // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
-  headerRow: (doc, m) => [
-    m.topic, m.partition, m.offset, m.batchId, doc.bodyId, doc.poNumber, false,
-    doc.supplier.name, doc.supplier.ref, doc.supplier.vatNumber, doc.supplier.companyNumber,
-    doc.supplier.charityNumber, doc.supplier.redacted ?? false, doc.orderDate, doc.currency, doc.status,
-    doc.contractRef, doc.description, doc.totalNet, doc.source?.uploadId, doc.source?.file, doc.source?.row,
-    m.producedAt,
-  ],
+  insertDocumentsSql: `
+    insert into purchase_orders (
+      topic, kafka_partition, kafka_offset, ingest_batch_id, body_id, po_number, retracted, supplier_name,
+      supplier_ref, supplier_vat_number, supplier_company_number, supplier_charity_number, supplier_redacted,
+      order_date, currency, status, contract_ref, description, total_net, upload_id, source_file, source_row,
+      produced_at)
+    select $topic, $partition, kafka_offset, $batchId, d.bodyId, d.poNumber, false, d.supplier.name,
+      d.supplier.ref, d.supplier.vatNumber, d.supplier.companyNumber, d.supplier.charityNumber,
+      coalesce(d.supplier.redacted, false), d.orderDate, d.currency, d.status, d.contractRef, d.description,
+      d.totalNet, d.source.uploadId, d.source.file, d.source.row, produced_at
+    from ${shredded(STRUCTURE)}`,
 
-  // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
-  lineRows: (doc, m) =>
-    doc.lines.map((line) => [
-      m.topic, m.partition, m.offset, doc.bodyId, doc.poNumber, line.lineNo, line.description, line.itemCode,
-      line.quantity, line.unit, line.unitPrice, line.netAmount, line.category?.scheme, line.category?.code,
-      line.category?.label,
-    ]),
+  insertLinesSql: `
+    insert into purchase_order_lines (
+      topic, kafka_partition, kafka_offset, body_id, po_number, line_no, description, item_code, quantity,
+      unit, unit_price, net_amount, category_scheme, category_code, category_label)
+    select $topic, $partition, kafka_offset, body_id, po_number, l.lineNo, l.description, l.itemCode,
+      l.quantity, l.unit, l.unitPrice, l.netAmount, l.category.scheme, l.category.code, l.category.label
+    from (
+      select kafka_offset, d.bodyId as body_id, d.poNumber as po_number, unnest(d.lines) as l
+      from ${shredded(`{"bodyId":"VARCHAR","poNumber":"VARCHAR","lines":[${LINE_STRUCTURE}]}`)}
+    )`,
 
   // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   retractionRow: (bodyId, poNumber, m) => [

@@ -13,7 +13,7 @@ import {
   supplier,
   unitPrice,
 } from '../common.ts';
-import { checkLines } from '../invoices/schema.ts';
+import { addRuleIssues, lineRuleIssues, type RuleIssue } from '../invoices/schema.ts';
 
 export const purchaseOrderLine = z.strictObject({
   ...lineBase,
@@ -36,7 +36,15 @@ export const purchaseOrderV1 = z
     totalNet: money,
     source: source.optional(),
   })
-  .superRefine((order, ctx) => checkLines(order.lines, order.totalNet, 'totalNet', ctx));
+  .superRefine((order, ctx) => addRuleIssues(ctx, purchaseOrderRuleIssues(order)));
 
 export type PurchaseOrderV1 = z.infer<typeof purchaseOrderV1>;
 export type PurchaseOrderLineV1 = z.infer<typeof purchaseOrderLine>;
+
+/** The purchase-order.v1 rules across fields: lines that sum exactly to totalNet. */
+export function purchaseOrderRuleIssues(order: {
+  lines: { lineNo: number; netAmount: string }[];
+  totalNet: string;
+}): RuleIssue[] {
+  return lineRuleIssues(order.lines, order.totalNet, 'totalNet');
+}
