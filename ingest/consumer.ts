@@ -4,6 +4,7 @@
  * offset to Kafka. On (re)assignment it seeks every partition to the offset stored in DuckDB,
  * which is the source of truth; Kafka's committed offset only shows progress to other tools.
  */
+import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config, CrashPoint } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
@@ -25,6 +26,16 @@ type StagedDocument = { lines?: unknown[] };
 
 import { invoicesHandler } from './topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
+
+const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+
+function walBytes(dbPath: string): number {
+  try {
+    return statSync(`${dbPath}.wal`).size;
+  } catch {
+    return 0;
+  }
+}
 
 export type IngestProgress = {
   batches: number;
@@ -53,6 +64,7 @@ export class IngestService {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
   private allConnections: DuckDBConnection[] = [];
+  private checkpointing = false;
 
   constructor(
     private readonly config: Config,
@@ -140,6 +152,7 @@ export class IngestService {
       this.release(conn);
     }
     this.count(result);
+    await this.checkpointIfWalIsLarge();
     resolveOffset(batch.lastOffset());
     if (result.nextOffset !== null) {
       await this.consumer?.commitOffsets([
@@ -201,6 +214,24 @@ export class IngestService {
     if (this.config.crashAt !== point || this.progress.batches < this.config.crashAfterBatches) return;
     this.log.warn({ point }, 'SPEND_CRASH_AT: killing the process on purpose');
     process.kill(process.pid, 'SIGKILL');
+  }
+
+  /**
+   * DuckDB checkpoints automatically at COMMIT only when no other transaction is open, so with
+   * several partitions writing at once its write-ahead log (and the table data held in memory
+   * until a checkpoint) can grow for a long time. Once the log passes WAL_CHECKPOINT_BYTES, wait
+   * until every connection is idle and checkpoint explicitly: memory stays bounded.
+   */
+  private async checkpointIfWalIsLarge(): Promise<void> {
+    if (this.checkpointing || walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
+    this.checkpointing = true;
+    const all = await Promise.all(this.allConnections.map(() => this.acquire()));
+    try {
+      await all[0]?.run('checkpoint');
+    } finally {
+      for (const conn of all) this.release(conn);
+      this.checkpointing = false;
+    }
   }
 
   private acquire(): Promise<DuckDBConnection> {
