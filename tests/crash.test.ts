@@ -97,6 +97,9 @@ async function restartAndVerify(
   }
 }
 
+// Generous timeouts: a crash, a restart and a rejoin take ~10 s alone, far longer on a busy machine.
+const CRASH_TEST_TIMEOUT_MS = 180_000;
+
 describe('crash safety', () => {
   it.each(CRASH_POINTS)('loses and duplicates nothing when the process dies at %s', async (point) => {
     const { pipeline, expectedNet, expectedLines } = await preparePipeline();
@@ -104,7 +107,7 @@ describe('crash safety', () => {
     const exit = await crashing.exited;
     expect(exit.signal, crashing.stderr()).toBe('SIGKILL');
     await restartAndVerify(pipeline, expectedNet, expectedLines);
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 
   it('loses and duplicates nothing after kill -9 in the middle of an ingest', async () => {
     const { pipeline, expectedNet, expectedLines } = await preparePipeline();
@@ -122,5 +125,5 @@ describe('crash safety', () => {
     owner.child.kill('SIGKILL');
     expect((await owner.exited).signal).toBe('SIGKILL');
     await restartAndVerify(pipeline, expectedNet, expectedLines);
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 });
