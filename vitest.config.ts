@@ -10,7 +10,7 @@ export default defineConfig({
     globalSetup: ['tests/global-setup.ts'],
     reporters: ['default', './tests/summary-reporter.ts'],
     env: { TZ: 'UTC' },
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 180_000,
     // Integration tests each own their topics, group and database file, but they share one
     // broker and two cores: running files in parallel only makes them fight for CPU.
