@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
 import type { DemoTopic } from './messages.ts';
 
@@ -17,32 +18,9 @@ export type BadRecordReason =
   | 'key-mismatch'
   | 'lines-do-not-sum';
 
-export interface CurrencyTotal {
-  currency: string;
-  netTotal: string;
-}
-
-/**
- * Exactly what `spend stats --json` must report for a body after ingesting every message
- * (lib/stats.ts; the test checks the two types agree). Bodies are listed by bodyId, as there.
- */
-export interface BodyStats {
-  bodyId: string;
-  /** Current invoice documents (credit notes included), all currencies. */
-  invoices: number;
-  /** Lines of current invoices; a header-only invoice (no `lines`) has none. */
-  invoiceLines: number;
-  purchaseOrders: number;
-  /** Bad records attributed to this body: by the value's bodyId when it can be read, else by the key's prefix. */
-  rejected: number;
-  /** Sum of netAmount of current GBP invoices, 2 places. */
-  netTotal: string;
-  /** min / max of coalesce(invoiceDate, paymentDate) over current invoices of any currency; null when none. */
-  firstInvoiceDate: string | null;
-  lastInvoiceDate: string | null;
-  /** Other currencies' totals, by currency code. */
-  otherCurrencies: CurrencyTotal[];
-}
+/** What `spend stats --json` must report for a body after ingesting every message: the same type. */
+export type { BodyStats } from '../lib/stats.ts';
+export type CurrencyTotal = BodyStats['otherCurrencies'][number];
 
 export interface ManifestTotals {
   /** Every message produced, tombstones and bad records included. */

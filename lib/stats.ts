@@ -8,13 +8,19 @@ import { queryRows } from './db.ts';
 
 export type BodyStats = {
   bodyId: string;
+  /** Current invoice documents (credit notes included), all currencies. */
   invoices: number;
+  /** Lines of current invoices; a header-only invoice has none. */
   invoiceLines: number;
   purchaseOrders: number;
+  /** Rejected messages attributed to this registered body (by the value's bodyId, else the key's). */
   rejected: number;
+  /** Exact sum of netAmount of current GBP invoices, 2 places. */
   netTotal: string;
+  /** min / max of coalesce(invoiceDate, paymentDate) over current invoices of any currency. */
   firstInvoiceDate: string | null;
   lastInvoiceDate: string | null;
+  /** Other currencies' totals, by currency code. */
   otherCurrencies: { currency: string; netTotal: string }[];
 };
 
