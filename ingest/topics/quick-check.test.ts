@@ -5,23 +5,43 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/generate.ts';
+import { fromScaled, toScaled } from '../../lib/money.ts';
 import type { TopicHandler } from './handler.ts';
 import { invoicesHandler } from './invoices/handler.ts';
 import { purchaseOrdersHandler } from './purchase-orders/handler.ts';
 
 type Json = Record<string, unknown>;
 
+/** The document's total and its main date, whichever kind of document it is. */
+const totalField = (d: Json) => (d.netAmount !== undefined ? 'netAmount' : 'totalNet');
+const dateField = (d: Json) => (d.orderDate !== undefined ? 'orderDate' : 'invoiceDate');
+const firstLine = (d: Json) => (d.lines as Json[] | undefined)?.[0];
+
 /** Ways to break (or not) a document, each a plausible producer mistake. */
 const MUTATIONS: [string, (doc: Json) => void][] = [
-  ['3 decimals', (d) => (d.netAmount !== undefined ? (d.netAmount = '10.005') : (d.totalNet = '10.005'))],
-  ['amount as number', (d) => (d.netAmount !== undefined ? (d.netAmount = 10.5) : (d.totalNet = 10.5))],
+  [
+    '3 decimals',
+    (d) => {
+      d[totalField(d)] = '10.005';
+    },
+  ],
+  [
+    'amount as number',
+    (d) => {
+      d[totalField(d)] = 10.5;
+    },
+  ],
   [
     'impossible date',
-    (d) => (d.orderDate !== undefined ? (d.orderDate = '2023-02-29') : (d.invoiceDate = '2023-02-29')),
+    (d) => {
+      d[dateField(d)] = '2023-02-29';
+    },
   ],
   [
     'slash date',
-    (d) => (d.orderDate !== undefined ? (d.orderDate = '01/02/2024') : (d.paymentDate = '01/02/2024')),
+    (d) => {
+      d[dateField(d)] = '01/02/2024';
+    },
   ],
   [
     'no dates',
@@ -30,42 +50,117 @@ const MUTATIONS: [string, (doc: Json) => void][] = [
       delete d.paymentDate;
     },
   ],
-  ['unknown currency', (d) => (d.currency = 'XXY')],
-  ['lower-case currency', (d) => (d.currency = 'gbp')],
-  ['unknown field', (d) => (d.netAmmount = '1.00')],
-  ['unknown supplier field', (d) => ((d.supplier as Json).vat = 'GB1')],
-  ['missing supplier name', (d) => delete (d.supplier as Json).name],
-  ['empty supplier name', (d) => ((d.supplier as Json).name = '')],
-  ['wrong schema', (d) => (d.schema = 'invoice.v2')],
-  ['bad body id', (d) => (d.bodyId = 'North Shire')],
-  ['credit note', (d) => (d.documentType = 'credit-note')],
+  [
+    'unknown currency',
+    (d) => {
+      d.currency = 'XXY';
+    },
+  ],
+  [
+    'lower-case currency',
+    (d) => {
+      d.currency = 'gbp';
+    },
+  ],
+  [
+    'unknown field',
+    (d) => {
+      d.netAmmount = '1.00';
+    },
+  ],
+  [
+    'unknown supplier field',
+    (d) => {
+      (d.supplier as Json).vat = 'GB1';
+    },
+  ],
+  [
+    'missing supplier name',
+    (d) => {
+      delete (d.supplier as Json).name;
+    },
+  ],
+  [
+    'empty supplier name',
+    (d) => {
+      (d.supplier as Json).name = '';
+    },
+  ],
+  [
+    'wrong schema',
+    (d) => {
+      d.schema = 'invoice.v2';
+    },
+  ],
+  [
+    'bad body id',
+    (d) => {
+      d.bodyId = 'North Shire';
+    },
+  ],
+  [
+    'credit note',
+    (d) => {
+      d.documentType = 'credit-note';
+    },
+  ],
   [
     'lines off by a penny',
     (d) => {
-      const lines = d.lines as Json[] | undefined;
-      if (lines?.[0]) lines[0].netAmount = String((Number(lines[0].netAmount) + 0.01).toFixed(2));
+      const line = firstLine(d);
+      if (line) line.netAmount = fromScaled(toScaled(String(line.netAmount), 2) + 1n, 2);
     },
   ],
   [
     'duplicate line numbers',
     (d) => {
       const lines = d.lines as Json[] | undefined;
-      if (lines && lines.length > 1 && lines[1]) lines[1].lineNo = (lines[0] as Json).lineNo;
+      if (lines?.[0] && lines[1]) lines[1].lineNo = lines[0].lineNo;
     },
   ],
   [
     'line unit price 5 dp',
     (d) => {
-      const line = (d.lines as Json[] | undefined)?.[0];
+      const line = firstLine(d);
       if (line) line.unitPrice = '1.23456';
     },
   ],
-  ['no lines', (d) => delete d.lines],
-  ['empty lines', (d) => (d.lines = [])],
-  ['category scheme unknown', (d) => (d.category = { scheme: 'unspsc', code: '1' })],
-  ['source row 0', (d) => (d.source = { uploadId: 'u', file: 'f.csv', row: 0 })],
-  ['very long description', (d) => (d.description = 'x'.repeat(2001))],
-  ['null field', (d) => (d.poNumber = null)],
+  [
+    'no lines',
+    (d) => {
+      delete d.lines;
+    },
+  ],
+  [
+    'empty lines',
+    (d) => {
+      d.lines = [];
+    },
+  ],
+  [
+    'category scheme unknown',
+    (d) => {
+      d.category = { scheme: 'unspsc', code: '1' };
+    },
+  ],
+  [
+    'source row 0',
+    (d) => {
+      d.source = { uploadId: 'u', file: 'f.csv', row: 0 };
+    },
+  ],
+  [
+    'very long description',
+    (d) => {
+      d.description = 'x'.repeat(2001);
+    },
+  ],
+  [
+    'null field',
+    (d) => {
+      d.poNumber = null;
+    },
+  ],
 ];
 
 function agree(handler: TopicHandler<unknown>, value: unknown): { quick: boolean; zod: boolean } {
