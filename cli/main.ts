@@ -11,9 +11,11 @@ import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { registerBodiesCommands } from './bodies.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerMappingCommands } from './mapping.ts';
 import { runOwnerUntilSignalled } from './owner-process.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerStatsCommand } from './stats.ts';
+import { registerUploadCommands } from './upload.ts';
 
 const program = new Command('spend')
   .description('collective-spend: the combined buying power of a partnership of public bodies')
@@ -39,6 +41,8 @@ registerBodiesCommands(program);
 registerStatsCommand(program);
 registerDemoCommand(program);
 registerSchemasCommand(program);
+registerUploadCommands(program);
+registerMappingCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
  * is running, the CLI opens the file itself and runs the very same function.
  */
 import { z } from 'zod';
+import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 import { addBody, listBodies, newBody } from './bodies.ts';
 import { type Database, queryRows } from './db.ts';
 import { readStats } from './stats.ts';
@@ -30,6 +31,7 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  ...UPLOAD_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -68,6 +68,7 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
     kafka,
   );
   const childEnv = (extra: Record<string, string> = {}) => ({ ...process.env, ...env, ...extra });
+  const owners: OwnerProcess[] = [];
 
   const pipeline: Pipeline = {
     env,
@@ -84,7 +85,10 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
         child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
       }),
     startOwner: (command = 'ingest', extraEnv) => {
-      const child = spawn(process.execPath, [SPEND_BIN, command], { env: childEnv(extraEnv) });
+      // Owners log at info: their progress lines explain a stalled ingest (see waitUntilIngested).
+      const child = spawn(process.execPath, [SPEND_BIN, command], {
+        env: childEnv({ LOG_LEVEL: 'info', ...extraEnv }),
+      });
       let stderr = '';
       child.stderr?.on('data', (d) => (stderr += d));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
@@ -96,7 +100,9 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
           await exited;
         }
       });
-      return { child, exited, stderr: () => stderr };
+      const owner = { child, exited, stderr: () => stderr };
+      owners.push(owner);
+      return owner;
     },
     producer: async () => {
       const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
@@ -107,9 +113,19 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
     stats: async () => (await callOperation(config, 'stats')) as Stats,
     waitUntilIngested: async (timeoutMs = 60_000) => {
       const targets = await highWatermarks(kafka, [config.topics.invoices, config.topics.purchaseOrders]);
-      await waitForOffsets(targets, async () => (await callOperation(config, 'offsets')) as StoredOffset[], {
-        timeoutMs,
-      });
+      try {
+        await waitForOffsets(
+          targets,
+          async () => (await callOperation(config, 'offsets')) as StoredOffset[],
+          {
+            timeoutMs,
+          },
+        );
+      } catch (error) {
+        // The owners' logs say why ingest stalled: keep them with the failure.
+        const logs = owners.map((o, i) => `--- owner ${i + 1} stderr (tail) ---\n${o.stderr().slice(-4000)}`);
+        throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+      }
     },
   };
   return pipeline;

@@ -1,0 +1,275 @@
+/**
+ * `spend upload --body <id> <files…> [--wait] [--json]`: each file through the upload path
+ * (ingest/uploads/upload.ts) to Kafka, with a progress bar, then its reconciliation report.
+ * With --wait it blocks until every accepted row is in DuckDB and checks the totals there.
+ * Ingesting needs an owner: when no `spend serve`/`spend ingest` is running, --wait runs the
+ * consumers in this process until the upload is in (and stops them again); without --wait it
+ * says that nothing is ingesting yet.
+ *
+ * `spend uploads list|show` read what was recorded.
+ */
+import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  createKafka,
+  createProducer,
+  ensureTopics,
+  isKafkaError,
+  probeCluster,
+} from '../ingest/kafka/client.ts';
+import { csvLine } from '../ingest/uploads/csv-export.ts';
+import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
+import type { UploadListing } from '../ingest/uploads/records.ts';
+import { formatReport, type IngestedTotals, summarise, type UploadReport } from '../ingest/uploads/report.ts';
+import { type UploadProgress, type UploadStore, uploadFile } from '../ingest/uploads/upload.ts';
+import { ingestedAgrees, waitUntilIngested } from '../ingest/uploads/wait.ts';
+import type { Body } from '../lib/bodies.ts';
+import { type Config, loadConfig } from '../lib/config.ts';
+import { OwnerClient } from '../lib/control.ts';
+import { UserError } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { callOperation } from '../lib/owner.ts';
+import { printJson, printTable } from './output.ts';
+import { type Owner, startOwner } from './owner-process.ts';
+
+export function registerUploadCommands(program: Command): void {
+  program
+    .command('upload')
+    .description("upload a body's spend files (CSV/TSV, XLSX, Peppol UBL invoices, credit notes and orders)")
+    .argument('<files...>', 'the files to upload')
+    .requiredOption('--body <id>', 'the registered body the files belong to')
+    .option('--wait', 'wait until every accepted row is in DuckDB and check the totals there')
+    .option('--json', 'print one JSON object per file (one per line)')
+    .option('--timeout <seconds>', 'how long --wait waits for the rows to be ingested', '900')
+    .action(async (files: string[], options) => {
+      const ok = await runUploads(loadConfig(), files, {
+        bodyId: String(options.body),
+        wait: Boolean(options.wait),
+        json: Boolean(options.json),
+        timeoutMs: Number(options.timeout) * 1000,
+      });
+      if (!ok) process.exitCode = 1;
+    });
+
+  const uploads = program
+    .command('uploads')
+    .description('what was uploaded, and each upload’s reconciliation');
+  uploads
+    .command('list')
+    .description('the uploads, oldest first')
+    .option('--body <id>', 'only this body’s uploads')
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      const list = (await callOperation(loadConfig(), 'uploads.list', {
+        ...(options.body ? { bodyId: String(options.body) } : {}),
+      })) as UploadListing[];
+      if (options.json) printJson({ uploads: list });
+      else printTable(list);
+    });
+  uploads
+    .command('show <uploadId>')
+    .description('an upload’s reconciliation report')
+    .option('--json', 'print the whole stored report as JSON')
+    .option(
+      '--rejections-csv <file>',
+      'write every rejected row to a CSV file (safe to open in a spreadsheet)',
+    )
+    .action(async (uploadId: string, options) => {
+      const config = loadConfig();
+      const report = (await callOperation(config, 'uploads.report', { uploadId })) as UploadReport;
+      if (options.rejectionsCsv) {
+        const rows = (await callOperation(config, 'uploads.rejections', { uploadId })) as {
+          row: number;
+          column: string | null;
+          field: string | null;
+          value: string | null;
+          reason: string;
+        }[];
+        const lines = [csvLine(['row', 'column', 'field', 'value', 'reason'])];
+        for (const r of rows) lines.push(csvLine([r.row, r.column, r.field, r.value, r.reason]));
+        writeFileSync(String(options.rejectionsCsv), lines.join(''));
+      }
+      if (options.json) printJson(report);
+      else process.stdout.write(`${formatReport(report)}\n`);
+    });
+}
+
+type RunOptions = { bodyId: string; wait: boolean; json: boolean; timeoutMs: number };
+
+/** Uploads every file; true when all went in (and, with --wait, reconcile in DuckDB). */
+async function runUploads(config: Config, files: string[], options: RunOptions): Promise<boolean> {
+  const log = createLogger(config.logLevel);
+  const bodies = (await callOperation(config, 'bodies.list')) as Body[];
+  if (!bodies.some((b) => b.bodyId === options.bodyId)) {
+    throw new UserError(
+      'not-found',
+      `Body "${options.bodyId}" is not registered. Register it first: spend bodies add ${options.bodyId} --name "…" --joined YYYY-MM-DD`,
+    );
+  }
+  const missing = files.filter((file) => !existsSync(file) || !statSync(file).isFile());
+  if (missing.length > 0) throw new UserError('not-found', `No such file: ${missing.join(', ')}`);
+  if (!(await probeCluster(config.kafkaBrokers, 5000))) {
+    throw new UserError('unavailable', `No Kafka broker answers at ${config.kafkaBrokers.join(',')}.`);
+  }
+  let owner: Owner | undefined;
+  const ownerRunning = await ownerAnswers(config);
+  if (!ownerRunning && options.wait) {
+    process.stderr.write(
+      'No "spend serve" or "spend ingest" is running: ingesting in this process until the upload is in.\n',
+    );
+    owner = await startOwner(config, log, { api: false });
+  }
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+  await ensureTopics(kafka, [
+    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+  ]);
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let ok = true;
+  try {
+    const store = operationStore(config);
+    for (const file of files) {
+      const report = await uploadOne(file, options.bodyId, store, producer, config);
+      if (report.status === 'failed' || report.status === 'partial') ok = false;
+      if (options.wait && report.messages.invoices + report.messages.purchaseOrders > 0) {
+        report.ingested = await checkIngested(config, report, options.timeoutMs);
+        if (!report.ingested.agrees) ok = false;
+      } else if (report.status === 'duplicate' || report.accepted > 0) {
+        const totals = (await callOperation(config, 'uploads.ingested', {
+          uploadId: report.duplicateOf ?? report.uploadId,
+        })) as IngestedTotals;
+        report.ingested = { ...totals, agrees: ingestedAgrees(report, totals) };
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(summarise(report))}\n`);
+        if (report.error) process.stderr.write(`${report.file}: ${report.error}\n`);
+      } else process.stdout.write(`${formatReport(report)}\n\n`);
+    }
+    if (!ownerRunning && !options.wait) {
+      process.stderr.write(
+        'Nothing is ingesting yet: the rows are in Kafka and go into DuckDB when "spend ingest" or "spend serve" runs (or upload with --wait).\n',
+      );
+    }
+  } finally {
+    await producer.disconnect();
+    await owner?.stop();
+  }
+  return ok;
+}
+
+async function uploadOne(
+  file: string,
+  bodyId: string,
+  store: UploadStore,
+  producer: ReturnType<typeof createProducer>,
+  config: Config,
+): Promise<UploadReport> {
+  const sink = new KafkaDocumentSink(producer, {
+    invoices: config.topics.invoices,
+    purchaseOrders: config.topics.purchaseOrders,
+  });
+  const bar = progressBar(basename(file));
+  try {
+    return await uploadFile(
+      { name: basename(file), open: () => createReadStream(file, { highWaterMark: 256 * 1024 }) },
+      { bodyId, store, sink, onProgress: (p) => updateBar(bar, p) },
+    );
+  } catch (error) {
+    if (isKafkaError(error)) {
+      throw new UserError(
+        'unavailable',
+        `${basename(file)}: Kafka stopped taking the upload (${(error as Error).message}).`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    bar?.stop();
+  }
+}
+
+async function checkIngested(
+  config: Config,
+  report: UploadReport,
+  timeoutMs: number,
+): Promise<IngestedTotals & { agrees: boolean }> {
+  const uploadId = report.duplicateOf ?? report.uploadId;
+  const expected = report.messages.invoices + report.messages.purchaseOrders;
+  const bar = progressBar(`${report.file}: into DuckDB`, 'documents');
+  bar?.start(expected, 0);
+  try {
+    const totals = await waitUntilIngested(
+      uploadId,
+      expected,
+      async () => (await callOperation(config, 'uploads.ingested', { uploadId })) as IngestedTotals,
+      { timeoutMs, onProgress: (done) => bar?.update(done) },
+    );
+    const ingested = { ...totals, agrees: ingestedAgrees(report, totals) };
+    if (!report.duplicateOf) await callOperation(config, 'uploads.recordIngested', { uploadId, ingested });
+    return ingested;
+  } finally {
+    bar?.stop();
+  }
+}
+
+function operationStore(config: Config): UploadStore {
+  return {
+    savedMappings: async (bodyId) =>
+      (
+        (await callOperation(config, 'mappings.list', { bodyId })) as {
+          fingerprint: string;
+          mapping: { fields: Record<string, string> };
+        }[]
+      ).map((m) => ({ fingerprint: m.fingerprint, mapping: m.mapping })),
+    begin: async (start) =>
+      (await callOperation(config, 'uploads.begin', start)) as { duplicateOf: UploadReport | null },
+    finish: async (report, rejections) =>
+      (await callOperation(config, 'uploads.finish', { report, rejections })) as {
+        overlaps: UploadReport['overlaps'];
+      },
+  };
+}
+
+async function ownerAnswers(config: Config): Promise<boolean> {
+  const client = await OwnerClient.connect(config.socketPath);
+  if (!client) return false;
+  try {
+    await Promise.race([client.call('ping'), new Promise((_, reject) => setTimeout(reject, 2000))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+/** A progress bar on stderr when it is a terminal (none in pipes, CI and tests). */
+function progressBar(label: string, unit = 'bytes'): SingleBar | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{rowInfo}`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
+}
+
+const started = new WeakSet<SingleBar>();
+
+function updateBar(bar: SingleBar | undefined, progress: UploadProgress): void {
+  if (!bar) return;
+  const rowInfo =
+    progress.phase === 'scanning'
+      ? ' | checking'
+      : ` | ${progress.rows.toLocaleString('en-GB')} rows, ${progress.accepted.toLocaleString('en-GB')} accepted, ${progress.rejected.toLocaleString('en-GB')} rejected`;
+  if (!started.has(bar)) {
+    bar.start(progress.totalBytes, progress.bytes, { rowInfo });
+    started.add(bar);
+  }
+  bar.setTotal(progress.totalBytes);
+  bar.update(progress.bytes, { rowInfo });
+}

@@ -1,0 +1,120 @@
+/**
+ * A file's layout without uploading it: where its header row is, the mapping detected from it,
+ * and the mapping the body saved for it if any. `spend mapping show|save` (and later the
+ * upload page) use this to show the detected mapping and let a body correct it.
+ */
+import { readDelimitedRows, type SourceRow } from './csv-reader.ts';
+import { decodeText } from './encoding.ts';
+import {
+  applySavedMapping,
+  detectMapping,
+  headerFingerprint,
+  MAPPED_FIELDS,
+  type MappedField,
+  type Mapping,
+  resolveColumn,
+  type SavedMapping,
+  toSavedMapping,
+} from './field-mapping.ts';
+import { sniffFileKind } from './file-type.ts';
+import { amountBasis } from './row-to-invoice.ts';
+import { DEFAULT_LIMITS, isHeaderRow, scanSource, UploadFileError, type UploadSource } from './upload.ts';
+import { readWorkbook } from './xlsx-reader.ts';
+
+export type Layout = {
+  headerRow: number;
+  header: string[];
+  fingerprint: string;
+  detected: Mapping;
+  saved: Mapping | null;
+  sheet?: string;
+};
+
+/** Finds the header row, or takes row `headerRow` as the header when told (a layout no synonym matches). */
+export async function findLayout(
+  source: UploadSource,
+  saved: Map<string, SavedMapping>,
+  headerRow?: number,
+): Promise<Layout> {
+  const scan = await scanSource(source);
+  const kind = sniffFileKind(scan.head, scan.bytes);
+  if (kind.kind === 'refused') throw new UploadFileError(kind.reason);
+  if (kind.kind === 'xml')
+    throw new UploadFileError('a Peppol XML document has a fixed layout: there is no mapping to set');
+  let rows: AsyncIterable<SourceRow> | Iterable<SourceRow>;
+  let sheet: string | undefined;
+  if (kind.kind === 'xlsx') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of source.open() as AsyncIterable<Buffer>) chunks.push(chunk);
+    const sheets = await readWorkbook(Buffer.concat(chunks));
+    const withHeader =
+      headerRow === undefined
+        ? sheets.find((s) => s.rows.some((r) => isHeaderRow(r.cells, saved)))
+        : sheets[0];
+    rows = withHeader?.rows ?? [];
+    sheet = withHeader?.name;
+  } else {
+    rows = readDelimitedRows(decodeText(source.open() as AsyncIterable<Buffer>, scan.encoding), {
+      maxLineChars: DEFAULT_LIMITS.maxLineChars,
+    });
+  }
+  let seen = 0;
+  for await (const row of rows) {
+    if (headerRow === undefined ? isHeaderRow(row.cells, saved) : row.row === headerRow) {
+      const fingerprint = headerFingerprint(row.cells);
+      const savedMapping = saved.get(fingerprint);
+      return {
+        headerRow: row.row,
+        header: row.cells,
+        fingerprint,
+        detected: detectMapping(row.cells),
+        saved: savedMapping ? applySavedMapping(row.cells, savedMapping) : null,
+        ...(sheet ? { sheet } : {}),
+      };
+    }
+    if (++seen > DEFAULT_LIMITS.maxRowsBeforeHeader) break;
+  }
+  throw new UploadFileError(
+    headerRow === undefined
+      ? 'no header row found: expected column names such as "Supplier Name", "Payment Date" and "Amount" (name the header row with --header-row N)'
+      : `the file has no row ${headerRow}`,
+  );
+}
+
+/**
+ * A corrected mapping: `changes` set fields to columns (by header text or `#N`) or, with a null
+ * column, remove them. Throws naming what is wrong; the result must still have an amount, a
+ * supplier and a date.
+ */
+export function correctMapping(
+  layout: Layout,
+  base: Mapping,
+  changes: { field: string; column: string | null }[],
+): SavedMapping {
+  const fields = { ...toSavedMapping(layout.header, base).fields };
+  for (const change of changes) {
+    if (!(MAPPED_FIELDS as readonly string[]).includes(change.field)) {
+      throw new UploadFileError(`unknown field "${change.field}": one of ${MAPPED_FIELDS.join(', ')}`);
+    }
+    const field = change.field as MappedField;
+    if (change.column === null) {
+      delete fields[field];
+      continue;
+    }
+    if (resolveColumn(layout.header, change.column) === null) {
+      throw new UploadFileError(`no column "${change.column}" in the header (row ${layout.headerRow})`);
+    }
+    fields[field] = change.column;
+  }
+  const mapping = { fields };
+  const applied = applySavedMapping(layout.header, mapping);
+  const missing = [
+    amountBasis(applied.fields) === null && 'netAmount or grossAmount',
+    applied.fields.supplierName === undefined && 'supplierName',
+    applied.fields.paymentDate === undefined &&
+      applied.fields.invoiceDate === undefined &&
+      'paymentDate or invoiceDate',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new UploadFileError(`the mapping needs a column for ${missing.join(', ')}`);
+  return mapping;
+}

@@ -1,0 +1,61 @@
+/**
+ * What a spreadsheet row is before anything is taken from it: spend, or one of the rows that
+ * are skipped and counted (blank, a repeated header, a total, a report-marker row). Totals are
+ * recognised by a label standing alone in a cell ("Total", "Grand Total", "Total For Period")
+ * and no date, or by an amount with neither supplier nor date (Bury's unlabelled last row);
+ * a supplier such as "TOTAL TOTS LTD" is not a label.
+ */
+import type { ColumnMapping } from './field-mapping.ts';
+import { normaliseHeader } from './field-mapping.ts';
+
+export type RowKind = 'blank' | 'header' | 'total' | 'marker' | 'data';
+export type SkippedKind = Exclude<RowKind, 'data'> | 'preamble';
+
+const TOTAL_LABEL =
+  /^(?:(?:grand|overall|report|period|net|sub|page)[\s-]*)?totals?:?$|^totals?\s+(?:for|of)\b|^(?:grand|overall|report)\s+total\b/i;
+/** Unit4-style report rows: `*` header and blank lines, `h.*` headings, `SET`/`FORMAT` lines. */
+const NON_DATA_MARKER = /\*|^(?:set|format|h|hdr|header|title)\b/i;
+
+export type RowLayout = {
+  fields: ColumnMapping;
+  /** The header row's cells, normalised, to recognise it when it repeats. */
+  normalisedHeader: string[];
+};
+
+const cellAt = (cells: string[], column: number | undefined) =>
+  column === undefined ? '' : (cells[column] ?? '').trim();
+
+export function classifyRow(cells: string[], layout: RowLayout): RowKind {
+  const { fields } = layout;
+  const markerColumn = fields.marker;
+  const isBlank = cells.every((cell, i) => i === markerColumn || cell.trim() === '');
+  if (isBlank) return 'blank';
+  if (isRepeatedHeader(cells, layout.normalisedHeader)) return 'header';
+  if (isTotal(cells, fields)) return 'total';
+  if (markerColumn !== undefined && NON_DATA_MARKER.test(cellAt(cells, markerColumn))) return 'marker';
+  return 'data';
+}
+
+function isRepeatedHeader(cells: string[], header: string[]): boolean {
+  let compared = 0;
+  for (let i = 0; i < header.length; i++) {
+    const expected = header[i] ?? '';
+    if (expected === '') continue;
+    if (normaliseHeader(cells[i] ?? '') !== expected) return false;
+    compared++;
+  }
+  return compared >= 2;
+}
+
+function isTotal(cells: string[], fields: ColumnMapping): boolean {
+  const amountColumns = new Set([fields.netAmount, fields.grossAmount, fields.vatAmount]);
+  const date = cellAt(cells, fields.paymentDate) || cellAt(cells, fields.invoiceDate);
+  const labelled = cells.some((cell, i) => !amountColumns.has(i) && TOTAL_LABEL.test(cell.trim()));
+  if (labelled && date === '') return true;
+  const amount = cellAt(cells, fields.netAmount) || cellAt(cells, fields.grossAmount);
+  const supplier = cellAt(cells, fields.supplierName);
+  const hasDateColumn = fields.paymentDate !== undefined || fields.invoiceDate !== undefined;
+  return (
+    amount !== '' && supplier === '' && date === '' && hasDateColumn && fields.supplierName !== undefined
+  );
+}
