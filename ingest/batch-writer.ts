@@ -80,6 +80,11 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
   partition: number,
   messages: IncomingMessage[],
   hooks: BatchHooks = {},
+  /**
+   * The batch's last offset as the broker counts it. It can lie beyond the last message:
+   * transaction markers and aborted transactional records take offsets too, and are skipped.
+   */
+  batchLastOffset?: string,
 ): Promise<BatchResult> {
   const result: BatchResult = {
     topic,
@@ -92,7 +97,13 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
     lines: 0,
     nextOffset: null,
   };
-  if (messages.length === 0) return result;
+  const lastMessageOffset =
+    messages.length > 0 ? BigInt((messages[messages.length - 1] as IncomingMessage).offset) : -1n;
+  const lastOffset =
+    batchLastOffset && BigInt(batchLastOffset) > lastMessageOffset
+      ? BigInt(batchLastOffset)
+      : lastMessageOffset;
+  if (lastOffset < 0n) return result;
   const bodies = await loadRegisteredBodies(conn);
   await conn.run(STAGING_DDL);
 
@@ -100,20 +111,22 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
   try {
     const stored = await readNextOffset(conn, topic, partition);
     const firstFresh = messages.findIndex((m) => BigInt(m.offset) >= (stored ?? 0n));
-    if (firstFresh === -1) {
+    if (stored !== null && lastOffset < stored) {
       await conn.run('rollback');
       result.alreadyIngested = messages.length;
       result.nextOffset = stored;
       return result;
     }
-    result.alreadyIngested = firstFresh;
+    // Messages below the stored offset were ingested before (a redelivery). A batch of nothing
+    // but skipped records still moves the stored offset on, past them.
+    result.alreadyIngested = firstFresh === -1 ? messages.length : firstFresh;
     const batchId = await nextBatchId(conn);
     const staged = await conn.createAppender('staged_documents', 'main', 'temp');
     let headers: DuckDBAppender | undefined;
     let rejectedRows: DuckDBAppender | undefined;
     const rejections: Rejection[] = [];
 
-    for (let i = firstFresh; i < messages.length; i++) {
+    for (let i = result.alreadyIngested; i < messages.length; i++) {
       const message = messages[i] as IncomingMessage;
       const text = message.value?.toString('utf8') ?? null;
       const outcome = decodeMessage(handler, message.key, text, bodies, undecodableReason(message));
@@ -167,11 +180,11 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
     await conn.run('delete from staged_documents');
     hooks.crashPoint?.('after-append');
 
-    const lastOffset = BigInt((messages[messages.length - 1] as IncomingMessage).offset);
     result.nextOffset = lastOffset + 1n;
     await conn.run(
       `insert into consumer_offsets (topic, kafka_partition, next_offset) values ($topic, $partition, $next)
-       on conflict (topic, kafka_partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
+       on conflict (topic, kafka_partition) do update
+         set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`,
       { topic, partition, next: result.nextOffset },
     );
     await conn.run(
@@ -181,9 +194,9 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
         id: batchId,
         topic,
         partition,
-        first: BigInt((messages[firstFresh] as IncomingMessage).offset),
+        first: firstFresh === -1 ? lastOffset : BigInt((messages[firstFresh] as IncomingMessage).offset),
         last: lastOffset,
-        messages: messages.length - firstFresh,
+        messages: messages.length - result.alreadyIngested,
         accepted: result.accepted + result.retracted,
         rejected: result.rejected,
       },

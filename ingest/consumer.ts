@@ -65,6 +65,7 @@ export class IngestService {
   private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
   private allConnections: DuckDBConnection[] = [];
   private checkpointing = false;
+  private readonly partitionTails = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: Config,
@@ -101,6 +102,17 @@ export class IngestService {
       maxWaitTimeInMs: 1000,
     });
     this.consumer = consumer;
+    // A fetch of nothing but transaction markers or aborted records never reaches eachBatch;
+    // record that those offsets are consumed, or the stored offset would lag behind for ever.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      this.recordSkippedRecords(payload.topic, payload.partition, payload.lastOffset).catch((error) =>
+        this.log.warn(
+          { err: error, topic: payload.topic, partition: payload.partition },
+          'could not record skipped offsets',
+        ),
+      );
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.seekToStoredOffsets(payload.memberAssignment).catch((error) =>
         this.log.error({ err: error }, 'could not seek to the offsets stored in DuckDB'),
@@ -136,21 +148,25 @@ export class IngestService {
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    if (!isRunning() || isStale()) return;
     const handler = this.handlers.get(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
 
-    const conn = await this.acquire();
-    let result: BatchResult;
-    try {
-      result = await writeBatch(conn, handler, batch.topic, batch.partition, batch.messages, {
-        heartbeat,
-        beforeCommit: (rejections) => this.sendDeadLetters(rejections),
-        crashPoint: (point) => this.crashIfConfigured(point),
-      });
-    } finally {
-      this.release(conn);
-    }
+    const result = await this.withPartition(batch.topic, batch.partition, (conn) =>
+      writeBatch(
+        conn,
+        handler,
+        batch.topic,
+        batch.partition,
+        batch.messages,
+        {
+          heartbeat,
+          beforeCommit: (rejections) => this.sendDeadLetters(rejections),
+          crashPoint: (point) => this.crashIfConfigured(point),
+        },
+        batch.lastOffset(),
+      ),
+    );
     this.count(result);
     await this.checkpointIfWalIsLarge();
     resolveOffset(batch.lastOffset());
@@ -161,6 +177,38 @@ export class IngestService {
     }
     this.crashIfConfigured('after-kafka-commit');
     await heartbeat();
+  }
+
+  private async recordSkippedRecords(topic: string, partition: number, lastOffset: string): Promise<void> {
+    const handler = this.handlers.get(topic);
+    if (!handler) return;
+    await this.withPartition(topic, partition, (conn) =>
+      writeBatch(conn, handler, topic, partition, [], {}, lastOffset),
+    );
+  }
+
+  /** One write at a time per partition, on a pooled connection (batches and skipped-offset records). */
+  private async withPartition<T>(
+    topic: string,
+    partition: number,
+    work: (conn: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    const key = `${topic}/${partition}`;
+    const previous = this.partitionTails.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const tail = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.partitionTails.set(key, tail);
+    await previous;
+    const conn = await this.acquire();
+    try {
+      return await work(conn);
+    } finally {
+      this.release(conn);
+      done();
+      if (this.partitionTails.get(key) === tail) this.partitionTails.delete(key);
+    }
   }
 
   private async sendDeadLetters(rejections: Rejection[]): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../ingest/dead-letter.ts';
-import { CompressionTypes } from '../ingest/kafka/client.ts';
+import { CompressionTypes, createProducer } from '../ingest/kafka/client.ts';
 import { uniqueName } from './helpers/kafka.ts';
 import { invoice, manyInvoices, purchaseOrder } from './helpers/messages.ts';
 import { createPipeline } from './helpers/pipeline.ts';
@@ -183,6 +183,57 @@ describe('Kafka → DuckDB end to end', () => {
       'schema-violation',
       'schema-violation',
       'unregistered-body',
+    ]);
+  });
+
+  it('ingests committed transactions only, and never waits on transaction markers', async () => {
+    const pipeline = await createPipeline();
+    const { config } = pipeline;
+    const added = await pipeline.cli([
+      'bodies',
+      'add',
+      BODY,
+      '--name',
+      'E2E Council',
+      '--joined',
+      '2023-04-01',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    pipeline.startOwner('ingest');
+    const producer = createProducer(pipeline.kafka, {
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const committed = manyInvoices(BODY, 300, 'TX');
+    const aborted = manyInvoices(BODY, 50, 'ABORTED');
+    const asMessages = (invoices: typeof committed) =>
+      invoices.map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) }));
+    try {
+      for (let i = 0; i < committed.length; i += 100) {
+        const tx = await producer.transaction();
+        await tx.send({ topic: config.topics.invoices, messages: asMessages(committed.slice(i, i + 100)) });
+        await tx.commit();
+      }
+      const tx = await producer.transaction();
+      await tx.send({ topic: config.topics.invoices, messages: asMessages(aborted) });
+      await tx.abort();
+    } finally {
+      await producer.disconnect();
+    }
+
+    // The high watermark counts the markers and the aborted records: the stored offsets must too.
+    await pipeline.waitUntilIngested();
+    const stats = await pipeline.stats();
+    const expected = expectedTotals(committed);
+    expect(stats.bodies).toEqual([
+      expect.objectContaining({
+        bodyId: BODY,
+        invoices: 300,
+        invoiceLines: expected.lines,
+        netTotal: expected.netTotal,
+      }),
     ]);
   });
 });
