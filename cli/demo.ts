@@ -26,6 +26,7 @@ import { queryRows } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { readStats, type Stats } from '../lib/stats.ts';
+import { runTransforms } from '../transforms/runner.ts';
 import { printTable } from './output.ts';
 import { type Owner, startOwner } from './owner-process.ts';
 
@@ -86,7 +87,12 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     }
 
     await waitUntilIngested(owner, kafka, topics);
-    say('Transforms: none are defined yet, so there is nothing to refresh.');
+    const transforms = await runTransforms(ownerDb, { codelistsDir: config.codelistsDir });
+    for (const warning of transforms.warnings) say(`Warning:   ${warning}`);
+    const seconds = (transforms.models.reduce((ms, m) => ms + m.durationMs, 0) / 1000).toFixed(1);
+    say(
+      `Transforms: ${transforms.models.length - transforms.failed - transforms.skipped} models built in ${seconds} s, ${transforms.failed} failed, ${transforms.skipped} skipped (spend transforms status).`,
+    );
 
     const manifestPath = join(dirname(config.dbPath), 'demo-manifest.json');
     await writeManifest(manifestPath, demo.manifest);
@@ -98,6 +104,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     say(`Manifest:  ${manifestPath} (everything the generator planted)`);
     say(`Rejected:  ${config.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
     say('Try:       npx spend stats    npx spend bodies list    npx spend stats --json');
+    say('           npx spend query fct_shared_suppliers    npx spend query fct_duplicate_payments');
     if (options.exit) return reconciled;
     say(`API:       http://${config.host}:${config.port}/api/stats   (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {

@@ -10,11 +10,15 @@ import { DatabaseLockedError } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { registerBodiesCommands } from './bodies.ts';
+import { registerContractsCommands } from './contracts.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { runOwnerUntilSignalled } from './owner-process.ts';
+import { registerQueryCommands } from './query.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerStatsCommand } from './stats.ts';
+import { registerSuppliersCommands } from './suppliers.ts';
+import { registerTransformsCommands } from './transforms.ts';
 import { registerUploadCommands } from './upload.ts';
 
 const program = new Command('spend')
@@ -23,7 +27,7 @@ const program = new Command('spend')
 
 program
   .command('serve')
-  .description('own the database: run the Kafka consumers, the control socket and the HTTP API')
+  .description('own the database: Kafka consumers, control socket, HTTP API and scheduled transforms')
   .action(async () => {
     const config = loadConfig();
     await runOwnerUntilSignalled(config, createLogger(config.logLevel), { api: true });
@@ -41,6 +45,10 @@ registerBodiesCommands(program);
 registerStatsCommand(program);
 registerDemoCommand(program);
 registerSchemasCommand(program);
+registerTransformsCommands(program);
+registerSuppliersCommands(program);
+registerContractsCommands(program);
+registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
 

@@ -13,6 +13,7 @@ import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { openDatabase } from '../lib/owner.ts';
+import { startTransformSchedule } from '../transforms/schedule.ts';
 
 export type Owner = {
   db: Database;
@@ -73,6 +74,10 @@ export async function runOwnerUntilSignalled(
   options: { api: boolean },
 ): Promise<void> {
   const owner = await startOwner(config, log, options);
+  // `serve` also refreshes the transforms on TRANSFORMS_CRON (UTC); `ingest` only ingests.
+  const schedule = options.api
+    ? startTransformSchedule(owner.db, config.transformsCron, log, { codelistsDir: config.codelistsDir })
+    : undefined;
   log.info(
     {
       db: config.dbPath,
@@ -99,6 +104,7 @@ export async function runOwnerUntilSignalled(
     process.once('SIGINT', onSignal);
   });
   clearInterval(progress);
+  await schedule?.stop();
   await owner.stop();
   log.info('stopped cleanly');
 }

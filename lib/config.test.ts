@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig } from './config.ts';
 
@@ -15,6 +16,14 @@ describe('loadConfig', () => {
       purchaseOrders: 'spend.purchase-orders.v1',
       deadLetter: 'spend.dead-letter.v1',
     });
+  });
+
+  it('reads the code lists from ../shared/datasets/codelists beside the repository by default', () => {
+    const repoRoot = resolve(import.meta.dirname, '..');
+    const shared = resolve(repoRoot, '..', 'shared', 'datasets', 'codelists');
+    expect(loadConfig({}).codelistsDir).toBe(shared);
+    expect(loadConfig({ SPEND_CODELISTS_DIR: '' }).codelistsDir).toBe(shared);
+    expect(loadConfig({ SPEND_CODELISTS_DIR: '/srv/codelists' }).codelistsDir).toBe('/srv/codelists');
   });
 
   it('treats an empty variable as unset (as in .env.example)', () => {

@@ -6,6 +6,9 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
+/** The repository's root folder (this file is lib/config.ts). */
+const REPO_ROOT = resolve(import.meta.dirname, '..');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -55,6 +58,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
+  SPEND_CODELISTS_DIR: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined)),
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
@@ -80,6 +87,8 @@ export type Config = {
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
+  /** Where the CPV and ProClass code lists are read from at run time (never copied into the repo). */
+  codelistsDir: string;
   /** How many partitions' batches are written at once, each on its own DuckDB connection. */
   ingestConcurrency: number;
   /** Test-only: crash at this point once this many batches have been written. */
@@ -123,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
+    // The shared datasets sit beside the repository unless the variable says otherwise.
+    codelistsDir: e.SPEND_CODELISTS_DIR
+      ? resolve(e.SPEND_CODELISTS_DIR)
+      : resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists'),
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     crashAt: e.SPEND_CRASH_AT,
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { addBody, listBodies, newBody } from './bodies.ts';
 import { type Database, queryRows } from './db.ts';
 import { readStats } from './stats.ts';
@@ -31,6 +32,7 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
 };
 

@@ -101,29 +101,40 @@ async function restartAndVerify(
 const CRASH_TEST_TIMEOUT_MS = 180_000;
 
 describe('crash safety', () => {
-  it.each(CRASH_POINTS)('loses and duplicates nothing when the process dies at %s', async (point) => {
-    const { pipeline, expectedNet, expectedLines } = await preparePipeline();
-    const crashing = pipeline.startOwner('ingest', { SPEND_CRASH_AT: point, SPEND_CRASH_AFTER_BATCHES: '3' });
-    const exit = await crashing.exited;
-    expect(exit.signal, crashing.stderr()).toBe('SIGKILL');
-    await restartAndVerify(pipeline, expectedNet, expectedLines);
-  }, CRASH_TEST_TIMEOUT_MS);
+  it.each(CRASH_POINTS)(
+    'loses and duplicates nothing when the process dies at %s',
+    async (point) => {
+      const { pipeline, expectedNet, expectedLines } = await preparePipeline();
+      const crashing = pipeline.startOwner('ingest', {
+        SPEND_CRASH_AT: point,
+        SPEND_CRASH_AFTER_BATCHES: '3',
+      });
+      const exit = await crashing.exited;
+      expect(exit.signal, crashing.stderr()).toBe('SIGKILL');
+      await restartAndVerify(pipeline, expectedNet, expectedLines);
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 
-  it('loses and duplicates nothing after kill -9 in the middle of an ingest', async () => {
-    const { pipeline, expectedNet, expectedLines } = await preparePipeline();
-    const owner = pipeline.startOwner('ingest');
-    // Wait until part of the data is in, then pull the plug.
-    for (;;) {
-      const stats = await pipeline.stats().catch(() => null);
-      const ingested = stats?.bodies[0]?.invoices ?? 0;
-      if (ingested > 0) {
-        expect(ingested).toBeLessThan(INVOICES);
-        break;
+  it(
+    'loses and duplicates nothing after kill -9 in the middle of an ingest',
+    async () => {
+      const { pipeline, expectedNet, expectedLines } = await preparePipeline();
+      const owner = pipeline.startOwner('ingest');
+      // Wait until part of the data is in, then pull the plug.
+      for (;;) {
+        const stats = await pipeline.stats().catch(() => null);
+        const ingested = stats?.bodies[0]?.invoices ?? 0;
+        if (ingested > 0) {
+          expect(ingested).toBeLessThan(INVOICES);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
       }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    owner.child.kill('SIGKILL');
-    expect((await owner.exited).signal).toBe('SIGKILL');
-    await restartAndVerify(pipeline, expectedNet, expectedLines);
-  }, CRASH_TEST_TIMEOUT_MS);
+      owner.child.kill('SIGKILL');
+      expect((await owner.exited).signal).toBe('SIGKILL');
+      await restartAndVerify(pipeline, expectedNet, expectedLines);
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 });

@@ -1,0 +1,33 @@
+-- The contract register's sources: OCDS release packages as loaded by `spend contracts load`.
+-- Created if missing by the loader and by every transforms run (these tables belong to the
+-- transforms, which do not add migrations to ingest/migrations/); `if not exists` keeps it
+-- idempotent.
+
+-- One row per loaded file. The package id is the sha256 of its text: loading a file again
+-- changes nothing (except the body it is assigned to, when --body says so).
+create table if not exists ocds_packages (
+  package_id varchar primary key,
+  source_file varchar not null,
+  uri varchar,
+  version varchar not null,
+  published_date varchar,
+  publisher_name varchar,
+  releases integer not null,
+  loaded_at timestamp not null default current_timestamp
+);
+
+create sequence if not exists ocds_load_seq start 1;
+
+-- One row per release of a loaded package: the release as published (every string
+-- HTML-decoded), and the body the loader assigned it to (null: matched on the buyer's name).
+create table if not exists ocds_releases (
+  package_id varchar not null,
+  load_seq bigint not null,
+  ocid varchar not null,
+  release_id varchar not null,
+  release_date varchar,
+  tags varchar[] not null,
+  body_id varchar,
+  release json not null,
+  primary key (package_id, release_id)
+);

@@ -1,0 +1,208 @@
+/**
+ * The model registry. A model is one `.sql` file holding one SELECT, in
+ * `models/{staging,intermediate,marts}/` with the layer's prefix (`stg_`, `int_`, `fct_`/`dim_`),
+ * and a header declaring what the runner needs:
+ *
+ *   -- grain: one row per current invoice (body_id, invoice_id)
+ *   -- depends on: stg_invoices, int_supplier_matches
+ *   -- materialised: full | incremental by invoice | incremental by purchase-order
+ *
+ * An incremental model may have a companion `<model>.stale.sql`: one SELECT of the document keys
+ * whose rows went stale through an input of another grain (see runner.ts).
+ * A few models are easier in TypeScript than SQL (supplier resolution); they are registered in
+ * TS_MODELS below with the same fields and write their own table. Sources (the ingested tables)
+ * are read by staging models only, through `src_*` views the runner defines (see runner.ts).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { buildContractSupplierMatches } from './contracts/supplier-matches.ts';
+import { buildSupplierMatches } from './resolver/model.ts';
+
+export const MODELS_DIR = join(import.meta.dirname, 'models');
+
+export const LAYERS = ['staging', 'intermediate', 'marts'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+const PREFIXES: Record<Layer, readonly string[]> = {
+  staging: ['stg_'],
+  intermediate: ['int_'],
+  marts: ['fct_', 'dim_'],
+};
+
+/** Incremental models are partitioned by a document key: only changed documents are rebuilt. */
+export type IncrementalKey = 'invoice' | 'purchase-order';
+
+export const INCREMENTAL_KEYS: Record<IncrementalKey, { table: string; columns: readonly string[] }> = {
+  invoice: { table: 'invoices', columns: ['body_id', 'invoice_id'] },
+  'purchase-order': { table: 'purchase_orders', columns: ['body_id', 'po_number'] },
+};
+
+type ModelBase = {
+  name: string;
+  layer: Layer;
+  grain: string;
+  dependsOn: string[];
+  incrementalBy: IncrementalKey | null;
+};
+
+export type SqlModel = ModelBase & { kind: 'sql'; sql: string; path: string; staleSql?: string };
+export type TsModel = ModelBase & {
+  kind: 'ts';
+  /**
+   * Builds the model's table from scratch, or leaves it as it is when its inputs did not change
+   * since it was built (`unchanged`); returns the row count.
+   */
+  build(conn: DuckDBConnection): Promise<{ rows: number; unchanged?: boolean }>;
+};
+export type Model = SqlModel | TsModel;
+
+export class ModelDefinitionError extends Error {
+  override name = 'ModelDefinitionError';
+}
+
+const TS_MODELS: TsModel[] = [
+  {
+    kind: 'ts',
+    name: 'int_supplier_matches',
+    layer: 'intermediate',
+    grain: 'one row per raw supplier name per body (body_id, supplier_name)',
+    dependsOn: ['stg_supplier_aliases'],
+    incrementalBy: null,
+    build: buildSupplierMatches,
+  },
+  {
+    kind: 'ts',
+    name: 'int_contract_supplier_matches',
+    layer: 'intermediate',
+    grain: 'one row per supplier of a contract (ocid, contract_id, party_id)',
+    dependsOn: ['int_contract_suppliers', 'int_supplier_matches', 'stg_supplier_aliases'],
+    incrementalBy: null,
+    build: buildContractSupplierMatches,
+  },
+];
+
+/** Parses a model file's header. */
+export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel {
+  const name = basename(path, '.sql');
+  const fail = (problem: string) => {
+    throw new ModelDefinitionError(`${path}: ${problem}`);
+  };
+  if (!PREFIXES[layer].some((prefix) => name.startsWith(prefix)))
+    fail(`a ${layer} model's name starts with ${PREFIXES[layer].join(' or ')}`);
+  const header = (key: string) => new RegExp(`^--\\s*${key}:\\s*(.+)$`, 'im').exec(sql)?.[1]?.trim();
+  const grain = header('grain') ?? fail('the header must declare "-- grain: …"');
+  const depends = header('depends on') ?? fail('the header must declare "-- depends on: …" (or "none")');
+  const materialised = header('materialised') ?? 'full';
+  const incremental = /^incremental by (invoice|purchase-order)$/.exec(materialised);
+  if (materialised !== 'full' && !incremental)
+    fail(
+      `"materialised" is "full", "incremental by invoice" or "incremental by purchase-order", not "${materialised}"`,
+    );
+  return {
+    kind: 'sql',
+    name,
+    layer,
+    grain: grain as string,
+    dependsOn: depends === 'none' ? [] : (depends as string).split(',').map((d) => d.trim()),
+    incrementalBy: (incremental?.[1] as IncrementalKey | undefined) ?? null,
+    // wrapped in `(…)` by the runner: a trailing semicolon would end the statement early
+    sql: sql.replace(/;\s*$/, ''),
+    path,
+  };
+}
+
+/** Every model, checked: known dependencies, no cycles. In dependency order. */
+export function loadModels(dir = MODELS_DIR): Model[] {
+  const models: Model[] = [...TS_MODELS];
+  for (const layer of LAYERS) {
+    for (const file of readdirSync(join(dir, layer)).sort()) {
+      if (!/^[a-z0-9_]+\.sql$/.test(file)) continue;
+      const path = join(dir, layer, file);
+      const model = parseSqlModel(path, layer, readFileSync(path, 'utf8'));
+      const stalePath = join(dir, layer, `${model.name}.stale.sql`);
+      if (existsSync(stalePath)) {
+        if (!model.incrementalBy)
+          throw new ModelDefinitionError(`${stalePath}: only an incremental model has stale rows`);
+        model.staleSql = readFileSync(stalePath, 'utf8').replace(/;\s*$/, '');
+      }
+      models.push(model);
+    }
+  }
+  return inDependencyOrder(models);
+}
+
+/** Topological order (Kahn), ties broken by layer then name so runs are reproducible. */
+export function inDependencyOrder(models: Model[]): Model[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  for (const model of models) {
+    for (const dep of model.dependsOn) {
+      if (!byName.has(dep)) throw new ModelDefinitionError(`${model.name} depends on unknown model ${dep}`);
+    }
+  }
+  const rank = (m: Model) => `${LAYERS.indexOf(m.layer)}:${m.name}`;
+  const remaining = new Map(models.map((m) => [m.name, new Set(m.dependsOn)]));
+  const ordered: Model[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining]
+      .filter(([, deps]) => deps.size === 0)
+      .map(([name]) => byName.get(name) as Model)
+      .sort((a, b) => rank(a).localeCompare(rank(b)));
+    if (ready.length === 0) {
+      throw new ModelDefinitionError(`dependency cycle among ${[...remaining.keys()].join(', ')}`);
+    }
+    const next = ready[0] as Model;
+    ordered.push(next);
+    remaining.delete(next.name);
+    for (const deps of remaining.values()) deps.delete(next.name);
+  }
+  return ordered;
+}
+
+/** Every model that depends on `name`, directly or not. */
+export function descendants(models: Model[], name: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (parent: string) => {
+    for (const m of models) {
+      if (m.dependsOn.includes(parent) && !found.has(m.name)) {
+        found.add(m.name);
+        visit(m.name);
+      }
+    }
+  };
+  visit(name);
+  return found;
+}
+
+/** Every model `name` depends on, directly or not. */
+export function ancestors(models: Model[], name: string): Set<string> {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const found = new Set<string>();
+  const visit = (child: string) => {
+    for (const dep of byName.get(child)?.dependsOn ?? []) {
+      if (!found.has(dep)) {
+        found.add(dep);
+        visit(dep);
+      }
+    }
+  };
+  visit(name);
+  return found;
+}
+
+/**
+ * dbt-style selection: `name` alone, `+name` with everything upstream, `name+` with everything
+ * downstream. Unknown names are an error a user can act on.
+ */
+export function selectModels(models: Model[], selectors: string[]): Set<string> {
+  const names = new Set(models.map((m) => m.name));
+  const selected = new Set<string>();
+  for (const selector of selectors) {
+    const name = selector.replace(/^\+/, '').replace(/\+$/, '');
+    if (!names.has(name)) throw new ModelDefinitionError(`no model named ${name}`);
+    selected.add(name);
+    if (selector.startsWith('+')) for (const a of ancestors(models, name)) selected.add(a);
+    if (selector.endsWith('+')) for (const d of descendants(models, name)) selected.add(d);
+  }
+  return selected;
+}

@@ -1,0 +1,67 @@
+-- grain: one row per item × unit × body (item_code, unit, body_id)
+-- depends on: int_spend_lines, int_above_po_price
+--
+-- What each body usually pays for an item: the unit price on most of its GBP invoice lines
+-- (its contract price), and the quantity and spend at that price, credit notes netted off.
+-- Lines charged above their purchase order's price are left out (fct_po_compliance reports
+-- them); lines at other prices are counted apart.
+
+with
+
+spend as (
+  select * from int_spend_lines
+),
+
+above_order_price as (
+  select body_id, invoice_id, line_no from int_above_po_price
+),
+
+priced_lines as (
+  select body_id, item_code, unit, unit_price, quantity, net_amount, document_type
+  from spend
+  -- a line charged above its order's price is a compliance finding, not the body's price
+  anti join above_order_price using (body_id, invoice_id, line_no)
+  -- lines of named items with a price and quantity, in GBP, while the body was in the partnership
+  where item_code is not null
+    and unit_price is not null
+    and quantity is not null
+    and currency = 'GBP'
+    and in_partnership
+),
+
+usual_price as (
+  select
+    item_code,
+    coalesce(unit, '') as unit_key,
+    body_id,
+    -- the price on most invoice lines; ties go to the lower price
+    arg_min(unit_price, sort_key) as unit_price
+  from (
+    select item_code, unit, body_id, unit_price, -count(*) * 1e9 + unit_price as sort_key
+    from priced_lines
+    where document_type = 'invoice'
+    group by item_code, unit, body_id, unit_price
+  )
+  group by item_code, unit_key, body_id
+),
+
+final as (
+  select
+    priced_lines.item_code,
+    usual_price.unit_key as unit,
+    priced_lines.body_id,
+    usual_price.unit_price,
+    sum(priced_lines.quantity) filter (where priced_lines.unit_price = usual_price.unit_price) as quantity,
+    sum(priced_lines.net_amount) filter (where priced_lines.unit_price = usual_price.unit_price) as net_amount,
+    count(*) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.document_type = 'invoice')
+      - count(*) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.document_type = 'credit-note') as lines,
+    count(*) filter (where priced_lines.unit_price <> usual_price.unit_price) as lines_at_other_prices
+  from priced_lines
+  inner join usual_price
+    on usual_price.item_code = priced_lines.item_code
+    and usual_price.unit_key = coalesce(priced_lines.unit, '')
+    and usual_price.body_id = priced_lines.body_id
+  group by priced_lines.item_code, usual_price.unit_key, priced_lines.body_id, usual_price.unit_price
+)
+
+select * from final

@@ -1,0 +1,42 @@
+-- grain: one row per body × month × currency (body_id, spend_month, currency)
+-- depends on: int_spend_lines, int_spend_contracts
+--
+-- How much of each body's spend was bought under a known contract: by the reference its
+-- invoices quote, or by a contract of the body with the supplier in force on the spend date.
+-- Net amounts (credit notes netted off), every line including redacted payees.
+
+with
+
+spend as (
+  select body_id, invoice_id, line_no, spend_month, currency, net_amount from int_spend_lines
+),
+
+under_contract as (
+  select body_id, invoice_id, line_no, ocid, contract_id, matched_by from int_spend_contracts
+),
+
+per_month as (
+  select
+    spend.body_id,
+    spend.spend_month,
+    spend.currency,
+    count(*) as lines,
+    sum(spend.net_amount) as net_total,
+    count(under_contract.ocid) as lines_under_contract,
+    coalesce(sum(spend.net_amount) filter (where under_contract.ocid is not null), 0) as under_contract_net_total,
+    coalesce(sum(spend.net_amount) filter (where under_contract.matched_by = 'reference'), 0) as by_reference_net_total,
+    coalesce(sum(spend.net_amount) filter (where under_contract.matched_by = 'supplier and period'), 0) as by_supplier_net_total,
+    count(distinct (under_contract.ocid, under_contract.contract_id)) filter (where under_contract.ocid is not null) as contracts_used
+  from spend
+  left join under_contract using (body_id, invoice_id, line_no)
+  group by all
+),
+
+final as (
+  select
+    *,
+    round(100 * under_contract_net_total / nullif(net_total, 0), 1) as under_contract_percent
+  from per_month
+)
+
+select * from final

@@ -1,0 +1,68 @@
+-- grain: one row per body × month × currency (body_id, spend_month, currency)
+-- depends on: stg_invoices, stg_purchase_orders, int_above_po_price
+--
+-- How much buying went through purchase orders: invoices citing a PO that exists, citing one
+-- that does not, or citing none (off-PO spend), and what was charged above the PO's price.
+-- Credit notes are left out of the counts: they follow the invoice they credit.
+
+with
+
+invoices as (
+  select * from stg_invoices
+  -- invoices only: a credit note is not a purchase
+  where document_type = 'invoice'
+),
+
+orders as (
+  select body_id, po_number from stg_purchase_orders
+),
+
+above_price as (
+  select body_id, spend_month, currency, sum(overcharge) as overcharge, count(*) as lines
+  from int_above_po_price
+  group by all
+),
+
+classified as (
+  select
+    invoices.body_id,
+    date_trunc('month', invoices.spend_date)::date as spend_month,
+    invoices.currency,
+    invoices.net_amount,
+    case
+      when invoices.po_number is null then 'no-po'
+      when orders.po_number is null then 'unknown-po'
+      else 'matched'
+    end as po_status
+  from invoices
+  left join orders using (body_id, po_number)
+),
+
+per_month as (
+  select
+    body_id,
+    spend_month,
+    currency,
+    count(*) as invoices,
+    sum(net_amount) as net_total,
+    count(*) filter (where po_status = 'matched') as matched_invoices,
+    coalesce(sum(net_amount) filter (where po_status = 'matched'), 0) as matched_net_total,
+    count(*) filter (where po_status = 'unknown-po') as unknown_po_invoices,
+    coalesce(sum(net_amount) filter (where po_status = 'unknown-po'), 0) as unknown_po_net_total,
+    count(*) filter (where po_status = 'no-po') as off_po_invoices,
+    coalesce(sum(net_amount) filter (where po_status = 'no-po'), 0) as off_po_net_total
+  from classified
+  group by all
+),
+
+final as (
+  select
+    per_month.*,
+    round(100 * matched_net_total / nullif(net_total, 0), 1) as on_po_percent,
+    coalesce(above_price.lines, 0) as above_po_price_lines,
+    coalesce(above_price.overcharge, 0) as above_po_price_overcharge
+  from per_month
+  left join above_price using (body_id, spend_month, currency)
+)
+
+select * from final

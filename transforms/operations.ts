@@ -1,0 +1,74 @@
+/**
+ * The transforms' operations, served by the owning process like every other operation
+ * (lib/operations.ts spreads them in), so `spend transforms|suppliers|query|sql` work whether
+ * or not `spend serve` is running.
+ */
+import { z } from 'zod';
+import { type Database, queryRows } from '../lib/db.ts';
+import { contractsLoadParams, loadContracts } from './contracts/store.ts';
+import { martQueryParams, queryModel, runReadOnlySql, sqlQueryParams } from './query.ts';
+import { decisionParams, recordDecision } from './resolver/decisions.ts';
+import { lastRuns, runTransforms } from './runner.ts';
+
+type TransformOperation<P extends z.ZodType> = {
+  params: P;
+  run(db: Database, params: z.output<P>): Promise<unknown>;
+};
+const op = <P extends z.ZodType>(definition: TransformOperation<P>) => definition;
+
+export type AliasLine = { body: string; name: string; entity: string | null };
+
+export const TRANSFORM_OPERATIONS = {
+  'transforms.run': op({
+    params: z.object({
+      full: z.boolean().default(false),
+      select: z.array(z.string()).default([]),
+      // the caller's SPEND_CODELISTS_DIR; absent means none (the run warns and goes on without)
+      codelistsDir: z.string().min(1).nullable().default(null),
+    }),
+    run: (db, params) => runTransforms(db, params),
+  }),
+  'contracts.load': op({
+    params: contractsLoadParams,
+    run: (db, params) => db.withConnection((conn) => loadContracts(conn, params)),
+  }),
+  'transforms.status': op({ params: z.object({}), run: (db) => db.withConnection(lastRuns) }),
+  'suppliers.aliases': op({
+    params: z.object({}),
+    run: (db) =>
+      db.withConnection(
+        async (conn): Promise<AliasLine[]> =>
+          (
+            await queryRows<{ body_id: string; supplier_name: string; entity_id: string | null }>(
+              conn,
+              'select body_id, supplier_name, entity_id from int_supplier_matches order by body_id, supplier_name',
+            )
+          ).map((r) => ({ body: r.body_id, name: r.supplier_name, entity: r.entity_id })),
+      ),
+  }),
+  'suppliers.show': op({
+    params: z.object({ entity: z.string().min(1) }),
+    run: (db, { entity }) =>
+      db.withConnection((conn) =>
+        queryRows(
+          conn,
+          `select body_id, supplier_name, cleaned_name, reason, score, matched_body_id, matched_name,
+                  vat_number, company_number, charity_number, decided
+           from int_supplier_matches where entity_id = $entity order by body_id, supplier_name`,
+          { entity },
+        ),
+      ),
+  }),
+  'suppliers.decide': op({
+    params: decisionParams,
+    run: (db, params) => db.withConnection((conn) => recordDecision(conn, params)),
+  }),
+  'query.model': op({
+    params: martQueryParams,
+    run: (db, params) => db.withConnection((conn) => queryModel(conn, params)),
+  }),
+  'query.sql': op({
+    params: sqlQueryParams,
+    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params)),
+  }),
+};

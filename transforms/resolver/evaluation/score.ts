@@ -1,0 +1,103 @@
+/**
+ * Scores the resolver on the labelled sample of real supplier pairs: the whole Nov 2023
+ * population of raw names is resolved with its identifiers hidden (the truth must not leak),
+ * then each labelled pair is a true/false positive/negative by whether both names got one entity.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { type AliasInput, resolveSuppliers } from '../resolve.ts';
+import { type RealAlias, readRealAliases } from './real-names.ts';
+
+/** Cross-body pairs labelled by hand (the identifier-labelled sample is built at run time: identifier-pairs.ts). */
+export const HAND_LABELLED_PAIRS = join(import.meta.dirname, 'hand-labelled-pairs.csv');
+
+export type LabelledPair = {
+  bodyA: string;
+  nameA: string;
+  bodyB: string;
+  nameB: string;
+  match: boolean;
+  source: string;
+};
+
+export function readPairs(path: string): LabelledPair[] {
+  const rows = parse(readFileSync(path, 'utf8'), {
+    columns: true,
+    trim: false,
+    skip_empty_lines: true,
+    comment: '#',
+    comment_no_infix: true,
+  }) as Record<string, string>[];
+  return rows.map((r) => ({
+    bodyA: r.body_a as string,
+    nameA: r.name_a as string,
+    bodyB: r.body_b as string,
+    nameB: r.name_b as string,
+    match: r.label === 'match',
+    source: r.source as string,
+  }));
+}
+
+export type Score = {
+  pairs: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  precision: number;
+  recall: number;
+};
+
+export function score(
+  pairs: LabelledPair[],
+  entityOf: (body: string, name: string) => string | null,
+): Score & { errors: LabelledPair[] } {
+  let [tp, fp, fn, tn] = [0, 0, 0, 0];
+  const errors: LabelledPair[] = [];
+  for (const pair of pairs) {
+    const a = entityOf(pair.bodyA, pair.nameA);
+    const predicted = a !== null && a === entityOf(pair.bodyB, pair.nameB);
+    if (predicted && pair.match) tp++;
+    else if (predicted) {
+      fp++;
+      errors.push(pair);
+    } else if (pair.match) {
+      fn++;
+      errors.push(pair);
+    } else tn++;
+  }
+  return {
+    pairs: pairs.length,
+    tp,
+    fp,
+    fn,
+    tn,
+    precision: tp + fp ? tp / (tp + fp) : 1,
+    recall: tp + fn ? tp / (tp + fn) : 1,
+    errors,
+  };
+}
+
+/** Resolves the real population with every identifier hidden; returns a lookup (body, raw name) → entity. */
+export async function resolveRealNamesOnly(
+  aliases?: RealAlias[],
+): Promise<(body: string, name: string) => string | null> {
+  aliases ??= await readRealAliases();
+  const unique = new Map<string, AliasInput>();
+  for (const a of aliases) unique.set(`${a.bodyId}\u0000${a.name}`, { bodyId: a.bodyId, name: a.name });
+  const matches = resolveSuppliers([...unique.values()]);
+  const entity = new Map(matches.map((m) => [`${m.bodyId}\u0000${m.name}`, m.entityId]));
+  return (body, name) => {
+    const key = `${body}\u0000${name}`;
+    if (!entity.has(key)) throw new Error(`labelled name not in the population: ${body}: ${name}`);
+    return entity.get(key) ?? null;
+  };
+}
+
+/** Positives whose names share a distinctive word: the ones a name can reveal at all. */
+export function nameRecoverable(pair: LabelledPair, wordsOf: (name: string) => string[]): boolean {
+  const a = wordsOf(pair.nameA);
+  const b = new Set(wordsOf(pair.nameB));
+  return a.some((w) => w.length >= 3 && b.has(w));
+}

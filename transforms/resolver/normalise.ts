@@ -1,0 +1,320 @@
+/**
+ * Normalising what bodies send about a supplier so that equal things compare equal: VAT,
+ * Companies House and charity numbers, and the supplier name itself (case, punctuation, `&`/AND,
+ * legal suffixes, payment notes such as `*1614*` or `_BACS`, `#` aliases, NBSP, accents).
+ *
+ * Cleaning deliberately keeps words that distinguish organisations: "UK" at the start of a name
+ * stays (`UK FOSTERING LTD` is not `FOSTERING LTD`); only a trailing country qualifier goes.
+ */
+
+/** UK VAT: 9 digits (a 12-digit branch number keeps its first 9), GB prefix optional; others keep their country prefix. */
+export function normaliseVat(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const compact = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (!compact) return null;
+  const uk = /^(?:GB)?(\d{9})(\d{3})?$/.exec(compact);
+  if (uk) {
+    const digits = uk[1] as string;
+    return isValidUkVat(digits) ? `GB${digits}` : null;
+  }
+  // Government departments and health authorities: GBGD001, GBHA500.
+  if (/^GB(GD|HA)\d{3}$/.test(compact)) return compact;
+  // Another EU member state's number: two letters and at least 8 characters.
+  if (/^[A-Z]{2}[0-9A-Z]{8,12}$/.test(compact) && !compact.startsWith('GB')) return compact;
+  return null;
+}
+
+/** HMRC's weighted modulus check: mod 97, or mod 9755 for numbers issued since 2010. */
+export function isValidUkVat(digits: string): boolean {
+  if (!/^\d{9}$/.test(digits) || /^0+$/.test(digits)) return false;
+  const weighted = [...digits.slice(0, 7)].reduce((sum, d, i) => sum + Number(d) * (8 - i), 0);
+  const check = Number(digits.slice(7));
+  return (weighted + check) % 97 === 0 || (weighted + check + 55) % 97 === 0;
+}
+
+/** Companies House prefixes (CoNamePrefix.csv): two letters, or R0, before six digits. */
+const COMPANY_PREFIXES = new Set(
+  'AC ZC FC GE LP OC SE SA SZ SF GS SL SO SC ES NA NZ NF GN NL NC R0 NI EN IP SP IC SI NP NV RC SR NR NO'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Companies House number: 8 characters, digits zero-padded on the left (`9927180` → `09927180`,
+ * a spreadsheet ate the zero), or a prefix (SC, NI, OC, …) and six zero-padded digits.
+ */
+export function normaliseCompanyNumber(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const compact = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const digitsOnly = /^\d{1,8}$/.exec(compact);
+  if (digitsOnly) {
+    // Fewer than 5 significant digits is a placeholder ("0", "1000"), not a real registration.
+    return /^0*\d{5,}$/.test(compact) && !/^0+$/.test(compact) ? compact.padStart(8, '0') : null;
+  }
+  const prefixed = /^([A-Z][A-Z0-9])(\d{1,6})$/.exec(compact);
+  if (prefixed && COMPANY_PREFIXES.has(prefixed[1] as string) && !/^0+$/.test(prefixed[2] as string)) {
+    return `${prefixed[1]}${(prefixed[2] as string).padStart(6, '0')}`;
+  }
+  return null;
+}
+
+/** Charity numbers: England & Wales digits (leading zeros dropped), or Scottish SC + 6 digits. */
+export function normaliseCharityNumber(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  const compact = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (/^SC\d{6}$/.test(compact)) return compact;
+  const digits = /^0*(\d{5,8})$/.exec(compact);
+  return digits ? (digits[1] as string) : null;
+}
+
+/**
+ * Markers bodies print instead of a supplier's name. Words such as PRIVATE, PERSONAL or
+ * CONFIDENTIAL alone are not markers: `A1 PRIVATE HIRE`, `PEE WEES PERSONAL HOMECARE` and
+ * `P AND W CONFIDENTIAL BUSINESS` are real suppliers.
+ */
+export function isRedactionMarker(name: string): boolean {
+  const upper = name
+    .toUpperCase()
+    .replace(/\u00a0/g, ' ')
+    .trim();
+  if (!/[A-Z0-9]/.test(upper)) return true; // empty, or a row of asterisks
+  if (/\bREDACTED\b|\bREDACTION\b/.test(upper)) return true;
+  const words = upper
+    .replace(/[^A-Z ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return REDACTION_PHRASES.has(words);
+}
+
+const REDACTION_PHRASES = new Set([
+  'PERSONAL DATA',
+  'PERSONAL INFORMATION',
+  'PERSONAL INFO',
+  'WITHHELD',
+  'NAME WITHHELD',
+  'DATA PROTECTION',
+  'DATA PROTECTION ACT',
+  'COMMERCIALLY SENSITIVE',
+  'NOT DISCLOSED',
+  'PRIVATE INDIVIDUAL',
+  'PRIVATE AND CONFIDENTIAL',
+]);
+
+/** Legal forms dropped from the end of a name (repeatedly: `… CO LTD`). */
+const LEGAL_SUFFIXES = new Set([
+  'LTD',
+  'LIMITED',
+  'LTD.',
+  'LD',
+  // Truncated by a finance system's 32-character field: `… SERVICES LT`.
+  'LT',
+  'LIMITE',
+  'LIMIT',
+  'LIMI',
+  'PLC',
+  'LLP',
+  'LP',
+  'CIC',
+  'CIO',
+  'INC',
+  'INCORPORATED',
+  'LLC',
+  'CORP',
+  'CORPORATION',
+  'GMBH',
+  'AG',
+  'SARL',
+  'SAS',
+  'SA',
+  'BV',
+  'NV',
+  'SPA',
+  'PTY',
+  'CO',
+  'COMPANY',
+]);
+
+/** Qualifiers dropped only at the end of a name (`COMPUTACENTER (UK) LTD`, `PREMIER EDUCATION GROUP`). */
+const TRAILING_QUALIFIERS = new Set(['UK', 'GB', 'GREAT BRITAIN', 'U K', 'ENGLAND', 'THE', 'GROUP']);
+
+/** Spelling variants of the same word. */
+const ABBREVIATIONS: Record<string, string> = {
+  SVCS: 'SERVICES',
+  SERVS: 'SERVICES',
+  SERVCS: 'SERVICES',
+  SERV: 'SERVICES',
+  SVC: 'SERVICE',
+  INTL: 'INTERNATIONAL',
+  BROS: 'BROTHERS',
+  ASSOC: 'ASSOCIATES',
+  ASSOCS: 'ASSOCIATES',
+  MGMT: 'MANAGEMENT',
+  MGT: 'MANAGEMENT',
+  DEPT: 'DEPARTMENT',
+  CNCL: 'COUNCIL',
+  COUN: 'COUNCIL',
+  COUNCL: 'COUNCIL',
+  ST: 'SAINT',
+  CENTRE: 'CENTER',
+  ORGANISATION: 'ORGANIZATION',
+  HLDNG: 'HOLDING',
+  HLDGS: 'HOLDINGS',
+  TECH: 'TECHNOLOGY',
+  TECHNOLOGIES: 'TECHNOLOGY',
+  SOLNS: 'SOLUTIONS',
+  ENG: 'ENGINEERING',
+};
+
+/** One-word notes in brackets that say what was bought, not who from: `EDF ENERGY (ELECTRIC)`. */
+const BRACKET_NOTES = new Set([
+  'ELECTRIC',
+  'ELECTRICITY',
+  'GAS',
+  'WATER',
+  'FUEL',
+  'RENTALS',
+  'RENTAL',
+  'SERVICES',
+  'SUPPLIES',
+  'MAINTENANCE',
+  'REPAIRS',
+  'LEASING',
+  'POSTAGE',
+  'TRAINING',
+]);
+
+export type CleanedName = {
+  /** Upper case, words separated by single spaces, legal suffix and notes removed. */
+  key: string;
+  tokens: string[];
+  /** The key without spaces (`WATERPLUS` = `WATER PLUS`). */
+  compact: string;
+  /** Other names the raw name states: the organisation in `O2 (TELEFONICA UK LTD)`, the legal name before `t/a`. */
+  alternates: string[];
+  /** Of those, legal names (or a council) written before a branch note: two aliases stating the same one match. */
+  legalNames: string[];
+};
+
+/** Strips what is not part of the organisation's name: notes, aliases, accents, padding. */
+export function stripNoise(raw: string): string {
+  let name = raw.replace(/[\u00a0\u2000-\u200b\u202f\u3000]/g, ' ').normalize('NFKD');
+  name = name.replace(/[\u0300-\u036f]/g, ''); // accents: Dräger → Drager
+  name = name.replace(/\uFFFD/g, '');
+  // `Reed#Reed Specialist Recruitment Ltd`: a site or alias, then '#', then the organisation.
+  // `Creative Support Limited#3`: a site number after '#'.
+  name = name.replace(/#\s*\d+\s*$/, '');
+  const hash = name.lastIndexOf('#');
+  if (hash >= 0 && /[A-Za-z]/.test(name.slice(hash + 1))) name = name.slice(hash + 1);
+  // Payment notes: `_BACS`, `*1614*`, `**6795**`, `****5033`, `**FEES ONLY***`: cut at the first.
+  name = name.replace(/_BACS\b.*$/i, ' ');
+  const star = name.indexOf('*');
+  if (star > 0 && /[A-Za-z]/.test(name.slice(0, star))) name = name.slice(0, star);
+  // Account notes in brackets, closed or cut off: `(AC 03953785)`, `(GEN A/C)`, `(S O ACC)`,
+  // `(RADIUS A/C`, `(80352128)`; and a trailing account number: `PEAC (UK) LTD 23366731`.
+  name = name.replace(/\(([^()]*\b(A\/C|ACC|AC|ACCOUNT|ACCT)\b[^()]*|\s*\d{5,}\s*)(\)|$)/gi, ' ');
+  name = name.replace(/\s\d{6,}\s*$/, ' ');
+  return name.trim();
+}
+
+export function cleanName(raw: string): CleanedName | null {
+  const stripped = stripNoise(raw);
+  const main = cleanPart(stripped);
+  if (!main) return null;
+  const alternates = new Set<string>();
+  const legalNames = new Set<string>();
+  // `X t/a Y`: X is the legal name when it carries a legal form; Y is a trading name.
+  // `Ford Retail Limited t/a TrustFord`: both the legal name and, when a company trades under
+  // it, the trading name. (`J Patel t/a Premier Taxis` gives neither: a person's trading name is
+  // too weak to join on.)
+  const tradingAs = /^(.*?)\s+(?:T\/A|T\/AS|TRADING AS)\s+(.*)$/i.exec(stripped);
+  if (tradingAs && hasLegalForm(tradingAs[1] as string)) {
+    for (const part of [tradingAs[1] as string, tradingAs[2] as string]) {
+      const partKey = cleanPart(part);
+      if (partKey) alternates.add(partKey.key);
+    }
+  }
+  // `O2 (Telefonica UK Ltd)`, `Chartwells (Compass Contract Services)`: a bracketed name of two or
+  // more words is the organisation. `NHS SUPPLY CHAIN (SCCL)`: a bracketed abbreviation is a
+  // note, so the name without it is an alternate; a bracketed place (`WILLOW NURSING HOME
+  // (STANMOOR)`) is not, since branches of a name can be different firms.
+  // `FRANCOTYP POSTALIA LTD (RENTALS)`, `EXETER CITY COUNCIL (FINANCE)`, `OCEAN HEALTHCARE (T/A
+  // TAHER LTD)`: a legal name (or a council) before a bracketed branch or department note.
+  // Also a site after a dash: `Sanctuary Care Ltd - Guy's Court Nursing Home`.
+  const beforeBracket = /^([^()]+?)\s*(?:\(|\s-\s)(.*)$/.exec(stripped);
+  if (beforeBracket) {
+    const head = beforeBracket[1] as string;
+    const headKey = cleanPart(head);
+    const council = headKey?.tokens[headKey.tokens.length - 1] === 'COUNCIL';
+    if (hasLegalForm(head) || council || /^\s*(T\/A|TRADING AS)\b/i.test(beforeBracket[2] as string)) {
+      if (headKey) {
+        alternates.add(headKey.key);
+        legalNames.add(headKey.key);
+      }
+    }
+  }
+  for (const match of stripped.matchAll(/\(([^()]+)\)/g)) {
+    const innerKey = cleanPart(match[1] as string);
+    if (!innerKey) continue;
+    if (innerKey.tokens.length >= 2 || hasLegalForm(match[1] as string)) alternates.add(innerKey.key);
+    else if (
+      innerKey.tokens.length === 1 &&
+      (innerKey.key.length <= 4 ||
+        /^[A-Z]{1,5}$/.test(match[1]?.trim() ?? '') ||
+        BRACKET_NOTES.has(innerKey.key))
+    ) {
+      const outside = cleanPart(stripped.replace(match[0], ' '));
+      if (outside && outside.tokens.length >= 2) alternates.add(outside.key);
+    }
+  }
+  alternates.delete(main.key);
+  return { ...main, alternates: [...alternates], legalNames: [...legalNames] };
+}
+
+function hasLegalForm(text: string): boolean {
+  return /\b(LTD|LIMITED|PLC|LLP|CIC)\b\.?\s*$/i.test(text.trim());
+}
+
+function cleanPart(text: string): Omit<CleanedName, 'alternates' | 'legalNames'> | null {
+  let name = text.toUpperCase();
+  name = name.replace(/&/g, ' AND ').replace(/\+/g, ' AND ');
+  // Dots and apostrophes join letters (E.D.F. → EDF, O'BRIEN → OBRIEN); other punctuation separates.
+  name = name.replace(/['’`.]/g, '').replace(/[^A-Z0-9]+/g, ' ');
+  let tokens = name.split(' ').filter(Boolean);
+  tokens = joinInitials(tokens).map((token) => ABBREVIATIONS[token] ?? token);
+  // `OUTDOORS GROUP LTD THE`, `THE OUTDOORS GROUP LTD`: THE is not part of the name.
+  if (tokens[0] === 'THE' && tokens.length > 1) tokens = tokens.slice(1);
+  for (let changed = true; changed && tokens.length > 1; ) {
+    changed = false;
+    const last = tokens[tokens.length - 1] as string;
+    const lastTwo = tokens.slice(-2).join(' ');
+    if (LEGAL_SUFFIXES.has(last) || TRAILING_QUALIFIERS.has(last)) {
+      tokens = tokens.slice(0, -1);
+      changed = true;
+    } else if (TRAILING_QUALIFIERS.has(lastTwo) && tokens.length > 2) {
+      tokens = tokens.slice(0, -2);
+      changed = true;
+    }
+  }
+  if (tokens.length === 0) return null;
+  return { key: tokens.join(' '), tokens, compact: tokens.join('') };
+}
+
+/** Runs of single letters are one word: `W C F` → `WCF`, `B T` → `BT` (but `P AND W` stays). */
+function joinInitials(tokens: string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length >= 2) out.push(run.join(''));
+    else out.push(...run);
+    run = [];
+  };
+  for (const token of tokens) {
+    if (/^[A-Z]$/.test(token)) run.push(token);
+    else {
+      flush();
+      out.push(token);
+    }
+  }
+  flush();
+  return out;
+}

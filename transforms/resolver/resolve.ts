@@ -1,0 +1,577 @@
+/**
+ * Supplier resolution: which raw supplier names, across all bodies, are one organisation.
+ *
+ * The unit is an alias: one raw name in one body, with the identifiers sent with it. Aliases are
+ * joined in order of evidence: analysts' decisions, VAT number, Companies House number, charity
+ * number, the cleaned name, then fuzzy similarity within blocks of aliases sharing a rare word.
+ * A join on a name never crosses a conflict (both sides carry different VAT or company numbers,
+ * or analysts put them in different entities), and fuzzy joins are deliberately narrow:
+ * precision matters more than recall, because a wrong merge silently misstates spend.
+ *
+ * Every alias records the strongest evidence that put it in its entity (reason and score).
+ */
+import { createHash } from 'node:crypto';
+import {
+  type CleanedName,
+  cleanName,
+  isRedactionMarker,
+  normaliseCharityNumber,
+  normaliseCompanyNumber,
+  normaliseVat,
+  stripNoise,
+} from './normalise.ts';
+
+export type AliasInput = {
+  bodyId: string;
+  /** Exactly as it arrived. */
+  name: string;
+  vatNumbers?: readonly string[];
+  companyNumbers?: readonly string[];
+  charityNumbers?: readonly string[];
+  /** Sent as redacted by the body. */
+  redacted?: boolean;
+};
+
+/** An analyst's decision: this alias belongs to this entity (see decisions.ts). */
+export type Pin = { bodyId: string; name: string; entityId: string };
+
+export type MatchReason =
+  | 'analyst'
+  | 'vat-number'
+  | 'company-number'
+  | 'charity-number'
+  | 'name'
+  | 'name-compact'
+  | 'name-alternate'
+  | 'name-fuzzy'
+  | 'name-prefix'
+  | 'single'
+  | 'redacted';
+
+export type AliasMatch = {
+  bodyId: string;
+  name: string;
+  /** null for redaction markers: they never form a supplier. */
+  entityId: string | null;
+  cleanedName: string | null;
+  reason: MatchReason;
+  /** Confidence of that evidence, 0–1. */
+  score: number;
+  /** The alias the evidence links to (null for 'single', 'redacted'). */
+  matchedBodyId: string | null;
+  matchedName: string | null;
+  vatNumber: string | null;
+  companyNumber: string | null;
+  charityNumber: string | null;
+};
+
+/** Evidence strength, strongest first: an alias reports its strongest edge. */
+const RANK: Record<MatchReason, number> = {
+  analyst: 0,
+  'vat-number': 1,
+  'company-number': 2,
+  'charity-number': 3,
+  name: 4,
+  'name-alternate': 5,
+  'name-compact': 6,
+  'name-fuzzy': 7,
+  'name-prefix': 8,
+  single: 9,
+  redacted: 10,
+};
+
+const SCORE: Partial<Record<MatchReason, number>> = {
+  analyst: 1,
+  'vat-number': 1,
+  'company-number': 1,
+  'charity-number': 1,
+  name: 0.97,
+  'name-alternate': 0.93,
+  'name-compact': 0.93,
+  'name-prefix': 0.85,
+};
+
+/**
+ * Words that describe a trade rather than name a firm: a name made only of them (`FOSTERING`,
+ * `CARE SERVICES`) says too little to be matched by similarity or as a prefix.
+ */
+const GENERIC_WORDS = new Set(
+  `AND OF THE FOR IN AT ON UK GB BRITISH NATIONAL INTERNATIONAL NORTH SOUTH EAST WEST NORTHERN SOUTHERN
+  EASTERN WESTERN CENTRAL COUNTY CITY COUNCIL BOROUGH DISTRICT TRUST GROUP HOLDINGS HOLDING SERVICES
+  SERVICE SOLUTIONS SYSTEMS SUPPLIES SUPPLY PRODUCTS CARE HOMECARE HOME HOMES HEALTHCARE HEALTH MEDICAL
+  FOSTERING FOSTER FAMILY FAMILIES CHILDREN CHILDRENS SUPPORT SUPPORTED LIVING COMMUNITY SOCIAL
+  RECRUITMENT PERSONNEL STAFFING AGENCY TRAINING EDUCATION EDUCATIONAL LEARNING SCHOOL ACADEMY COLLEGE
+  CONSULTING CONSULTANCY CONSULTANTS ASSOCIATES PARTNERSHIP PARTNERS MANAGEMENT PROPERTY PROPERTIES
+  CONSTRUCTION BUILDING BUILDERS CONTRACTORS CONTRACTING ENGINEERING ELECTRICAL PLUMBING HEATING
+  ROOFING CLEANING FACILITIES SECURITY ENERGY POWER GAS WATER ELECTRICITY WASTE RECYCLING ENVIRONMENTAL
+  TAXIS TAXI CARS TRAVEL TRANSPORT COACHES HIRE PRIVATE MOTORS GARAGE LEGAL LAW SOLICITORS CHAMBERS
+  ELECTRIC
+  TECHNOLOGY DIGITAL SOFTWARE COMPUTER DATA NETWORKS COMMUNICATIONS MEDIA FOOD FOODS CATERING
+  ENTERPRISES ENTERPRISE TRADING COMPANY INDUSTRIES INDUSTRIAL SALES DIRECT LOCAL REGIONAL
+  CENTER CENTRE PROJECT PROJECTS ADVICE ADVOCACY INDEPENDENT SPECIALIST PROFESSIONAL PERSONAL`.split(/\s+/),
+);
+
+type Prepared = {
+  index: number;
+  input: AliasInput;
+  cleaned: CleanedName | null;
+  vats: string[];
+  companies: string[];
+  charities: string[];
+  redacted: boolean;
+};
+
+type Edge = { a: number; b: number; reason: MatchReason; score: number };
+
+class Clusters {
+  private readonly parent: number[];
+  readonly vats: Set<string>[];
+  readonly companies: Set<string>[];
+  readonly pins: (string | null)[];
+
+  constructor(aliases: Prepared[], pinOf: (alias: Prepared) => string | null) {
+    this.parent = aliases.map((_, i) => i);
+    this.vats = aliases.map((a) => new Set(a.vats));
+    this.companies = aliases.map((a) => new Set(a.companies));
+    this.pins = aliases.map(pinOf);
+  }
+
+  find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root] as number;
+    for (let j = i; this.parent[j] !== root; ) {
+      const next = this.parent[j] as number;
+      this.parent[j] = root;
+      j = next;
+    }
+    return root;
+  }
+
+  /** Why two clusters must stay apart for evidence of this strength, or null when they may join. */
+  conflict(a: number, b: number, reason: MatchReason): string | null {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra === rb) return null;
+    const [pa, pb] = [this.pins[ra], this.pins[rb]];
+    if (pa && pb && pa !== pb) return 'analysts keep them apart';
+    if (reason === 'analyst') return null;
+    const disjoint = (x: Set<string>, y: Set<string>) =>
+      x.size > 0 && y.size > 0 && ![...x].some((v) => y.has(v));
+    if (
+      reason !== 'company-number' &&
+      disjoint(this.companies[ra] as Set<string>, this.companies[rb] as Set<string>)
+    )
+      return 'different company numbers';
+    if (
+      RANK[reason] > RANK['company-number'] &&
+      disjoint(this.vats[ra] as Set<string>, this.vats[rb] as Set<string>)
+    )
+      return 'different VAT numbers';
+    return null;
+  }
+
+  union(a: number, b: number): void {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra === rb) return;
+    this.parent[rb] = ra;
+    for (const v of this.vats[rb] as Set<string>) this.vats[ra]?.add(v);
+    for (const c of this.companies[rb] as Set<string>) this.companies[ra]?.add(c);
+    this.pins[ra] ??= this.pins[rb] ?? null;
+  }
+}
+
+const aliasKey = (bodyId: string, name: string) => `${bodyId}\u0000${name}`;
+
+function prepare(input: AliasInput, index: number): Prepared {
+  const redacted = input.redacted === true || isRedactionMarker(input.name);
+  const norm = (values: readonly string[] | undefined, f: (v: string) => string | null) => [
+    ...new Set((values ?? []).map(f).filter((v): v is string => v !== null)),
+  ];
+  return {
+    index,
+    input,
+    cleaned: redacted ? null : cleanName(input.name),
+    vats: redacted ? [] : norm(input.vatNumbers, normaliseVat),
+    companies: redacted ? [] : norm(input.companyNumbers, normaliseCompanyNumber),
+    charities: redacted ? [] : norm(input.charityNumbers, normaliseCharityNumber),
+    redacted,
+  };
+}
+
+/** Edges joining every alias that shares a value to the first alias with it. */
+function sameValueEdges(
+  aliases: Prepared[],
+  valuesOf: (a: Prepared) => readonly string[],
+  reason: MatchReason,
+): Edge[] {
+  const first = new Map<string, number>();
+  const edges: Edge[] = [];
+  for (const alias of aliases) {
+    for (const value of valuesOf(alias)) {
+      const seen = first.get(value);
+      if (seen === undefined) first.set(value, alias.index);
+      else edges.push({ a: seen, b: alias.index, reason, score: SCORE[reason] ?? 1 });
+    }
+  }
+  return edges;
+}
+
+export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly Pin[] = []): AliasMatch[] {
+  const aliases = inputs.map(prepare);
+  const named = aliases.filter((a) => !a.redacted && a.cleaned);
+  const pinByAlias = new Map(pins.map((p) => [aliasKey(p.bodyId, p.name), p.entityId]));
+  const clusters = new Clusters(
+    aliases,
+    (a) => pinByAlias.get(aliasKey(a.input.bodyId, a.input.name)) ?? null,
+  );
+
+  const accepted: Edge[] = [];
+  const apply = (edges: Edge[]) => {
+    for (const edge of edges) {
+      if (clusters.conflict(edge.a, edge.b, edge.reason) !== null) continue;
+      if (clusters.find(edge.a) !== clusters.find(edge.b)) clusters.union(edge.a, edge.b);
+      accepted.push(edge);
+    }
+  };
+
+  apply(
+    sameValueEdges(
+      named,
+      (a) => (clusters.pins[a.index] ? [clusters.pins[a.index] as string] : []),
+      'analyst',
+    ),
+  );
+  apply(sameValueEdges(named, (a) => a.vats, 'vat-number'));
+  apply(sameValueEdges(named, (a) => a.companies, 'company-number'));
+  apply(sameValueEdges(named, (a) => a.charities, 'charity-number'));
+  // A cleaned name made only of trade words (`EDUCATION GROUP LTD` → `EDUCATION`) joins only
+  // names written the same way, not names that merely clean to the same words.
+  const nameKey = (a: Prepared) =>
+    a.cleaned?.tokens.some(isDistinctive) || (a.cleaned?.tokens.length ?? 0) > 1
+      ? (a.cleaned?.key ?? '')
+      : `=${strictKey(a.input.name)}`;
+  apply(sameValueEdges(named, (a) => [nameKey(a)], 'name'));
+  apply(alternateEdges(named));
+  apply(
+    sameValueEdges(
+      named,
+      (a) => (a.cleaned?.tokens.some(isDistinctive) ? [a.cleaned.compact] : []),
+      'name-compact',
+    ),
+  );
+  apply(fuzzyEdges(named));
+  apply(prefixEdges(named, clusters));
+
+  return buildMatches(aliases, clusters, accepted);
+}
+
+/**
+ * `O2 (Telefonica UK Ltd)` and `Telefonica UK Limited`: a name stated inside another (a bracketed
+ * legal name, the legal name before a branch note or `t/a`) equals another alias's name, or two
+ * aliases state the same one (`FRANCOTYP POSTALIA LTD (RENTALS)` / `(TELESET)`).
+ */
+function alternateEdges(named: Prepared[]): Edge[] {
+  const byKey = new Map<string, number>();
+  for (const alias of named)
+    if (!byKey.has(alias.cleaned?.key ?? '')) byKey.set(alias.cleaned?.key ?? '', alias.index);
+  const byAlternate = new Map<string, number>();
+  const edges: Edge[] = [];
+  for (const alias of named) {
+    const legalNames = new Set(alias.cleaned?.legalNames ?? []);
+    for (const alternate of alias.cleaned?.alternates ?? []) {
+      // A stated name says little when it is only trade words (`(SOUTH WEST)`, `EDUCATION`).
+      const words = alternate.split(' ');
+      if (!words.some(isDistinctive) && !(legalNames.has(alternate) && words.length >= 2)) continue;
+      const other =
+        byKey.get(alternate) ?? (legalNames.has(alternate) ? byAlternate.get(alternate) : undefined);
+      if (other !== undefined && other !== alias.index)
+        edges.push({ a: other, b: alias.index, reason: 'name-alternate', score: 0.93 });
+      if (legalNames.has(alternate) && !byAlternate.has(alternate)) byAlternate.set(alternate, alias.index);
+    }
+  }
+  return edges;
+}
+
+/** Upper case, single spaces, only LTD/LIMITED/PLC/LLP dropped: how a name made of trade words must agree. */
+function strictKey(name: string): string {
+  return stripNoise(name)
+    .toUpperCase()
+    .replace(/&/g, ' AND ')
+    .replace(/['’`.]/g, '')
+    .replace(/[^A-Z0-9]+/g, ' ')
+    .trim()
+    .replace(/\s+(LTD|LIMITED|PLC|LLP)$/, '');
+}
+
+/** How many distinct cleaned names use each word: rare words make good blocks and evidence. */
+function wordFrequencies(named: Prepared[]): Map<string, number> {
+  const frequency = new Map<string, number>();
+  const keys = new Set(named.map((a) => a.cleaned?.key ?? ''));
+  for (const key of keys)
+    for (const token of new Set(key.split(' '))) frequency.set(token, (frequency.get(token) ?? 0) + 1);
+  return frequency;
+}
+
+export const isDistinctive = (token: string) =>
+  token.length >= 2 && !GENERIC_WORDS.has(token) && !/^\d+$/.test(token);
+
+/**
+ * Names whose words all pair up, allowing typos and accents in longer words (`DRAEGER SAFETY` /
+ * `DRAGER SAFETY`) and a different word order (`BUCKINGHAM WH` / `WH BUCKINGHAM`), compared
+ * within blocks of names sharing a rare word or a three-letter start.
+ */
+function fuzzyEdges(named: Prepared[]): Edge[] {
+  const frequency = wordFrequencies(named);
+  const byKey = new Map<string, Prepared>();
+  for (const alias of named)
+    if (!byKey.has(alias.cleaned?.key ?? '')) byKey.set(alias.cleaned?.key ?? '', alias);
+  const keys = [...byKey.keys()];
+  const blocks = new Map<string, string[]>();
+  const addTo = (block: string, key: string) => {
+    const members = blocks.get(block);
+    if (members) members.push(key);
+    else blocks.set(block, [key]);
+  };
+  for (const key of keys) {
+    const tokens = key.split(' ');
+    for (const token of new Set(tokens))
+      if ((frequency.get(token) ?? 0) <= 50 && isDistinctive(token)) addTo(`w:${token}`, key);
+    addTo(`p:${key.replace(/ /g, '').slice(0, 3)}`, key);
+  }
+  const compared = new Set<string>();
+  const edges: Edge[] = [];
+  for (const members of blocks.values()) {
+    if (members.length > 400) continue; // a block this large is a common word, not evidence
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const [x, y] = [members[i] as string, members[j] as string].sort() as [string, string];
+        const pair = `${x}\u0000${y}`;
+        if (compared.has(pair)) continue;
+        compared.add(pair);
+        const score = tokenSetSimilarity(x.split(' '), y.split(' '));
+        if (score === null) continue;
+        edges.push({
+          a: byKey.get(x)?.index as number,
+          b: byKey.get(y)?.index as number,
+          reason: 'name-fuzzy',
+          score,
+        });
+      }
+    }
+  }
+  return edges.sort((p, q) => q.score - p.score);
+}
+
+/**
+ * Similarity of two names when every word of each pairs with a word of the other (exactly, or
+ * by Jaro-Winkler ≥ 0.92 for words of 5+ letters of about the same length, starting alike), else null. At least one
+ * paired word must be distinctive, and digits must agree exactly (`UNIT 4` ≠ `UNIT 5`).
+ */
+export function tokenSetSimilarity(a: string[], b: string[]): number | null {
+  if (a.length !== b.length) return null;
+  if (!a.some(isDistinctive) || !b.some(isDistinctive)) return null;
+  const unused = [...b];
+  let total = 0;
+  for (const token of a) {
+    let best = -1;
+    let bestScore = 0;
+    unused.forEach((candidate, i) => {
+      const score = wordSimilarity(token, candidate);
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    });
+    if (best < 0) return null;
+    unused.splice(best, 1);
+    total += bestScore;
+  }
+  const score = total / a.length;
+  return score >= 0.9 ? Math.round(score * 1000) / 1000 : null;
+}
+
+function wordSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  if (/\d/.test(a) || /\d/.test(b)) return 0;
+  // Typos and transliterations, not longer words: `ACCESS` is not `ACCESSIBLE`.
+  if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1 || a[0] !== b[0]) return 0;
+  // A plural is another word for matching purposes (`SCHOOL BADGE` / `SCHOOL BADGES` are two firms).
+  if (a === `${b}S` || b === `${a}S`) return 0;
+  const score = jaroWinkler(a, b);
+  if (score >= 0.92) return score;
+  // One letter dropped or added in a long word (`RCOVERY` / `RECOVERY`): JW punishes early slips.
+  return Math.max(a.length, b.length) >= 8 && oneEditApart(a, b) ? 0.92 : 0;
+}
+
+/** Whether one insertion, deletion or substitution turns a into b. */
+function oneEditApart(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: string, y: string) => x.slice(i + 1) === y.slice(i + 1);
+  if (a.length === b.length) return rest(a, b);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+export function jaroWinkler(s: string, t: string): number {
+  if (s === t) return 1;
+  const window = Math.max(0, Math.floor(Math.max(s.length, t.length) / 2) - 1);
+  const sMatched = new Array<boolean>(s.length).fill(false);
+  const tMatched = new Array<boolean>(t.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < s.length; i++) {
+    for (let j = Math.max(0, i - window); j < Math.min(t.length, i + window + 1); j++) {
+      if (tMatched[j] || s[i] !== t[j]) continue;
+      sMatched[i] = tMatched[j] = true;
+      matches++;
+      break;
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    if (!sMatched[i]) continue;
+    while (!tMatched[j]) j++;
+    if (s[i] !== t[j]) transpositions++;
+    j++;
+  }
+  const jaro = (matches / s.length + matches / t.length + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < 4 && s[prefix] === t[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * A one-word name that is the first word of longer names in exactly one entity: `TARMAC` /
+ * `TARMAC TRADING`. The word must be distinctive (`FOSTERING` is a trade, not a firm), the
+ * longer names may add only trade words, and a word that starts names in two entities
+ * (`NORTHGATE …`) proves nothing.
+ */
+function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
+  const startsWith = new Map<string, Prepared[]>();
+  for (const alias of named) {
+    const tokens = alias.cleaned?.tokens ?? [];
+    if (tokens.length < 2) continue;
+    const first = tokens[0] as string;
+    const list = startsWith.get(first);
+    if (list) list.push(alias);
+    else startsWith.set(first, [alias]);
+  }
+  const frequency = wordFrequencies(named);
+  const edges: Edge[] = [];
+  for (const alias of named) {
+    const tokens = alias.cleaned?.tokens ?? [];
+    if (tokens.length !== 1 || !isDistinctive(tokens[0] as string) || (tokens[0] as string).length < 3)
+      continue;
+    // A word that many names use (`ACCESS …`) is an ordinary word, not a firm's name.
+    if ((frequency.get(tokens[0] as string) ?? 0) > 3) continue;
+    // The longer names add only trade words: `TARMAC TRADING`, `KIER CONSTRUCTION`, not
+    // `QUADIENT FINANCE` or `MALLATITE MINOR STRUCTURES` (often a sister company).
+    const longer = (startsWith.get(tokens[0] as string) ?? []).filter((other) =>
+      (other.cleaned?.tokens ?? []).slice(1).every((word) => GENERIC_WORDS.has(word)),
+    );
+    const entities = new Set(longer.map((other) => clusters.find(other.index)));
+    entities.delete(clusters.find(alias.index));
+    if (entities.size !== 1) continue;
+    const target = longer.find(
+      (other) => clusters.find(other.index) !== clusters.find(alias.index),
+    ) as Prepared;
+    edges.push({
+      a: target.index,
+      b: alias.index,
+      reason: 'name-prefix',
+      score: SCORE['name-prefix'] ?? 0.85,
+    });
+  }
+  return edges;
+}
+
+function buildMatches(aliases: Prepared[], clusters: Clusters, accepted: Edge[]): AliasMatch[] {
+  // The strongest accepted edge at each alias explains why it is in its entity.
+  const best = new Map<number, Edge>();
+  for (const edge of accepted) {
+    for (const end of [edge.a, edge.b]) {
+      const current = best.get(end);
+      if (
+        !current ||
+        RANK[edge.reason] < RANK[current.reason] ||
+        (edge.reason === current.reason && edge.score > current.score)
+      )
+        best.set(end, edge);
+    }
+  }
+  const members = new Map<number, Prepared[]>();
+  for (const alias of aliases) {
+    if (alias.redacted || !alias.cleaned) continue;
+    const root = clusters.find(alias.index);
+    const list = members.get(root);
+    if (list) list.push(alias);
+    else members.set(root, [alias]);
+  }
+  // Two entities may share an anchor (same cleaned name kept apart by a conflict): those take
+  // their first member's name too, so ids never collide.
+  const anchors = new Map<number, string>();
+  const anchorUses = new Map<string, number>();
+  for (const [root, list] of members) {
+    const anchor = entityAnchor(list);
+    anchors.set(root, anchor);
+    anchorUses.set(anchor, (anchorUses.get(anchor) ?? 0) + 1);
+  }
+  const entityOf = new Map<number, string>();
+  for (const [root, list] of members) {
+    let anchor = anchors.get(root) as string;
+    if ((anchorUses.get(anchor) ?? 0) > 1) {
+      const first = list.map((m) => `${m.input.bodyId}\u0000${m.input.name}`).sort()[0];
+      anchor = `${anchor}\u0000${first}`;
+    }
+    entityOf.set(
+      root,
+      clusters.pins[root] ?? `S${createHash('sha1').update(anchor).digest('hex').slice(0, 10)}`,
+    );
+  }
+
+  return aliases.map((alias): AliasMatch => {
+    const ids = {
+      vatNumber: alias.vats[0] ?? null,
+      companyNumber: alias.companies[0] ?? null,
+      charityNumber: alias.charities[0] ?? null,
+    };
+    const base = { bodyId: alias.input.bodyId, name: alias.input.name, ...ids };
+    if (alias.redacted || !alias.cleaned) {
+      return {
+        ...base,
+        entityId: null,
+        cleanedName: null,
+        reason: 'redacted',
+        score: 1,
+        matchedBodyId: null,
+        matchedName: null,
+      };
+    }
+    const edge = best.get(alias.index);
+    const other = edge ? (aliases[edge.a === alias.index ? edge.b : edge.a] as Prepared) : null;
+    return {
+      ...base,
+      entityId: entityOf.get(clusters.find(alias.index)) as string,
+      cleanedName: alias.cleaned.key,
+      reason: edge ? edge.reason : 'single',
+      score: edge ? edge.score : 1,
+      matchedBodyId: other?.input.bodyId ?? null,
+      matchedName: other?.input.name ?? null,
+    };
+  });
+}
+
+/**
+ * What a stable entity id is made from: the entity's strongest identifier (VAT, then company,
+ * then charity number), else its first cleaned name, so the id survives re-runs as long as that
+ * anchor stays in the entity.
+ */
+function entityAnchor(members: Prepared[]): string {
+  const first = (values: string[]) => values.sort()[0];
+  const vat = first(members.flatMap((m) => m.vats));
+  const company = first(members.flatMap((m) => m.companies));
+  const charity = first(members.flatMap((m) => m.charities));
+  if (vat) return `vat:${vat}`;
+  if (company) return `ch:${company}`;
+  if (charity) return `charity:${charity}`;
+  return `name:${first(members.map((m) => m.cleaned?.key ?? ''))}`;
+}

@@ -1,0 +1,415 @@
+/**
+ * The transform runner: builds the models in dependency order, each in its own transaction,
+ * and records every model's run in `transform_runs` (start, duration, rows, status, error).
+ * A failed model fails alone: only the models downstream of it are skipped.
+ *
+ * Materialisation. A full model is rebuilt with `create or replace table … as <select>`,
+ * atomically, so readers see the old table or the new one. An incremental model is partitioned
+ * by a document key (invoice or purchase order): the runner finds the documents to rebuild,
+ * deletes the model's rows for them and inserts their rebuilt rows. Late invoices for old months
+ * therefore refresh correctly: the watermark is the ingest batch, never the invoice date.
+ *
+ * The documents to rebuild are (1) those the ingest batches the model has not yet consumed
+ * touched; (2) those an upstream model of the same key rebuilt in this run; (3) those its
+ * companion `<model>.stale.sql` names: rows whose inputs from a model of another grain changed
+ * (a supplier's entity, a supplier's dominant category), looked at when such a model was rebuilt
+ * in this run. An incremental model is built in full instead when it has no table yet, on
+ * `--full`, when an upstream model of its key was built in full in this run, or when the
+ * inputs every model shares (seeds, classification rules, the bodies register) changed since
+ * its last build: their fingerprint is the table's comment. A model that fails or is skipped,
+ * or is left out of a selection while upstream models ran, is marked to be built in full next
+ * time, so a rebuild it missed is never lost.
+ *
+ * Sources. Staging models read the ingested tables through `src_*` views defined here: the
+ * whole table on a full build, only the touched documents' rows (every version of them, so the
+ * latest-version logic still holds) on an incremental build. Other incremental models read the
+ * rows they rebuild through `delta_<upstream>` views in the same way, and anything they need
+ * whole (all of a supplier's lines) under the upstream model's own name. Seeds (code lists,
+ * rules) are loaded once per run (see seeds.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type Database, inTransaction, queryRows } from '../lib/db.ts';
+import type { Logger } from '../lib/log.ts';
+import { ensureContractTables } from './contracts/store.ts';
+import {
+  descendants,
+  INCREMENTAL_KEYS,
+  type IncrementalKey,
+  loadModels,
+  type Model,
+  type SqlModel,
+  selectModels,
+} from './models.ts';
+import { CODELIST_SEEDS, ensureSeedTables, loadCodelists, loadOwnSeeds, OWN_SEEDS } from './seeds.ts';
+
+export type ModelRun = {
+  model: string;
+  status: 'success' | 'failed' | 'skipped';
+  mode: 'full' | 'incremental' | 'none';
+  rows: number | null;
+  durationMs: number;
+  error: string | null;
+};
+
+export type RunSummary = {
+  runId: number;
+  models: ModelRun[];
+  failed: number;
+  skipped: number;
+  /** What the run could not do fully (e.g. code lists missing), in sentences. */
+  warnings: string[];
+};
+
+export type RunOptions = {
+  /** Rebuild incremental models from scratch. */
+  full?: boolean;
+  /** dbt-style selectors (`name`, `+name`, `name+`); all models when absent. */
+  select?: string[];
+  models?: Model[];
+  /**
+   * The code lists folder (SPEND_CODELISTS_DIR); null when none is configured. Missing → empty
+   * code-list seeds and a warning; our own seeds (transforms/seeds/) load either way. Undefined
+   * keeps every seed table the connection already has (fixture tests insert their own rows),
+   * creating empty ones if there are none.
+   */
+  codelistsDir?: string | null;
+  /** Where the run's warnings are logged (they are in the summary too). */
+  log?: Logger;
+};
+
+/** The ingested tables staging models read, as `src_<table>` (OCDS: the loaded contract releases). */
+export const SOURCES = [
+  'invoices',
+  'invoice_lines',
+  'purchase_orders',
+  'purchase_order_lines',
+  'ocds_packages',
+  'ocds_releases',
+] as const;
+
+const running = new WeakMap<Database, Promise<RunSummary>>();
+
+/**
+ * Runs the transforms on the database. Calls that overlap (the schedule and a command) share
+ * one run instead of building the same tables twice at once.
+ */
+export function runTransforms(db: Database, options: RunOptions = {}): Promise<RunSummary> {
+  const inFlight = running.get(db);
+  if (inFlight) return inFlight;
+  const run = db.withConnection((conn) => runOnConnection(conn, options)).finally(() => running.delete(db));
+  running.set(db, run);
+  return run;
+}
+
+export async function runOnConnection(conn: DuckDBConnection, options: RunOptions = {}): Promise<RunSummary> {
+  const models = options.models ?? loadModels();
+  const selected = options.select?.length ? selectModels(models, options.select) : null;
+  const runId = Number(
+    (await queryRows<{ id: string }>(conn, "select nextval('transform_run_seq')::varchar as id"))[0]?.id,
+  );
+  const warnings: string[] = [];
+  await ensureContractTables(conn);
+  if (options.codelistsDir === undefined) await ensureSeedTables(conn);
+  else {
+    await loadOwnSeeds(conn);
+    const warning = await loadCodelists(conn, options.codelistsDir);
+    if (warning) {
+      warnings.push(warning);
+      options.log?.warn({ codelistsDir: options.codelistsDir }, warning);
+    }
+  }
+  const state: RunState = {
+    full: options.full ?? false,
+    fingerprint: await sharedInputsFingerprint(conn),
+    built: new Map(),
+    models: new Map(models.map((m) => [m.name, m])),
+  };
+  const failedOrSkipped = new Set<string>();
+  const results: ModelRun[] = [];
+
+  for (const model of models) {
+    if (selected && !selected.has(model.name)) continue;
+    const startedAt = new Date();
+    const blockedBy = model.dependsOn.find((dep) => failedOrSkipped.has(dep));
+    let result: ModelRun;
+    if (blockedBy) {
+      failedOrSkipped.add(model.name);
+      result = {
+        model: model.name,
+        status: 'skipped',
+        mode: 'none',
+        rows: null,
+        durationMs: 0,
+        error: `upstream model ${blockedBy} did not build`,
+      };
+    } else {
+      try {
+        const built = await buildModel(conn, model, state);
+        result = {
+          model: model.name,
+          status: 'success',
+          ...built,
+          durationMs: Date.now() - startedAt.getTime(),
+          error: null,
+        };
+      } catch (error) {
+        failedOrSkipped.add(model.name);
+        result = {
+          model: model.name,
+          status: 'failed',
+          mode: 'none',
+          rows: null,
+          durationMs: Date.now() - startedAt.getTime(),
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }
+    if (result.status !== 'success') await markForFullRebuild(conn, model);
+    await conn.run(
+      `insert into transform_runs (run_id, model, started_at, duration_ms, rows_written, status, mode, error)
+       values ($runId, $model, $startedAt::timestamp, $durationMs, $rows, $status, $mode, $error)`,
+      {
+        runId,
+        model: result.model,
+        startedAt: startedAt.toISOString().replace('T', ' ').replace('Z', ''),
+        durationMs: result.durationMs,
+        rows: result.rows,
+        status: result.status,
+        mode: result.mode,
+        error: result.error,
+      },
+    );
+    results.push(result);
+  }
+  // An incremental model left out of a selection while upstream models ran may have missed a
+  // rebuild its upstream did (a changed entity): it is built in full next time.
+  if (selected) {
+    for (const name of state.built.keys()) {
+      for (const below of descendants(models, name)) {
+        const model = state.models.get(below);
+        if (model && !selected.has(below)) await markForFullRebuild(conn, model);
+      }
+    }
+  }
+  await defineFullSources(conn);
+  return {
+    runId,
+    models: results,
+    failed: results.filter((r) => r.status === 'failed').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+    warnings,
+  };
+}
+
+type RunState = {
+  full: boolean;
+  /** Fingerprint of the inputs every model may read whole (seeds, rules, bodies). */
+  fingerprint: string;
+  /** Models built in this run: 'all' (in full) or the temp table of the keys they rebuilt. */
+  built: Map<string, 'all' | string>;
+  models: Map<string, Model>;
+};
+
+/** The inputs a model reads whole besides other models: a change to any rebuilds incremental models in full. */
+async function sharedInputsFingerprint(conn: DuckDBConnection): Promise<string> {
+  const tables = ['bodies', 'classification_rules', ...[...CODELIST_SEEDS, ...OWN_SEEDS].map((s) => s.table)];
+  const parts = tables.map(
+    (t) => `(select count(*)::varchar || ':' || coalesce(bit_xor(hash(${t}))::varchar, '') from ${t})`,
+  );
+  const rows = await queryRows<{ f: string }>(conn, `select md5(concat_ws('|', ${parts.join(', ')})) as f`);
+  return `inputs:${rows[0]?.f ?? ''}`;
+}
+
+async function tableComment(conn: DuckDBConnection, name: string): Promise<string | null | undefined> {
+  const rows = await queryRows<{ comment: string | null }>(
+    conn,
+    "select comment from duckdb_tables() where schema_name = 'main' and table_name = $name and not temporary",
+    { name },
+  );
+  return rows.length === 0 ? undefined : rows[0]?.comment;
+}
+
+async function markForFullRebuild(conn: DuckDBConnection, model: Model): Promise<void> {
+  // staging models lose nothing: their batch watermark alone says what they have not read
+  if (model.incrementalBy === null || model.layer === 'staging') return;
+  if ((await tableComment(conn, model.name)) === undefined) return;
+  await conn.run(`comment on table ${quoteIdent(model.name)} is 'rebuild in full'`);
+}
+
+async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
+  const rows = await queryRows(
+    conn,
+    "select 1 from information_schema.tables where table_schema = 'main' and table_name = $name",
+    { name },
+  );
+  return rows.length > 0;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The src_* views over whole tables (full builds, and every model that is not incremental). */
+export async function defineFullSources(conn: DuckDBConnection): Promise<void> {
+  for (const source of SOURCES) {
+    await conn.run(`create or replace temp view src_${source} as select * from main.${source}`);
+  }
+}
+
+/** The database's own name: temp views that share a name with a table must reach it fully qualified. */
+async function databaseName(conn: DuckDBConnection): Promise<string> {
+  const rows = await queryRows<{ db: string }>(conn, 'select current_database() as db');
+  return quoteIdent(rows[0]?.db ?? 'main');
+}
+
+/**
+ * The views a model reads: src_* (staging) and delta_<upstream> (other incremental models),
+ * restricted to the documents in `keysTable`, or whole when it is null.
+ */
+async function defineInputs(
+  conn: DuckDBConnection,
+  model: SqlModel,
+  state: RunState,
+  keysTable: string | null,
+): Promise<void> {
+  const key = model.incrementalBy;
+  const restrict = (from: string) =>
+    keysTable && key
+      ? `${from} semi join ${keysTable} using (${INCREMENTAL_KEYS[key].columns.join(', ')})`
+      : from;
+  if (model.layer === 'staging') {
+    await defineFullSources(conn);
+    if (keysTable && key) {
+      const [header, lines] =
+        key === 'invoice' ? ['invoices', 'invoice_lines'] : ['purchase_orders', 'purchase_order_lines'];
+      await conn.run(
+        `create or replace temp view src_${header} as select * from ${restrict(`main.${header}`)}`,
+      );
+      await conn.run(
+        `create or replace temp view src_${lines} as select * from ${restrict(`main.${lines}`)}`,
+      );
+    }
+    return;
+  }
+  const db = await databaseName(conn);
+  for (const dep of model.dependsOn) {
+    const upstream = state.models.get(dep);
+    const sameKey = upstream?.incrementalBy === key && key !== null;
+    const table = `${db}.main.${quoteIdent(dep)}`;
+    await conn.run(
+      `create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${sameKey ? restrict(table) : table}`,
+    );
+  }
+}
+
+async function buildModel(
+  conn: DuckDBConnection,
+  model: Model,
+  state: RunState,
+): Promise<{ mode: 'full' | 'incremental'; rows: number }> {
+  if (model.kind === 'ts') {
+    await defineFullSources(conn);
+    const built = await inTransaction(conn, () => model.build(conn));
+    // an unchanged TS model rewrote nothing: downstream models have nothing new from it
+    if (!built.unchanged) state.built.set(model.name, 'all');
+    return { mode: built.unchanged ? 'incremental' : 'full', rows: built.unchanged ? 0 : built.rows };
+  }
+  const target = quoteIdent(model.name);
+  const key = model.incrementalBy;
+  const sameKeyUpstream = model.dependsOn.filter(
+    (d) => key !== null && state.models.get(d)?.incrementalBy === key,
+  );
+  const fullBuild =
+    key === null ||
+    state.full ||
+    !(await tableExists(conn, model.name)) ||
+    (model.layer !== 'staging' && (await tableComment(conn, model.name)) !== state.fingerprint) ||
+    sameKeyUpstream.some((d) => state.built.get(d) === 'all');
+  if (fullBuild) {
+    await defineInputs(conn, model, state, null);
+    const rows = await inTransaction(conn, async () => {
+      await conn.run(`create or replace table ${target} as ${model.sql}`);
+      if (key) {
+        await markAllBatchesConsumed(conn, model.name);
+        if (model.layer !== 'staging') await conn.run(`comment on table ${target} is '${state.fingerprint}'`);
+      }
+      return countRows(conn, target);
+    });
+    state.built.set(model.name, 'all');
+    return { mode: 'full', rows };
+  }
+
+  const incrementalKey = key as IncrementalKey;
+  const { table, columns } = INCREMENTAL_KEYS[incrementalKey];
+  const keyList = columns.join(', ');
+  const rebuilt = `changed__${model.name}`;
+  const rows = await inTransaction(conn, async () => {
+    // Batches not yet consumed by this model, and the documents they touched; the documents
+    // upstream models of this key rebuilt in this run; the model's stale documents.
+    await conn.run(
+      `create or replace temp table new_batches as
+       select b.ingest_batch_id from ingest_batches as b
+       anti join transform_consumed_batches as c
+         on c.model = $model and c.ingest_batch_id = b.ingest_batch_id`,
+      { model: model.name },
+    );
+    const sources = [`select ${keyList} from main.${table} semi join new_batches using (ingest_batch_id)`];
+    for (const dep of sameKeyUpstream) {
+      const changed = state.built.get(dep);
+      if (changed) sources.push(`select ${keyList} from ${changed}`);
+    }
+    // Stale rows can only come from a model of another grain that was rebuilt in this run
+    // (all of which were built before this one, so a single look suffices).
+    const otherGrainRebuilt = model.dependsOn.some((d) => !sameKeyUpstream.includes(d) && state.built.has(d));
+    if (model.staleSql && otherGrainRebuilt) sources.push(`select ${keyList} from (\n${model.staleSql}\n)`);
+    await conn.run(
+      `create or replace temp table changed_keys as select distinct * from (${sources.join(' union all ')})`,
+    );
+    await conn.run(`create or replace temp table ${rebuilt} as select * from changed_keys`);
+    const inserted = await rebuildKeys(conn, model, state, target, columns);
+    await conn.run(`insert into transform_consumed_batches select $model, ingest_batch_id from new_batches`, {
+      model: model.name,
+    });
+    return inserted;
+  });
+  state.built.set(model.name, rebuilt);
+  return { mode: 'incremental', rows };
+}
+
+/** Deletes the model's rows for the documents in changed_keys and inserts them rebuilt. */
+async function rebuildKeys(
+  conn: DuckDBConnection,
+  model: SqlModel,
+  state: RunState,
+  target: string,
+  columns: readonly string[],
+): Promise<number> {
+  await defineInputs(conn, model, state, 'changed_keys');
+  const match = columns.map((c) => `${target}.${c} = changed_keys.${c}`).join(' and ');
+  await conn.run(`delete from ${target} using changed_keys where ${match}`);
+  const inserted = await conn.runAndReadAll(`insert into ${target} by name select * from (\n${model.sql}\n)`);
+  return Number(inserted.getRows()[0]?.[0] ?? 0);
+}
+
+async function markAllBatchesConsumed(conn: DuckDBConnection, model: string): Promise<void> {
+  await conn.run('delete from transform_consumed_batches where model = $model', { model });
+  await conn.run(
+    'insert into transform_consumed_batches select $model, ingest_batch_id from ingest_batches',
+    { model },
+  );
+}
+
+async function countRows(conn: DuckDBConnection, target: string): Promise<number> {
+  const rows = await queryRows<{ n: string }>(conn, `select count(*)::varchar as n from ${target}`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The latest run of each model, for `spend transforms status`. */
+export async function lastRuns(conn: DuckDBConnection): Promise<Record<string, unknown>[]> {
+  return queryRows(
+    conn,
+    `select model, run_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at, duration_ms,
+            rows_written::varchar as rows_written, status, mode, error
+     from transform_runs
+     qualify row_number() over (partition by model order by run_id desc) = 1
+     order by model`,
+  );
+}
