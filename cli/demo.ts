@@ -21,7 +21,7 @@ import {
 } from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { OwnerClient } from '../lib/control.ts';
+import { ownerAnswers } from '../lib/control.ts';
 import { queryRows } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
@@ -60,7 +60,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
   let owner: Owner | undefined;
   try {
-    if (await ownerIsRunning(config)) {
+    if (await ownerAnswers(config.socketPath)) {
       throw new UserError(
         'conflict',
         `Another process owns ${config.dbPath}: stop it (spend serve/ingest) first.`,
@@ -119,12 +119,6 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       await stopLocalBroker();
     }
   }
-}
-
-async function ownerIsRunning(config: Config): Promise<boolean> {
-  const client = await OwnerClient.connect(config.socketPath);
-  client?.close();
-  return client !== null;
 }
 
 /** Starts the project's local broker when KAFKA_BROKERS is unset and none answers. */

@@ -27,7 +27,7 @@ import { type UploadProgress, type UploadStore, uploadFile } from '../ingest/upl
 import { ingestedAgrees, waitUntilIngested } from '../ingest/uploads/wait.ts';
 import type { Body } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { OwnerClient } from '../lib/control.ts';
+import { ownerAnswers } from '../lib/control.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { callOperation } from '../lib/owner.ts';
@@ -114,7 +114,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
     throw new UserError('unavailable', `No Kafka broker answers at ${config.kafkaBrokers.join(',')}.`);
   }
   let owner: Owner | undefined;
-  const ownerRunning = await ownerAnswers(config);
+  const ownerRunning = await ownerAnswers(config.socketPath);
   if (!ownerRunning && options.wait) {
     process.stderr.write(
       'No "spend serve" or "spend ingest" is running: ingesting in this process until the upload is in.\n',
@@ -233,19 +233,6 @@ function operationStore(config: Config): UploadStore {
         overlaps: UploadReport['overlaps'];
       },
   };
-}
-
-async function ownerAnswers(config: Config): Promise<boolean> {
-  const client = await OwnerClient.connect(config.socketPath);
-  if (!client) return false;
-  try {
-    await Promise.race([client.call('ping'), new Promise((_, reject) => setTimeout(reject, 2000))]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
 }
 
 /** A progress bar on stderr when it is a terminal (none in pipes, CI and tests). */

@@ -130,7 +130,8 @@ export class OwnerClient {
   }
 }
 
-async function ownerAnswers(socketPath: string): Promise<boolean> {
+/** Whether an owner answers on the socket (a socket nobody answers on is stale). */
+export async function ownerAnswers(socketPath: string): Promise<boolean> {
   const client = await OwnerClient.connect(socketPath);
   if (!client) return false;
   try {

@@ -46,3 +46,17 @@ export const SUPPLIER_STRUCTURE =
 export const CATEGORY_STRUCTURE = '"category":{"scheme":"VARCHAR","code":"VARCHAR","label":"VARCHAR"}';
 export const SOURCE_STRUCTURE = '"source":{"uploadId":"VARCHAR","file":"VARCHAR","row":"INTEGER"}';
 export const LINE_STRUCTURE = `{"lineNo":"INTEGER","description":"VARCHAR","itemCode":"VARCHAR","quantity":"DECIMAL(18,4)","unit":"VARCHAR","unitPrice":"DECIMAL(18,4)","netAmount":"DECIMAL(18,2)",${CATEGORY_STRUCTURE}}`;
+
+/** Inserts the staged documents' lines into `table`, keyed by the document id column. */
+export function insertLinesSql(table: string, idColumn: string, idField: string): string {
+  return `
+    insert into ${table} (
+      topic, kafka_partition, kafka_offset, body_id, ${idColumn}, line_no, description, item_code, quantity,
+      unit, unit_price, net_amount, category_scheme, category_code, category_label)
+    select $topic, $partition, kafka_offset, body_id, document_id, l.lineNo, l.description, l.itemCode,
+      l.quantity, l.unit, l.unitPrice, l.netAmount, l.category.scheme, l.category.code, l.category.label
+    from (
+      select kafka_offset, d.bodyId as body_id, d.${idField} as document_id, unnest(d.lines) as l
+      from ${shredded(`{"bodyId":"VARCHAR","${idField}":"VARCHAR","lines":[${LINE_STRUCTURE}]}`)}
+    )`;
+}

@@ -1,6 +1,7 @@
 import { isCurrencyCode, isRealDate } from '../common.ts';
 import {
   CATEGORY_STRUCTURE,
+  insertLinesSql,
   LINE_STRUCTURE,
   SOURCE_STRUCTURE,
   SUPPLIER_STRUCTURE,
@@ -41,16 +42,7 @@ export const invoicesHandler: TopicHandler<InvoiceV1> = {
       d.category.code, d.category.label, d.source.uploadId, d.source.file, d.source.row, produced_at
     from ${shredded(STRUCTURE)}`,
 
-  insertLinesSql: `
-    insert into invoice_lines (
-      topic, kafka_partition, kafka_offset, body_id, invoice_id, line_no, description, item_code, quantity,
-      unit, unit_price, net_amount, category_scheme, category_code, category_label)
-    select $topic, $partition, kafka_offset, body_id, invoice_id, l.lineNo, l.description, l.itemCode,
-      l.quantity, l.unit, l.unitPrice, l.netAmount, l.category.scheme, l.category.code, l.category.label
-    from (
-      select kafka_offset, d.bodyId as body_id, d.invoiceId as invoice_id, unnest(d.lines) as l
-      from ${shredded(`{"bodyId":"VARCHAR","invoiceId":"VARCHAR","lines":[${LINE_STRUCTURE}]}`)}
-    )`,
+  insertLinesSql: insertLinesSql('invoice_lines', 'invoice_id', 'invoiceId'),
 
   // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   retractionRow: (bodyId, invoiceId, m) => [

@@ -1,6 +1,6 @@
 import { isCurrencyCode, isRealDate } from '../common.ts';
 import {
-  LINE_STRUCTURE,
+  insertLinesSql,
   SOURCE_STRUCTURE,
   SUPPLIER_STRUCTURE,
   shredded,
@@ -37,16 +37,7 @@ export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
       d.totalNet, d.source.uploadId, d.source.file, d.source.row, produced_at
     from ${shredded(STRUCTURE)}`,
 
-  insertLinesSql: `
-    insert into purchase_order_lines (
-      topic, kafka_partition, kafka_offset, body_id, po_number, line_no, description, item_code, quantity,
-      unit, unit_price, net_amount, category_scheme, category_code, category_label)
-    select $topic, $partition, kafka_offset, body_id, po_number, l.lineNo, l.description, l.itemCode,
-      l.quantity, l.unit, l.unitPrice, l.netAmount, l.category.scheme, l.category.code, l.category.label
-    from (
-      select kafka_offset, d.bodyId as body_id, d.poNumber as po_number, unnest(d.lines) as l
-      from ${shredded(`{"bodyId":"VARCHAR","poNumber":"VARCHAR","lines":[${LINE_STRUCTURE}]}`)}
-    )`,
+  insertLinesSql: insertLinesSql('purchase_order_lines', 'po_number', 'poNumber'),
 
   // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
   retractionRow: (bodyId, poNumber, m) => [
