@@ -8,11 +8,11 @@ import { startApi } from '../api/app.ts';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
-import { startControlServer } from '../lib/control.ts';
+import { ownerAnswers, startControlServer } from '../lib/control.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { openDatabase } from '../lib/owner.ts';
+import { openDatabaseForOwner } from '../lib/owner.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
 
 export type Owner = {
@@ -31,7 +31,13 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
         : `No Kafka broker answers at KAFKA_BROKERS=${config.kafkaBrokers.join(',')}.`,
     );
   }
-  const db = await openDatabase(config);
+  if (await ownerAnswers(config.socketPath)) {
+    throw new UserError(
+      'conflict',
+      `Another process already owns this database (control socket ${config.socketPath}).`,
+    );
+  }
+  const db = await openDatabaseForOwner(config);
   let control: ControlServer | undefined;
   let api: Server | undefined;
   const ingest = new IngestService(config, db, log);

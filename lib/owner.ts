@@ -18,6 +18,22 @@ export function openDatabase(config: Config): Promise<Database> {
 const LOCK_RETRY_MS = 250;
 const LOCK_WAIT_MS = 10_000;
 
+/**
+ * Opens the database for an owner. A command that found no owner holds the file for the length
+ * of one operation, so an owner starting at that moment waits for it instead of failing.
+ */
+export async function openDatabaseForOwner(config: Config): Promise<Database> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await openDatabase(config);
+    } catch (error) {
+      if (!(error instanceof DatabaseLockedError) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS / 5));
+    }
+  }
+}
+
 export async function callOperation<N extends OperationName>(
   config: Config,
   name: N,
