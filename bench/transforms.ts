@@ -41,6 +41,8 @@ import {
 } from '../transforms/resolver/evaluation/score.ts';
 import { type AliasInput, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
+import { machineBusySeconds } from './child.ts';
+import { cpuBusyShare } from './report.ts';
 import { addIncrement, BODIES, generateBenchData, scaleFor } from './transforms-data.ts';
 
 const SECTION_TITLE = '## Transforms (npm run bench:transforms)';
@@ -166,12 +168,30 @@ const BASELINES: Record<string, { what: string; sql: string }> = {
   },
 };
 
-type Timed = { ms: number };
+/** Wall time, and the CPU the rest of the machine used meanwhile (other engineers' tests…). */
+type Timed = { ms: number; otherCores: number };
 const time = async <T>(work: () => Promise<T>): Promise<T & Timed> => {
   const started = performance.now();
+  const busyBefore = machineBusySeconds();
+  const oursBefore = process.cpuUsage();
   const result = await work();
-  return Object.assign(result ?? {}, { ms: performance.now() - started }) as T & Timed;
+  const ms = performance.now() - started;
+  const ours = process.cpuUsage(oursBefore);
+  const others = Math.max(0, machineBusySeconds() - busyBefore - (ours.user + ours.system) / 1e6);
+  return Object.assign(result ?? {}, { ms, otherCores: others / (ms / 1000) }) as T & Timed;
 };
+
+/** CPU share (all cores) above which the machine does not count as idle before a timed phase. */
+const BUSY_SHARE = 0.15;
+const IDLE_WAIT_MS = 180_000;
+
+/** Waits (up to 3 minutes) until the rest of the machine is quiet, so phases are comparable. */
+async function waitForIdle(): Promise<number> {
+  const deadline = Date.now() + IDLE_WAIT_MS;
+  let share = await cpuBusyShare(2000);
+  while (share > BUSY_SHARE && Date.now() < deadline) share = await cpuBusyShare(5000);
+  return share;
+}
 
 async function main(): Promise<void> {
   const scale = scaleFor(lines);
@@ -194,6 +214,7 @@ async function main(): Promise<void> {
 
     say('Full refresh …');
     const models = loadModels();
+    const busyBeforeFull = await waitForIdle();
     const full = await time(() => runOnConnection(conn, { full: true, codelistsDir: config.codelistsDir }));
     mustSucceed(full.models);
     say(`  ${secs(full.ms)} s`);
@@ -211,6 +232,7 @@ async function main(): Promise<void> {
     say(`Incremental refresh after ${increment.toLocaleString('en-GB')} new lines …`);
     const added = await time(() => addIncrement(conn, scale, increment));
     const after = await counts_(conn);
+    const busyBeforeIncremental = await waitForIdle();
     const incremental = await time(() => runOnConnection(conn, { codelistsDir: config.codelistsDir }));
     mustSucceed(incremental.models);
     say(`  ${secs(incremental.ms)} s`);
@@ -230,8 +252,13 @@ async function main(): Promise<void> {
       after,
       generatedMs: generated.ms,
       addedMs: added.ms,
-      full: { ms: full.ms, models: full.models },
-      incremental: { ms: incremental.ms, models: incremental.models },
+      full: { ms: full.ms, models: full.models, otherCores: full.otherCores, busyBefore: busyBeforeFull },
+      incremental: {
+        ms: incremental.ms,
+        models: incremental.models,
+        otherCores: incremental.otherCores,
+        busyBefore: busyBeforeIncremental,
+      },
       baselines,
       models,
       cubeAgrees,
@@ -362,14 +389,16 @@ function machine(): string[][] {
   ];
 }
 
+type Phase = { ms: number; models: ModelRun[]; otherCores: number; busyBefore: number };
+
 type Report = {
   scale: ReturnType<typeof scaleFor>;
   counts: Counts;
   after: Counts;
   generatedMs: number;
   addedMs: number;
-  full: { ms: number; models: ModelRun[] };
-  incremental: { ms: number; models: ModelRun[] };
+  full: Phase;
+  incremental: Phase;
   baselines: Record<string, number>;
   models: ReturnType<typeof loadModels>;
   cubeAgrees: boolean;
@@ -419,6 +448,7 @@ function report(r: Report): string {
       ],
     ),
     '',
+    ...contention(r),
     '### Marts next to a plain query of their core aggregate',
     '',
   );
@@ -510,6 +540,22 @@ function report(r: Report): string {
   if (!sharedDataAvailable())
     out.push('- ../shared/datasets was not there: the real-pair samples were not measured.');
   return out.join('\n');
+}
+
+/** Warnings for phases during which the rest of the machine was busy: their times are pessimistic. */
+function contention(r: Report): string[] {
+  const lines: string[] = [];
+  for (const [name, phase] of [
+    ['full refresh', r.full],
+    ['incremental refresh', r.incremental],
+  ] as const) {
+    lines.push(
+      phase.otherCores > 0.2
+        ? `WARNING: while the ${name} ran, other processes used ${phase.otherCores.toFixed(2)} cores on average (machine ${Math.round(phase.busyBefore * 100)} % busy just before): the machine was not idle and this time is pessimistic.`
+        : `- During the ${name}, other processes used ${phase.otherCores.toFixed(2)} cores on average.`,
+    );
+  }
+  return [...lines, ''];
 }
 
 /** Replaces (or appends) this benchmark's section in BENCHMARKS.md, keeping every other section. */
