@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import type { UploadSummary } from '../ingest/uploads/report.ts';
 import { callOperation } from '../lib/owner.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 
@@ -223,18 +224,7 @@ function filesUnder(dir: string): string[] {
 
 // ---- The test ------------------------------------------------------------------------------
 
-type Summary = {
-  uploadId: string;
-  file: string;
-  rowsRead: number;
-  accepted: number;
-  rejected: number;
-  skipped: number;
-  acceptedNetTotal: string;
-  controlTotal: string | null;
-  controlTotalAgrees: boolean | null;
-  ingested: boolean;
-};
+type Summary = UploadSummary;
 
 async function uploadAll(pipeline: Pipeline, body: string, files: string[]) {
   // Registered through the owner directly: a CLI start-up per body would only cost time.
