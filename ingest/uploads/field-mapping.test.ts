@@ -57,6 +57,86 @@ describe('detectMapping', () => {
     ]);
   });
 
+  it('maps layouts not in the shared data: the LGA spend schema, purchase-card and ERP exports', () => {
+    // The LGA's spend data schema (column names as its template spells them).
+    expect(
+      fieldsOf([
+        'Body Name',
+        'Body ID',
+        'Service Category Label',
+        'Service Division Label',
+        'Expenses Type',
+        'Detailed Expenses Type',
+        'Expenses Code',
+        'Narrative',
+        'Payment Date',
+        'Transaction Number',
+        'Amount',
+        'Irrecoverable VAT',
+        'Supplier Name',
+        'Supplier ID',
+        'Purchase Order Number',
+        'Contract Number',
+        'Responsible Unit',
+      ]),
+    ).toEqual({
+      serviceArea: 'Service Category Label',
+      expenseType: 'Expenses Type',
+      expenseCode: 'Expenses Code',
+      description: 'Narrative',
+      paymentDate: 'Payment Date',
+      transactionNumber: 'Transaction Number',
+      netAmount: 'Amount',
+      supplierName: 'Supplier Name',
+      supplierRef: 'Supplier ID',
+      poNumber: 'Purchase Order Number',
+      contractRef: 'Contract Number',
+      costCentre: 'Responsible Unit',
+    });
+    // A purchase-card file.
+    expect(
+      fieldsOf([
+        'Cardholder',
+        'Transaction Date',
+        'Merchant Name',
+        'Merchant Category',
+        'MCC',
+        'Transaction Value',
+        'VAT Total',
+      ]),
+    ).toEqual({
+      paymentDate: 'Transaction Date',
+      supplierName: 'Merchant Name',
+      expenseType: 'Merchant Category',
+      expenseCode: 'MCC',
+      netAmount: 'Transaction Value',
+      vatAmount: 'VAT Total',
+    });
+    // An ERP accounts-payable export.
+    expect(
+      fieldsOf([
+        'Doc Ref',
+        'Pay Date',
+        'Inv Date',
+        'Paid To',
+        'GL Account Description',
+        'Cost Element',
+        'Invoice Amount',
+        'Gross Total',
+      ]),
+    ).toEqual({
+      transactionNumber: 'Doc Ref',
+      paymentDate: 'Pay Date',
+      invoiceDate: 'Inv Date',
+      supplierName: 'Paid To',
+      expenseType: 'GL Account Description',
+      expenseCode: 'Cost Element',
+      netAmount: 'Invoice Amount',
+      grossAmount: 'Gross Total',
+    });
+    expect(looksLikeHeader(['Doc Ref', 'Pay Date', 'Paid To', 'Invoice Amount'])).toBe(true);
+  });
+
   it('says what a date column means', () => {
     const mapping = detectMapping(['Posting date', 'Vendor', 'Actual Value']);
     expect(mapping.choices.find((c) => c.field === 'paymentDate')?.meaning).toBe('posting date');

@@ -75,49 +75,57 @@ type Synonym = { field: MappedField | null; rank: number; meaning?: string; name
 
 // biome-ignore format: one line per field reads best
 const SYNONYMS: Synonym[] = [
-  { field: 'supplierName', rank: 1, names: ['suppliername', 'supplier', 'beneficiary', 'beneficiaryname', 'suppliert', 'vendorname', 'vendor', 'payee', 'payeename', 'creditorname', 'merchantname', 'merchant', 'recipient', 'recipientname', 'tradingname'] },
+  { field: 'supplierName', rank: 1, names: ['suppliername', 'supplier', 'beneficiary', 'beneficiaryname', 'suppliert', 'vendorname', 'vendor', 'payee', 'payeename', 'creditorname', 'merchantname', 'merchant', 'recipient', 'recipientname', 'tradingname', 'paidto', 'suppliershortname', 'supplierfullname', 'thirdpartyname', 'creditorsname', 'payeeorganisation'] },
   { field: 'supplierName', rank: 3, names: ['name', 'creditor', 'suppliernamet'] },
   { field: 'supplierRef', rank: 1, names: ['supplierid', 'suppliercode', 'suppliernumber', 'supplierno', 'supplierref', 'supplierreference', 'vendornumber', 'vendorid', 'vendorcode', 'vendorno', 'codedsupplier', 'creditorid', 'creditornumber', 'creditorcode', 'creditorno', 'payeeid'] },
   { field: 'supplierVatNumber', rank: 1, names: ['vatregno', 'vatregistrationnumber', 'vatregnumber', 'vatnumber', 'vatno', 'suppliervatnumber', 'suppliervatregno', 'vatreg'] },
   { field: 'supplierCompanyNumber', rank: 1, names: ['companynumber', 'companyno', 'companyregistrationnumber', 'companyregno', 'companieshousenumber', 'crn', 'suppliercompanynumber'] },
   { field: 'supplierCharityNumber', rank: 1, names: ['charitynumber', 'charityno', 'registeredcharitynumber', 'charityregistrationnumber'] },
-  { field: 'transactionNumber', rank: 1, names: ['transactionnumber', 'transactionno', 'transno', 'transactionid', 'transactionref', 'transactionrefno', 'transactionreference', 'uniquetransactionid'] },
-  { field: 'transactionNumber', rank: 2, names: ['documentno', 'documentnumber', 'sapdocumentnumber', 'docno', 'voucherno', 'vouchernumber', 'systemreference', 'paymentnumber', 'paymentref', 'paymentreference', 'paymentrefno', 'paymentid'] },
-  { field: 'transactionNumber', rank: 3, names: ['invoiceno', 'invoicenumber', 'invoiceref', 'invoicereference', 'invoiceid', 'supplierinvoicenumber'] },
+  { field: 'transactionNumber', rank: 1, names: ['transactionnumber', 'transactionno', 'transno', 'transactionid', 'transactionref', 'transactionrefno', 'transactionreference', 'uniquetransactionid', 'transactionnum', 'transnumber', 'transref', 'transid'] },
+  { field: 'transactionNumber', rank: 2, names: ['documentno', 'documentnumber', 'sapdocumentnumber', 'docno', 'voucherno', 'vouchernumber', 'systemreference', 'paymentnumber', 'paymentref', 'paymentreference', 'paymentrefno', 'paymentid', 'documentreference', 'docref', 'docnumber', 'journalnumber', 'bacsreference', 'remittancenumber', 'chequenumber'] },
+  { field: 'transactionNumber', rank: 3, names: ['invoiceno', 'invoicenumber', 'invoiceref', 'invoicereference', 'invoiceid', 'supplierinvoicenumber', 'invoicenum', 'invno', 'invoicenumberreference'] },
   { field: 'transactionNumber', rank: 4, names: ['reference', 'refno', 'ref', 'referencenumber'] },
   { field: 'lineNumber', rank: 1, names: ['linenumber', 'lineno', 'line', 'invoicelinenumber'] },
-  { field: 'paymentDate', rank: 1, meaning: 'payment date', names: ['paymentdate', 'dateofpayment', 'paiddate', 'datepaid', 'paymentrundate', 'cleareddate', 'chequedate'] },
+  { field: 'paymentDate', rank: 1, meaning: 'payment date', names: ['paymentdate', 'dateofpayment', 'paiddate', 'datepaid', 'paymentrundate', 'cleareddate', 'chequedate', 'paydate', 'clearingdate', 'datepaymentmade', 'paymentissuedate', 'paymentprocesseddate'] },
   { field: 'paymentDate', rank: 2, meaning: 'posting date', names: ['postingdate', 'postdate', 'dateposted', 'glpostingdate'] },
-  { field: 'paymentDate', rank: 3, meaning: 'transaction date', names: ['transactiondate', 'effectivedate', 'efefctivedate', 'processeddate', 'dateprocessed'] },
+  { field: 'paymentDate', rank: 3, meaning: 'transaction date', names: ['transactiondate', 'effectivedate', 'efefctivedate', 'processeddate', 'dateprocessed', 'dateoftransaction', 'transdate', 'accountingdate', 'valuedate'] },
   { field: 'paymentDate', rank: 4, meaning: 'payment or posting date (the column is just "Date")', names: ['date'] },
   { field: 'paymentDate', rank: 5, meaning: 'payment date (the column is just "Payment")', names: ['payment'] },
-  { field: 'invoiceDate', rank: 1, meaning: 'invoice date', names: ['invoicedate', 'dateofinvoice', 'documentdate', 'taxpointdate', 'invoiceddate'] },
-  { field: 'netAmount', rank: 1, names: ['netamount', 'amountexcludingvat', 'amountexvat', 'amountexclvat', 'netvalue', 'net', 'netamountgbp', 'netamountexcludingvat', 'netamountexvat', 'netspend'] },
-  { field: 'netAmount', rank: 2, names: ['amount', 'amountgbp', 'value', 'invoiced', 'actualvalue', 'lineamount', 'transactionamount', 'paymentamount', 'amountpaid', 'spend', 'expenditure', 'totalamount', 'sum'] },
-  { field: 'grossAmount', rank: 1, names: ['gross', 'grossamount', 'grossvalue', 'grossvaluedetail', 'amountincludingvat', 'amountincvat', 'amountinclvat', 'totalincvat', 'grosspayment'] },
-  { field: 'vatAmount', rank: 1, names: ['vat', 'vatamount', 'vatvalue', 'tax', 'taxamount', 'vatpaid', 'recoverablevat'] },
+  { field: 'invoiceDate', rank: 1, meaning: 'invoice date', names: ['invoicedate', 'dateofinvoice', 'documentdate', 'taxpointdate', 'invoiceddate', 'invdate', 'invoicedated', 'supplierinvoicedate'] },
+  { field: 'netAmount', rank: 1, names: ['netamount', 'amountexcludingvat', 'amountexvat', 'amountexclvat', 'netvalue', 'net', 'netamountgbp', 'netamountexcludingvat', 'netamountexvat', 'netspend', 'amountnet', 'nettotal', 'netamountpaid', 'netpayment', 'netcost'] },
+  { field: 'netAmount', rank: 2, names: ['amount', 'amountgbp', 'value', 'invoiced', 'actualvalue', 'lineamount', 'transactionamount', 'paymentamount', 'amountpaid', 'spend', 'expenditure', 'totalamount', 'sum', 'invoiceamount', 'paidamount', 'paymentvalue', 'invoicevalue', 'transactionvalue', 'linevalue', 'sumofamount', 'amountpounds', 'cost', 'totalvalue'] },
+  { field: 'grossAmount', rank: 1, names: ['gross', 'grossamount', 'grossvalue', 'grossvaluedetail', 'amountincludingvat', 'amountincvat', 'amountinclvat', 'totalincvat', 'grosspayment', 'grosstotal', 'amountgross', 'totalgross', 'totalincludingvat', 'grossamountpaid', 'grossinvoiceamount'] },
+  { field: 'vatAmount', rank: 1, names: ['vat', 'vatamount', 'vatvalue', 'tax', 'taxamount', 'vatpaid', 'recoverablevat', 'vattotal', 'amountvat', 'vatcharged'] },
   { field: 'debitCredit', rank: 1, names: ['debitcreditindicator', 'debitcredit', 'creditdebit', 'dcindicator', 'drcr', 'crdr', 'debitcreditflag'] },
   { field: 'currency', rank: 1, names: ['currency', 'currencycode', 'transactioncurrency'] },
-  { field: 'poNumber', rank: 1, names: ['ponumber', 'pono', 'purchaseordernumber', 'purchaseorderno', 'purchaseorder', 'ordernumber', 'orderno', 'poref'] },
+  { field: 'poNumber', rank: 1, names: ['ponumber', 'pono', 'purchaseordernumber', 'purchaseorderno', 'purchaseorder', 'ordernumber', 'orderno', 'poref', 'purchaseorderref', 'purchaseorderreference', 'orderref', 'orderreference'] },
   { field: 'contractRef', rank: 1, names: ['contractref', 'contractreference', 'contractnumber', 'contractno', 'contractid'] },
-  { field: 'description', rank: 1, names: ['description', 'purposeofspend', 'purpose', 'narrative', 'details', 'transactiondescription', 'itemdescription', 'paymentdescription', 'linedescription'] },
-  { field: 'description', rank: 2, names: ['gldescription', 'summaryofpurpose'] },
-  { field: 'expenseType', rank: 1, names: ['expensetype', 'expenditurecategory', 'expenditurecatergory', 'expensecategory', 'accountdetail', 'expendituretype', 'expendituredescription', 'spendcategory', 'subjectivedescription', 'accountdescription'] },
-  { field: 'expenseCode', rank: 1, names: ['expensecode', 'expenditurecode', 'accountcode', 'glcode', 'subjectivecode', 'nominalcode', 'ledgercode', 'subjective'] },
-  { field: 'serviceArea', rank: 1, names: ['servicearea', 'expensearea', 'serviceareacategorisation', 'servicecategorisation'] },
-  { field: 'serviceArea', rank: 2, names: ['service', 'servicedivision', 'servicedivisionlabel', 'directoratedescription', 'portfolio'] },
-  { field: 'serviceArea', rank: 3, names: ['directorate', 'department', 'dept', 'servicelabel', 'departmentdescription'] },
+  { field: 'description', rank: 1, names: ['description', 'purposeofspend', 'purpose', 'narrative', 'details', 'transactiondescription', 'itemdescription', 'paymentdescription', 'linedescription', 'itemtext', 'lineitemtext', 'purchasedescription', 'spenddescription', 'transactiondetails', 'paymentdetails', 'descriptionofgoodsorservices'] },
+  { field: 'description', rank: 2, names: ['gldescription', 'summaryofpurpose', 'comments', 'comment', 'notes'] },
+  { field: 'expenseType', rank: 1, names: ['expensetype', 'expenditurecategory', 'expenditurecatergory', 'expensecategory', 'accountdetail', 'expendituretype', 'expendituredescription', 'spendcategory', 'subjectivedescription', 'accountdescription', 'expensestype', 'costelementdescription', 'nominaldescription', 'glaccountdescription', 'glaccountname', 'subjectivename', 'expensedescription'] },
+  { field: 'expenseType', rank: 2, names: ['detailedexpensestype', 'procurementcategory', 'purchasecategory', 'merchantcategory', 'merchantcategorydescription', 'category', 'categorydescription', 'spendtype'] },
+  { field: 'expenseCode', rank: 1, names: ['expensecode', 'expenditurecode', 'accountcode', 'glcode', 'subjectivecode', 'nominalcode', 'ledgercode', 'subjective', 'expensescode', 'costelement', 'costelementcode', 'glaccount', 'glaccountcode', 'nominalaccount', 'accountnumber'] },
+  { field: 'expenseCode', rank: 2, names: ['merchantcategorycode', 'mcc', 'detailedexpensescode'] },
+  { field: 'serviceArea', rank: 1, names: ['servicearea', 'expensearea', 'serviceareacategorisation', 'servicecategorisation', 'servicecategorylabel', 'servicecategory', 'serviceareadescription', 'serviceareaname'] },
+  { field: 'serviceArea', rank: 2, names: ['service', 'servicedivision', 'servicedivisionlabel', 'directoratedescription', 'portfolio', 'servicedivisioncategorisation', 'division', 'servicename'] },
+  { field: 'serviceArea', rank: 3, names: ['directorate', 'department', 'dept', 'servicelabel', 'departmentdescription', 'directoratename', 'departmentname'] },
   { field: 'costCentre', rank: 1, names: ['costcentre', 'costcenter', 'servicecostcentre', 'costcentrecode', 'costcentrename'] },
-  { field: 'costCentre', rank: 2, names: ['costcode', 'costcentredescription', 'organisationalunit', 'orgunit', 'subteamdescription'] },
+  { field: 'costCentre', rank: 2, names: ['costcode', 'costcentredescription', 'organisationalunit', 'orgunit', 'subteamdescription', 'responsibleunit', 'costcentredesc', 'costcentrelabel'] },
   { field: 'proclassCode', rank: 1, names: ['proclasscode', 'proclass', 'proclasscategory'] },
   { field: 'proclassLabel', rank: 1, names: ['proclassdescription', 'proclasslabel', 'proclassname'] },
   { field: 'cpvCode', rank: 1, names: ['cpvcode', 'cpv'] },
   // Columns we recognise (they help find the header row) but do not need.
-  { field: null, rank: 1, names: ['bodyname', 'nameofbody', 'body', 'authority', 'authorityname', 'auth', 'organisation', 'organisationname', 'organisationcode', 'company', 'council', 'creditortype', 'typeofexpenditure', 'capitalrevenue', 'documenttype', 'servicecode', 'directoratearea', 'subteam', 'vendortype', 'suppliertype', 'expenditurearea', 'directoratecode', 'departmentcode', 'financialyear', 'period', 'month'] },
+  { field: null, rank: 1, names: ['bodyname', 'nameofbody', 'body', 'authority', 'authorityname', 'auth', 'organisation', 'organisationname', 'organisationcode', 'company', 'council', 'creditortype', 'typeofexpenditure', 'capitalrevenue', 'documenttype', 'servicecode', 'directoratearea', 'subteam', 'vendortype', 'suppliertype', 'expenditurearea', 'directoratecode', 'departmentcode', 'financialyear', 'period', 'month', 'bodyid', 'organisationid', 'organisationlabel', 'servicecategoryuri', 'servicedivisionuri', 'procurementcategoryuri', 'expensestypeuri', 'irrecoverablevat', 'capitalorrevenue', 'cardholder', 'cardholdername', 'cardnumber', 'yearmonth', 'fiscalyear'] },
 ];
 
 const BY_NAME = new Map<string, Synonym>();
-for (const synonym of SYNONYMS) for (const name of synonym.names) BY_NAME.set(name, synonym);
+for (const synonym of SYNONYMS) {
+  for (const name of synonym.names) {
+    // A spelling listed twice would silently belong to whichever entry came last.
+    if (BY_NAME.has(name)) throw new Error(`header synonym "${name}" is listed twice`);
+    BY_NAME.set(name, synonym);
+  }
+}
 
 /** Spellings no table can list: recognised by shape, ranked below every table entry. */
 const PATTERNS: { pattern: RegExp; synonym: Synonym }[] = [
