@@ -310,9 +310,13 @@ export function cleanName(raw: string): CleanedName | null {
       }
     }
   }
+  // `STC SERVICES (PLANT HIRE) LIMITED`, `LOTUS CARE (FINCH MANOR) LIMITED`: brackets inside a
+  // registered name are part of it, not another organisation (nor a note to drop: `LOTUS CARE
+  // (ELLERSLIE COURT) LTD` is another company).
+  const noteInside = /\)\s*(LTD|LIMITED|PLC|LLP)\.?\s*$/i.test(stripped);
   for (const match of stripped.matchAll(/\(([^()]+)\)/g)) {
     const innerKey = cleanPart(match[1] as string);
-    if (!innerKey) continue;
+    if (!innerKey || (noteInside && innerKey.tokens.length >= 2)) continue;
     const onlyNotes = innerKey.tokens.every((t) => BRACKET_NOTES.has(t) || t === 'AND');
     if (onlyNotes) {
       // `NEOPOST (SUPPLIES & SERVICES)`: what was bought, not who from.
@@ -349,8 +353,21 @@ export function cleanName(raw: string): CleanedName | null {
   // Devon writes a site after an underscore; the underscore is otherwise a space
   // (`SPACE ODYSSEY_LTD`, `BURDON GRANGE_CARE HOME`), so only a head the resolver finds as a
   // name of its own is used (resolve.ts, prefix edges).
+  // So does a place or site in closing brackets (`ACTION FOR CHILDREN (WATFORD)`), not a region
+  // (`AFFINITY SUPPORTING PEOPLE (SOUTH) LTD` is a company of its own).
   const underscore = /^([^_]+)_(.+)$/.exec(stripped);
-  const branchOf = underscore ? (cleanPart(underscore[1] as string)?.key ?? null) : null;
+  const site = /^([^()_]+?)\s*\(([^()]+)\)$/.exec(stripped);
+  const siteKey = site ? cleanPart(site[2] as string) : null;
+  const siteIsPlace =
+    siteKey !== null &&
+    siteKey.tokens.length <= 3 &&
+    !siteKey.tokens.some((t) => REGION_WORDS.has(t) || BRACKET_NOTES.has(t)) &&
+    !hasLegalForm(site?.[2] as string);
+  const branchOf = underscore
+    ? (cleanPart(underscore[1] as string)?.key ?? null)
+    : siteIsPlace
+      ? (cleanPart(site?.[1] as string)?.key ?? null)
+      : null;
   alternates.delete(main.key);
   return {
     ...main,
@@ -373,6 +390,12 @@ function cleanPart(
   // Dots and apostrophes join letters (E.D.F. → EDF, O'BRIEN → OBRIEN); other punctuation separates.
   name = name.replace(/['’`.]/g, '').replace(/[^A-Z0-9]+/g, ' ');
   let tokens = name.split(' ').filter(Boolean);
+  // `BUCKINGHAM LTD W H`: a surname-first ledger puts the legal form before the initials.
+  const formBeforeInitials = tokens.findIndex(
+    (t, i) =>
+      (t === 'LTD' || t === 'LIMITED') && i > 0 && tokens.slice(i + 1).every((r) => /^[A-Z]$/.test(r)),
+  );
+  if (formBeforeInitials > 0 && formBeforeInitials < tokens.length - 1) tokens.splice(formBeforeInitials, 1);
   tokens = joinInitials(tokens).map((token) => ABBREVIATIONS[token] ?? token);
   // `OUTDOORS GROUP LTD THE`, `THE OUTDOORS GROUP LTD`: THE is not part of the name.
   if (tokens[0] === 'THE' && tokens.length > 1) tokens = tokens.slice(1);

@@ -101,7 +101,7 @@ const GENERIC_WORDS = new Set(
   `AND OF THE FOR IN AT ON UK GB BRITISH NATIONAL INTERNATIONAL NORTH SOUTH EAST WEST NORTHERN SOUTHERN
   EASTERN WESTERN CENTRAL COUNTY CITY COUNCIL BOROUGH DISTRICT TRUST GROUP HOLDINGS HOLDING SERVICES
   SERVICE SOLUTIONS SYSTEMS SUPPLIES SUPPLY PRODUCTS CARE HOMECARE HOME HOMES HEALTHCARE HEALTH MEDICAL
-  FOSTERING FOSTER FAMILY FAMILIES CHILDREN CHILDRENS SUPPORT SUPPORTED LIVING COMMUNITY SOCIAL
+  FOSTERING FOSTER FAMILY FAMILIES CHILDREN CHILDRENS SUPPORT SUPPORTED LIVING COMMUNITY SOCIAL NURSING RESIDENTIAL
   RECRUITMENT PERSONNEL STAFFING AGENCY TRAINING EDUCATION EDUCATIONAL LEARNING SCHOOL ACADEMY COLLEGE
   CONSULTING CONSULTANCY CONSULTANTS ASSOCIATES PARTNERSHIP PARTNERS MANAGEMENT PROPERTY PROPERTIES
   CONSTRUCTION BUILDING BUILDERS CONTRACTORS CONTRACTING ENGINEERING ELECTRICAL PLUMBING HEATING
@@ -261,6 +261,7 @@ export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly P
     ),
   );
   apply(fuzzyEdges(named));
+  apply(branchEdges(named));
   apply(prefixEdges(named, clusters));
 
   return buildMatches(aliases, clusters, accepted);
@@ -404,6 +405,8 @@ function wordSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   // `HOUSING ASSOC` / `HOUSING ASSOCIATION`, `PSYCHOLOGY ASSOC` / `PSYCHOLOGY ASSOCIATES`.
   if (AMBIGUOUS_ABBREVIATIONS[a]?.includes(b) || AMBIGUOUS_ABBREVIATIONS[b]?.includes(a)) return 0.95;
+  // A word written without its vowels (`PRFSSNL` / `PROFESSIONAL`).
+  if (consonantsOf(a, b) || consonantsOf(b, a)) return 0.93;
   if (/\d/.test(a) || /\d/.test(b)) return 0;
   // Typos and transliterations, not longer words: `ACCESS` is not `ACCESSIBLE`.
   if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1 || a[0] !== b[0]) return 0;
@@ -414,6 +417,12 @@ function wordSimilarity(a: string, b: string): number {
   // One letter dropped or added in a long word (`RCOVERY` / `RECOVERY`): JW punishes early slips.
   return Math.max(a.length, b.length) >= 8 && oneEditApart(a, b) ? 0.92 : 0;
 }
+
+const consonantsOf = (short: string, long: string) =>
+  short.length >= 4 &&
+  !/[AEIOU\d]/.test(short) &&
+  long.length > short.length &&
+  long.replace(/[AEIOU]/g, '') === short;
 
 /** Whether one insertion, deletion or substitution turns a into b. */
 function oneEditApart(a: string, b: string): boolean {
@@ -450,6 +459,27 @@ export function jaroWinkler(s: string, t: string): number {
   let prefix = 0;
   while (prefix < 4 && s[prefix] === t[prefix]) prefix++;
   return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * A name that states its organisation and a site (`SENSE_OTTERY ST MARY`, `ACTION FOR CHILDREN
+ * (WATFORD)`) joins the organisation's own name when another alias is written exactly so: each
+ * site joins it, however many sites there are. The organisation's name must hold a distinctive
+ * word (`CARE HOME (EXETER)` names nobody).
+ */
+function branchEdges(named: Prepared[]): Edge[] {
+  const byKey = new Map<string, number>();
+  for (const alias of named)
+    if (!byKey.has(alias.cleaned?.key ?? '')) byKey.set(alias.cleaned?.key ?? '', alias.index);
+  const edges: Edge[] = [];
+  for (const alias of named) {
+    const head = alias.cleaned?.branchOf ?? '';
+    if (!head.split(' ').some(isDistinctive)) continue;
+    const other = byKey.get(head);
+    if (other !== undefined && other !== alias.index)
+      edges.push({ a: other, b: alias.index, reason: 'name-prefix', score: SCORE['name-prefix'] ?? 0.85 });
+  }
+  return edges;
 }
 
 /**
