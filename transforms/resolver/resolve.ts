@@ -403,13 +403,15 @@ export function tokenSetSimilarity(a: string[], b: string[]): number | null {
 
 function wordSimilarity(a: string, b: string): number {
   if (a === b) return 1;
+  // Every rule below keeps the first letter (and this keeps the blocks' many pairs cheap).
+  if (a[0] !== b[0]) return 0;
   // `HOUSING ASSOC` / `HOUSING ASSOCIATION`, `PSYCHOLOGY ASSOC` / `PSYCHOLOGY ASSOCIATES`.
   if (AMBIGUOUS_ABBREVIATIONS[a]?.includes(b) || AMBIGUOUS_ABBREVIATIONS[b]?.includes(a)) return 0.95;
   // A word written without its vowels (`PRFSSNL` / `PROFESSIONAL`).
   if (consonantsOf(a, b) || consonantsOf(b, a)) return 0.93;
   if (/\d/.test(a) || /\d/.test(b)) return 0;
   // Typos and transliterations, not longer words: `ACCESS` is not `ACCESSIBLE`.
-  if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1 || a[0] !== b[0]) return 0;
+  if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1) return 0;
   // A plural is another word for matching purposes (`SCHOOL BADGE` / `SCHOOL BADGES` are two firms).
   if (a === `${b}S` || b === `${a}S`) return 0;
   const score = jaroWinkler(a, b);
@@ -420,8 +422,8 @@ function wordSimilarity(a: string, b: string): number {
 
 const consonantsOf = (short: string, long: string) =>
   short.length >= 4 &&
-  !/[AEIOU\d]/.test(short) &&
   long.length > short.length &&
+  !/[AEIOU\d]/.test(short) &&
   long.replace(/[AEIOU]/g, '') === short;
 
 /** Whether one insertion, deletion or substitution turns a into b. */
@@ -538,20 +540,46 @@ const couldBeGeneric = (fragment: string) =>
 function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
   const widths = fieldWidths(named.map((a) => a.input));
   const truncated = (alias: Prepared) => widths.get(alias.input.bodyId) === alias.input.name.length;
-  const byFirst = new Map<string, Prepared[]>();
+  // Names by cleaned name, and cleaned names by every shorter run of their first words
+  // (`UNIVERSITY`, `UNIVERSITY OF`, …); cleaned names sorted, for those continuing a cut one.
+  const aliasesOf = new Map<string, Prepared[]>();
   for (const alias of named) {
-    const first = alias.cleaned?.tokens[0] as string;
-    const list = byFirst.get(first);
+    const key = alias.cleaned?.key ?? '';
+    const list = aliasesOf.get(key);
     if (list) list.push(alias);
-    else byFirst.set(first, [alias]);
+    else aliasesOf.set(key, [alias]);
   }
+  const byWordPrefix = new Map<string, string[]>();
+  for (const key of aliasesOf.keys()) {
+    const tokens = key.split(' ');
+    for (let k = 1; k < tokens.length; k++) {
+      const prefix = tokens.slice(0, k).join(' ');
+      const list = byWordPrefix.get(prefix);
+      if (list) list.push(key);
+      else byWordPrefix.set(prefix, [key]);
+    }
+  }
+  const sortedKeys = [...aliasesOf.keys()].sort();
+  const continuing = (key: string): string[] => {
+    let [lo, hi] = [0, sortedKeys.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sortedKeys[mid] as string) <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < sortedKeys.length && (sortedKeys[i] as string).startsWith(key); i++)
+      out.push(sortedKeys[i] as string);
+    return out;
+  };
+  const isRegistered = named.map(registered);
+  const registeredOf = new Map(named.map((alias, i) => [alias.index, isRegistered[i] as boolean]));
   const frequency = wordFrequencies(named);
   const edges: Edge[] = [];
   for (const alias of named) {
     const cleaned = alias.cleaned as CleanedName;
     const tokens = cleaned.tokens;
-    const distinctive = tokens.filter(isDistinctive);
-    if (distinctive.length === 0) continue;
+    if (!tokens.some(isDistinctive)) continue;
     // A one-word name: the word must be a name, not a word many names use (`ACCESS …`).
     // (A site after an underscore names its organisation whatever the word.)
     const commonWord =
@@ -559,16 +587,20 @@ function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
       ((tokens[0] as string).length < 3 || (frequency.get(tokens[0] as string) ?? 0) > 3);
     const cut = truncated(alias);
     const own = clusters.find(alias.index);
+    const longerKeys = byWordPrefix.get(cleaned.key) ?? [];
+    if (longerKeys.length === 0 && !cut) continue;
     const extending: Prepared[] = [];
     const allowed: Prepared[] = [];
-    for (const other of byFirst.get(tokens[0] as string) ?? []) {
+    const candidates = new Set(
+      [...longerKeys, ...(cut ? continuing(cleaned.key) : [])].flatMap((key) => aliasesOf.get(key) ?? []),
+    );
+    for (const other of candidates) {
       const otherCleaned = other.cleaned as CleanedName;
       const otherTokens = otherCleaned.tokens;
       if (otherCleaned.key === cleaned.key) continue;
       const byWords =
         otherTokens.length > tokens.length && tokens.every((token, i) => otherTokens[i] === token);
-      const byCut =
-        cut && otherCleaned.key.length > cleaned.key.length && otherCleaned.key.startsWith(cleaned.key);
+      const byCut = cut && otherCleaned.key.startsWith(cleaned.key);
       if (!byWords && !byCut) continue;
       extending.push(other);
       const extra = byWords ? otherTokens.slice(tokens.length) : [];
@@ -585,7 +617,8 @@ function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
       // MEDICAL LIMITED` and `DELPHI MEDICAL CONSULTANTS LTD` are two companies.
       const sameLedger =
         tokens.length === 1 ||
-        (other.input.bodyId === alias.input.bodyId && !(registered(alias) && registered(other)));
+        (other.input.bodyId === alias.input.bodyId &&
+          !(registeredOf.get(alias.index) && registeredOf.get(other.index)));
       const branch = otherCleaned.branchOf === cleaned.key;
       if (branch || (!commonWord && (byCut || (tradeWords && sameLedger)))) allowed.push(other);
     }
