@@ -589,18 +589,27 @@ function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
     const own = clusters.find(alias.index);
     const longerKeys = byWordPrefix.get(cleaned.key) ?? [];
     if (longerKeys.length === 0 && !cut) continue;
+    // A cut that left a stub of the legal form: `MACQUARIE EQUIPMENT FINANCE(UK)L`.
+    const stub = cut ? /[^A-Za-z]([A-Za-z]{1,6})$/.exec(alias.input.name) : null;
+    const withoutStub =
+      stub && 'LIMITED'.startsWith((stub[1] as string).toUpperCase())
+        ? cleanName(alias.input.name.slice(0, -(stub[1] as string).length))?.key
+        : undefined;
     const extending: Prepared[] = [];
     const allowed: Prepared[] = [];
-    const candidates = new Set(
-      [...longerKeys, ...(cut ? continuing(cleaned.key) : [])].flatMap((key) => aliasesOf.get(key) ?? []),
-    );
+    const candidateKeys = [
+      ...longerKeys,
+      ...(cut ? continuing(cleaned.key) : []),
+      ...(withoutStub && withoutStub !== cleaned.key && aliasesOf.has(withoutStub) ? [withoutStub] : []),
+    ];
+    const candidates = new Set(candidateKeys.flatMap((key) => aliasesOf.get(key) ?? []));
     for (const other of candidates) {
       const otherCleaned = other.cleaned as CleanedName;
       const otherTokens = otherCleaned.tokens;
       if (otherCleaned.key === cleaned.key) continue;
       const byWords =
         otherTokens.length > tokens.length && tokens.every((token, i) => otherTokens[i] === token);
-      const byCut = cut && otherCleaned.key.startsWith(cleaned.key);
+      const byCut = cut && (otherCleaned.key.startsWith(cleaned.key) || otherCleaned.key === withoutStub);
       if (!byWords && !byCut) continue;
       extending.push(other);
       const extra = byWords ? otherTokens.slice(tokens.length) : [];

@@ -57,8 +57,9 @@ export type RealAlias = {
   rows: number;
 };
 
-export function sharedDataAvailable(): boolean {
-  return existsSync(SHARED_SPEND_DIR);
+/** Every file the evaluation reads is there (tests and the bench skip the real samples otherwise). */
+export function sharedDataAvailable(dir = SHARED_SPEND_DIR): boolean {
+  return FILES.every((spec) => existsSync(join(dir, spec.file)));
 }
 
 /** One row per (file, raw name, identifier) as the files hold them; names exactly as written. */
