@@ -163,6 +163,38 @@ describe('resolution', () => {
     );
   });
 
+  it('joins a name cut at its body’s field width to the one entity continuing it', () => {
+    // body d cuts names at 32 characters: 14 fillers of that length set the width
+    const fillers = Array.from({ length: 14 }, (_, i) => ({
+      bodyId: 'd',
+      name: `FILLER ${String.fromCharCode(65 + i)} SUPPLIES`.padEnd(32, 'Q'),
+    }));
+    const of = entityOf([
+      ...fillers,
+      { bodyId: 'd', name: 'TRIANGLE CONSULTING SOCIAL ENTER' },
+      { bodyId: 'e', name: 'TRIANGLE CONSULTING SOCIAL ENTERPRISE LTD' },
+      { bodyId: 'd', name: 'MACQUARIE EQUIPMENT FINANCE(UK)L' },
+      { bodyId: 'f', name: 'MACQUARIE EQUIPMENT FINANCE (UK) LTD' },
+      // the same cut, but two entities continue it: joins neither
+      { bodyId: 'd', name: 'NORTHERN COUNTIES TRAVEL AND COA' },
+      { bodyId: 'e', name: 'NORTHERN COUNTIES TRAVEL AND COACHES LTD' },
+      { bodyId: 'f', name: 'NORTHERN COUNTIES TRAVEL AND COACHWORKS LTD' },
+      // not at the width: not a cut name
+      { bodyId: 'd', name: 'ACME TRAVEL PLAN' },
+      { bodyId: 'e', name: 'ACME TRAVEL PLANNERS LTD' },
+    ]);
+    expect(of('d', 'TRIANGLE CONSULTING SOCIAL ENTER')).toBe(
+      of('e', 'TRIANGLE CONSULTING SOCIAL ENTERPRISE LTD'),
+    );
+    expect(of('d', 'MACQUARIE EQUIPMENT FINANCE(UK)L')).toBe(of('f', 'MACQUARIE EQUIPMENT FINANCE (UK) LTD'));
+    const cut = of('d', 'NORTHERN COUNTIES TRAVEL AND COA');
+    expect([
+      of('e', 'NORTHERN COUNTIES TRAVEL AND COACHES LTD'),
+      of('f', 'NORTHERN COUNTIES TRAVEL AND COACHWORKS LTD'),
+    ]).not.toContain(cut);
+    expect(of('d', 'ACME TRAVEL PLAN')).not.toBe(of('e', 'ACME TRAVEL PLANNERS LTD'));
+  });
+
   it('finds a body’s name-field width where names pile up', () => {
     const names = (n: number, length: number, prefix: string) =>
       Array.from({ length: n }, (_, i) => ({ bodyId: 'd', name: `${prefix}${i}`.padEnd(length, 'X') }));
