@@ -35,11 +35,13 @@ import {
   HAND_LABELLED_PAIRS,
   type LabelledPair,
   readPairs,
+  realSamples,
   resolveRealNamesOnly,
   type Score,
   score,
 } from '../transforms/resolver/evaluation/score.ts';
-import { type AliasInput, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { cleanName } from '../transforms/resolver/normalise.ts';
+import { type AliasInput, isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
 import { machineBusySeconds } from './child.ts';
 import { cpuBusyShare } from './report.ts';
@@ -346,18 +348,10 @@ async function resolverScores(): Promise<ResolverResult> {
   if (sharedDataAvailable()) {
     const aliases = await readRealAliases();
     const entityOf = await resolveRealNamesOnly(aliases);
-    const identifierPairs = buildIdentifierPairs(aliases).pairs;
-    out.push({
-      name: 'real Nov 2023, Kirklees company numbers and Devon VAT numbers as truth, identifiers hidden',
-      pairs: identifierPairs.length,
-      score: score(identifierPairs, entityOf),
-    });
-    const hand = readPairs(HAND_LABELLED_PAIRS);
-    out.push({
-      name: 'real Nov 2023, cross-body pairs labelled by hand',
-      pairs: hand.length,
-      score: score(hand, entityOf),
-    });
+    const words = (name: string) => (cleanName(name)?.tokens ?? []).filter(isDistinctive);
+    out.push(
+      ...realSamples(buildIdentifierPairs(aliases).pairs, readPairs(HAND_LABELLED_PAIRS), entityOf, words),
+    );
   }
   return out;
 }

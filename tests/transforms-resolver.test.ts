@@ -13,8 +13,8 @@ import {
 } from '../transforms/resolver/evaluation/real-names.ts';
 import {
   HAND_LABELLED_PAIRS,
-  nameRecoverable,
   readPairs,
+  realSamples,
   resolveRealNamesOnly,
   score,
 } from '../transforms/resolver/evaluation/score.ts';
@@ -25,7 +25,12 @@ import {
   normaliseCompanyNumber,
   normaliseVat,
 } from '../transforms/resolver/normalise.ts';
-import { type AliasInput, isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import {
+  type AliasInput,
+  fieldWidths,
+  isDistinctive,
+  resolveSuppliers,
+} from '../transforms/resolver/resolve.ts';
 
 describe('identifiers', () => {
   it('normalises VAT numbers and rejects ones failing the HMRC check', () => {
@@ -69,6 +74,19 @@ describe('names', () => {
     expect(key('UK FOSTERING LTD')).toBe('UK FOSTERING');
     expect(key('FOSTERING LTD')).toBe('FOSTERING');
     expect(cleanName('O2 (Telefonica UK Ltd)')?.alternates).toContain('TELEFONICA');
+    expect(key('True Grit (Yorks) Ltd')).toBe(key('TRUE GRIT (YORKSHIRE) LTD'));
+    // a bracket cut off by a field width is a note; a region in brackets is not
+    expect(cleanName('Northern Powergrid (Yorks) Plc (YED')?.alternates).toContain(
+      'NORTHERN POWERGRID YORKSHIRE',
+    );
+    expect(cleanName('NEW START (NW) LTD')?.alternates).not.toContain('NEW START');
+    // a slash between names; a trading name beside a legal name is marked as such
+    expect(cleanName('A + D-SW SUPPLIES/AUK SUPPLIES')?.alternates).toContain('AUK SUPPLIES');
+    expect(cleanName('CROWN OIL LTD/CROWN GAS & POWER')).toMatchObject({
+      alternates: expect.arrayContaining(['CROWN OIL', 'CROWN GAS AND POWER']),
+      tradingNames: ['CROWN GAS AND POWER'],
+    });
+    expect(cleanName('SENSE_OTTERY ST MARY')?.branchOf).toBe('SENSE');
   });
 
   it('knows redaction markers from real suppliers whose names merely look like them', () => {
@@ -121,6 +139,71 @@ describe('resolution', () => {
     expect(of('c', 'NORTHGATE')).not.toBe(of('b', 'Northgate Vehicle Hire Ltd'));
     expect(of('a', 'SANCTUARY PERSONNEL LTD')).not.toBe(of('b', 'Sanctuary Care Ltd'));
     expect(of('a', 'SCHOOL BADGE LTD')).not.toBe(of('b', 'SCHOOL BADGES UK'));
+  });
+
+  it('reads ambiguous abbreviations as either word, and extends a name by trade words only in one ledger', () => {
+    const of = entityOf([
+      { bodyId: 'a', name: 'Adullam Homes Housing Assoc Ltd' },
+      { bodyId: 'b', name: 'Adullam Homes Housing Association' },
+      { bodyId: 'a', name: 'LAKESIDE CARE LTD' },
+      { bodyId: 'b', name: 'LAKESIDE CARE HOME' },
+      { bodyId: 'c', name: 'BRIGHT FUTURES NURSERY' },
+      { bodyId: 'c', name: 'BRIGHT FUTURES NURSERY SCHOOL LTD' },
+      { bodyId: 'c', name: 'DELPHI MEDICAL LIMITED' },
+      { bodyId: 'c', name: 'DELPHI MEDICAL CONSULTANTS LTD' },
+      { bodyId: 'c', name: 'PRESTON NORTH END PLC' },
+      { bodyId: 'c', name: 'PRESTON NORTH END COMMUNITY & EDUCATION TRUST' },
+    ]);
+    expect(of('a', 'Adullam Homes Housing Assoc Ltd')).toBe(of('b', 'Adullam Homes Housing Association'));
+    expect(of('a', 'LAKESIDE CARE LTD')).not.toBe(of('b', 'LAKESIDE CARE HOME'));
+    expect(of('c', 'BRIGHT FUTURES NURSERY')).toBe(of('c', 'BRIGHT FUTURES NURSERY SCHOOL LTD'));
+    expect(of('c', 'DELPHI MEDICAL LIMITED')).not.toBe(of('c', 'DELPHI MEDICAL CONSULTANTS LTD'));
+    expect(of('c', 'PRESTON NORTH END PLC')).not.toBe(
+      of('c', 'PRESTON NORTH END COMMUNITY & EDUCATION TRUST'),
+    );
+  });
+
+  it('joins a name cut at its body’s field width to the one entity continuing it', () => {
+    // body d cuts names at 32 characters: 14 fillers of that length set the width
+    const fillers = Array.from({ length: 14 }, (_, i) => ({
+      bodyId: 'd',
+      name: `FILLER ${String.fromCharCode(65 + i)} SUPPLIES`.padEnd(32, 'Q'),
+    }));
+    const of = entityOf([
+      ...fillers,
+      { bodyId: 'd', name: 'TRIANGLE CONSULTING SOCIAL ENTER' },
+      { bodyId: 'e', name: 'TRIANGLE CONSULTING SOCIAL ENTERPRISE LTD' },
+      { bodyId: 'd', name: 'MACQUARIE EQUIPMENT FINANCE(UK)L' },
+      { bodyId: 'f', name: 'MACQUARIE EQUIPMENT FINANCE (UK) LTD' },
+      // the same cut, but two entities continue it: joins neither
+      { bodyId: 'd', name: 'NORTHERN COUNTIES TRAVEL AND COA' },
+      { bodyId: 'e', name: 'NORTHERN COUNTIES TRAVEL AND COACHES LTD' },
+      { bodyId: 'f', name: 'NORTHERN COUNTIES TRAVEL AND COACHWORKS LTD' },
+      // not at the width: not a cut name
+      { bodyId: 'd', name: 'ACME TRAVEL PLAN' },
+      { bodyId: 'e', name: 'ACME TRAVEL PLANNERS LTD' },
+    ]);
+    expect(of('d', 'TRIANGLE CONSULTING SOCIAL ENTER')).toBe(
+      of('e', 'TRIANGLE CONSULTING SOCIAL ENTERPRISE LTD'),
+    );
+    expect(of('d', 'MACQUARIE EQUIPMENT FINANCE(UK)L')).toBe(of('f', 'MACQUARIE EQUIPMENT FINANCE (UK) LTD'));
+    const cut = of('d', 'NORTHERN COUNTIES TRAVEL AND COA');
+    expect([
+      of('e', 'NORTHERN COUNTIES TRAVEL AND COACHES LTD'),
+      of('f', 'NORTHERN COUNTIES TRAVEL AND COACHWORKS LTD'),
+    ]).not.toContain(cut);
+    expect(of('d', 'ACME TRAVEL PLAN')).not.toBe(of('e', 'ACME TRAVEL PLANNERS LTD'));
+  });
+
+  it('finds a body’s name-field width where names pile up', () => {
+    const names = (n: number, length: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({ bodyId: 'd', name: `${prefix}${i}`.padEnd(length, 'X') }));
+    const widths = fieldWidths([...names(30, 32, 'A'), ...names(12, 31, 'B'), ...names(40, 20, 'C')]);
+    expect(widths.get('d')).toBe(32);
+    // lengths tailing off, no pile: no width
+    expect(
+      fieldWidths([...names(12, 31, 'B'), ...names(12, 30, 'E'), ...names(40, 20, 'C')]).get('d'),
+    ).toBeUndefined();
   });
 
   it('never joins names across different company numbers, and records reason and score', () => {
@@ -209,29 +292,64 @@ if (!sharedDataAvailable()) {
 }
 
 describe.skipIf(!sharedDataAvailable())(
-  'on real supplier pairs (../shared/datasets/uk-spend/2023-11)',
+  'on real supplier pairs (../shared/datasets/uk-spend: Nov and Dec 2023, Jan–Mar 2017)',
   () => {
-    it('reaches precision ≥ 0.99 on identifier truth and hand labels, recall ≥ 0.95 on cross-body pairs', async () => {
+    it('keeps precision on identifier truth and hand labels, and recalls the hand-labelled matches', async () => {
       const aliases = await readRealAliases();
       const entityOf = await resolveRealNamesOnly(aliases);
       // labelled from Kirklees' company numbers and Devon's VAT numbers, built now, never stored
       const identifierPairs = buildIdentifierPairs(aliases).pairs;
       const handPairs = readPairs(HAND_LABELLED_PAIRS);
-      const byIdentifier = score(identifierPairs, entityOf);
-      const byHand = score(handPairs, entityOf);
       const words = (name: string) => (cleanName(name)?.tokens ?? []).filter(isDistinctive);
-      const recoverable = score(
-        identifierPairs.filter((p) => !p.match || nameRecoverable(p, words)),
-        entityOf,
+      const samples = realSamples(identifierPairs, handPairs, entityOf, words);
+      for (const s of samples)
+        process.stdout.write(
+          `resolver on ${s.name.trim()}: ${s.pairs} pairs, P=${s.score.precision.toFixed(3)} R=${s.score.recall.toFixed(3)}\n`,
+        );
+      expect(identifierPairs.length).toBeGreaterThan(10_000);
+      // The one known false positive: two Canon VAT registrations in Devon's March 2017 file whose
+      // names clean alike (`CANON (UK) LIMITED`, `CANON UK LTD (PREVIOUSLY OCE UK)`). Any other fails.
+      const byIdentifier = score(identifierPairs, entityOf);
+      expect(byIdentifier.errors.filter((p) => !p.match).map((p) => [p.nameA, p.nameB])).toEqual([
+        ['CANON (UK) LIMITED', 'CANON UK LTD (PREVIOUSLY OCE UK)'],
+      ]);
+      const byHand = score(handPairs, entityOf);
+      expect(byHand.fp).toBe(0);
+      expect(
+        score(
+          handPairs.filter((p) => p.source === 'hand'),
+          entityOf,
+        ).recall,
+      ).toBeGreaterThanOrEqual(0.95);
+      // the harder pairs across periods: 23 of 24 when written (the miss: `City & Guilds Of London
+      // Institute` / `CITY & GUILDS INSTITUTE`)
+      expect(
+        score(
+          handPairs.filter((p) => p.source === 'hand-periods'),
+          entityOf,
+        ).recall,
+      ).toBeGreaterThanOrEqual(0.95);
+      // Recovered by name: an abbreviation and a cut-off bracket, a site after Devon's underscore,
+      // a name cut at Devon's 32 characters, trade words added in one ledger.
+      const same = (body: string, a: string, b: string) =>
+        expect(entityOf(body, a), `${a} ~ ${b}`).toBe(entityOf(body, b));
+      same('kirklees', 'Northern Powergrid (Yorks) Plc (YED', 'Northern Powergrid (Yorkshire) Plc');
+      same('devon', 'SENSE', 'SENSE_OTTERY ST MARY');
+      same('devon', 'UNIVERSITY OF PLYMOUTH', 'UNIVERSITY OF PLYMOUTH ENTERPRIS');
+      same('devon', 'CARASTON HALL', 'CARASTON HALL SUPPORT LTD');
+      same('devon', 'ACTION FOR CHILDREN', 'ACTION FOR CHILDREN (WATFORD)');
+      same('devon', 'BUCKINGHAM LTD W H', 'BUCKINGHAM W H');
+      expect(entityOf('devon', 'MACQUARIE EQUIPMENT FINANCE(UK)L')).toBe(
+        entityOf('oxford', 'MACQUARIE EQUIPMENT FINANCE (UK) LTD'),
       );
-      process.stdout.write(
-        `resolver on real pairs: identifiers P=${byIdentifier.precision.toFixed(3)} R=${byIdentifier.recall.toFixed(3)} ` +
-          `(name-recoverable R=${recoverable.recall.toFixed(3)}), hand-labelled P=${byHand.precision.toFixed(3)} R=${byHand.recall.toFixed(3)}\n`,
-      );
-      expect(identifierPairs.length).toBeGreaterThan(1000);
-      expect(byIdentifier.precision).toBeGreaterThanOrEqual(0.99);
-      expect(byHand.precision).toBeGreaterThanOrEqual(0.99);
-      expect(byHand.recall).toBeGreaterThanOrEqual(0.95);
+      // …and kept apart: a sister company in a VAT group, a regional franchise, a trading name
+      // beside another legal name.
+      const apart = (body: string, a: string, b: string) =>
+        expect(entityOf(body, a), `${a} ≁ ${b}`).not.toBe(entityOf(body, b));
+      apart('devon', 'CAPITA BUSINESS SERVICES LTD', 'CAPITA PENSION SOLUTIONS LIMITED');
+      apart('devon', 'PRIMARY SPORTS & EDUCATION', 'PRIMARY SPORTS & EDUCATION SOUTH');
+      apart('devon', 'CROWN GAS & POWER LTD', 'CROWN OIL LTD/CROWN GAS & POWER');
+      apart('lancashire-cc', 'FOSTERING LTD', 'UK FOSTERING LTD');
     });
   },
 );

@@ -137,16 +137,16 @@ const LEGAL_SUFFIXES = new Set([
 /** Qualifiers dropped only at the end of a name (`COMPUTACENTER (UK) LTD`, `PREMIER EDUCATION GROUP`). */
 const TRAILING_QUALIFIERS = new Set(['UK', 'GB', 'GREAT BRITAIN', 'U K', 'ENGLAND', 'THE', 'GROUP']);
 
-/** Spelling variants of the same word. */
+/** Spelling variants and abbreviations with one reading: rewritten in the cleaned name. */
 const ABBREVIATIONS: Record<string, string> = {
   SVCS: 'SERVICES',
   SERVS: 'SERVICES',
   SERVCS: 'SERVICES',
   SERV: 'SERVICES',
+  SRV: 'SERVICES',
   SVC: 'SERVICE',
   INTL: 'INTERNATIONAL',
   BROS: 'BROTHERS',
-  ASSOC: 'ASSOCIATES',
   ASSOCS: 'ASSOCIATES',
   MGMT: 'MANAGEMENT',
   MGT: 'MANAGEMENT',
@@ -156,13 +156,43 @@ const ABBREVIATIONS: Record<string, string> = {
   COUNCL: 'COUNCIL',
   ST: 'SAINT',
   CENTRE: 'CENTER',
+  CTRE: 'CENTER',
+  CNTR: 'CENTER',
   ORGANISATION: 'ORGANIZATION',
   HLDNG: 'HOLDING',
+  HLDG: 'HOLDING',
   HLDGS: 'HOLDINGS',
+  HLDNGS: 'HOLDINGS',
   TECH: 'TECHNOLOGY',
   TECHNOLOGIES: 'TECHNOLOGY',
   SOLNS: 'SOLUTIONS',
   ENG: 'ENGINEERING',
+  GRP: 'GROUP',
+  YORKS: 'YORKSHIRE',
+  LANCS: 'LANCASHIRE',
+  INST: 'INSTITUTE',
+  UNIV: 'UNIVERSITY',
+  UNIVSTY: 'UNIVERSITY',
+  NATL: 'NATIONAL',
+  GOVT: 'GOVERNMENT',
+  MAINT: 'MAINTENANCE',
+  HSG: 'HOUSING',
+  HSING: 'HOUSING',
+  HOSP: 'HOSPITAL',
+};
+
+/**
+ * Abbreviations with several readings (`HOUSING ASSOC` is an association, `PSYCHOLOGY ASSOC` a firm
+ * of associates): kept as written, and only the word-by-word comparison lets them stand for one
+ * of their readings.
+ */
+export const AMBIGUOUS_ABBREVIATIONS: Record<string, readonly string[]> = {
+  ASSOC: ['ASSOCIATES', 'ASSOCIATION'],
+  ASSN: ['ASSOCIATION'],
+  CATH: ['CATHOLIC', 'CATHEDRAL'],
+  COMM: ['COMMUNITY', 'COMMUNICATIONS', 'COMMITTEE'],
+  DIST: ['DISTRICT', 'DISTRIBUTION'],
+  CO: ['COMPANY'],
 };
 
 /** One-word notes in brackets that say what was bought, not who from: `EDF ENERGY (ELECTRIC)`. */
@@ -181,7 +211,21 @@ const BRACKET_NOTES = new Set([
   'LEASING',
   'POSTAGE',
   'TRAINING',
+  // a department of the payee: `EXETER CITY COUNCIL (FINANCE)`, `UNIVERSITY OF PLYMOUTH(FINANCE)`
+  'FINANCE',
+  'ACCOUNTS',
+  'PAYMENTS',
 ]);
+
+/**
+ * Regions: added to a name they often name a regional company or franchise (`PRIMARY SPORTS &
+ * EDUCATION SOUTH` and `(NORTH)` have VAT numbers of their own), so they are never a mere note.
+ */
+export const REGION_WORDS = new Set(
+  'NORTH SOUTH EAST WEST NORTHERN SOUTHERN EASTERN WESTERN CENTRAL MIDLANDS NW NE SW SE NORTHWEST NORTHEAST SOUTHWEST SOUTHEAST'.split(
+    ' ',
+  ),
+);
 
 export type CleanedName = {
   /** Upper case, words separated by single spaces, legal suffix and notes removed. */
@@ -193,6 +237,13 @@ export type CleanedName = {
   alternates: string[];
   /** Of those, legal names (or a council) written before a branch note: two aliases stating the same one match. */
   legalNames: string[];
+  /** Of those, trading names written beside a legal name (`CROWN OIL LTD/CROWN GAS & POWER`): they never join a registered name. */
+  tradingNames: string[];
+  /**
+   * The name before an underscore, when the part after it is a branch or place (`SENSE_OTTERY ST
+   * MARY` → `SENSE`): Devon's finance system writes a site after the organisation that way.
+   */
+  branchOf: string | null;
 };
 
 /** Strips what is not part of the organisation's name: notes, aliases, accents, padding. */
@@ -211,9 +262,13 @@ export function stripNoise(raw: string): string {
   if (star > 0 && /[A-Za-z]/.test(name.slice(0, star))) name = name.slice(0, star);
   // Account notes in brackets, closed or cut off: `(AC 03953785)`, `(GEN A/C)`, `(S O ACC)`,
   // `(RADIUS A/C`, `(80352128)`; and a trailing account number: `PEAC (UK) LTD 23366731`.
-  name = name.replace(/\(([^()]*\b(A\/C|ACC|AC|ACCOUNT|ACCT)\b[^()]*|\s*\d{5,}\s*)(\)|$)/gi, ' ');
+  name = name.replace(/\(([^()]*\b(A\/CS?|ACC|AC|ACCOUNT|ACCT)\b[^()]*|\s*\d{5,}\s*)(\)|$)/gi, ' ');
   name = name.replace(/\s\d{6,}\s*$/, ' ');
-  return name.trim();
+  // A bracket cut off by a fixed-width field (`NORTHERN POWERGRID (YORKS) PLC (YED`) is closed, so
+  // that what it holds is read as the note it is.
+  name = name.trim();
+  if ((name.match(/\(/g)?.length ?? 0) > (name.match(/\)/g)?.length ?? 0)) name = `${name})`;
+  return name;
 }
 
 export function cleanName(raw: string): CleanedName | null {
@@ -222,15 +277,18 @@ export function cleanName(raw: string): CleanedName | null {
   if (!main) return null;
   const alternates = new Set<string>();
   const legalNames = new Set<string>();
+  const tradingNames = new Set<string>();
   // `X t/a Y`: X is the legal name when it carries a legal form; Y is a trading name.
   // `Ford Retail Limited t/a TrustFord`: both the legal name and, when a company trades under
   // it, the trading name. (`J Patel t/a Premier Taxis` gives neither: a person's trading name is
   // too weak to join on.)
   const tradingAs = /^(.*?)\s+(?:T\/A|T\/AS|TRADING AS)\s+(.*)$/i.exec(stripped);
   if (tradingAs && hasLegalForm(tradingAs[1] as string)) {
-    for (const part of [tradingAs[1] as string, tradingAs[2] as string]) {
-      const partKey = cleanPart(part);
-      if (partKey) alternates.add(partKey.key);
+    const [legal, trading] = [cleanPart(tradingAs[1] as string), cleanPart(tradingAs[2] as string)];
+    if (legal) alternates.add(legal.key);
+    if (trading) {
+      alternates.add(trading.key);
+      tradingNames.add(trading.key);
     }
   }
   // `O2 (Telefonica UK Ltd)`, `Chartwells (Compass Contract Services)`: a bracketed name of two or
@@ -252,34 +310,92 @@ export function cleanName(raw: string): CleanedName | null {
       }
     }
   }
+  // `STC SERVICES (PLANT HIRE) LIMITED`, `LOTUS CARE (FINCH MANOR) LIMITED`: brackets inside a
+  // registered name are part of it, not another organisation (nor a note to drop: `LOTUS CARE
+  // (ELLERSLIE COURT) LTD` is another company).
+  const noteInside = /\)\s*(LTD|LIMITED|PLC|LLP)\.?\s*$/i.test(stripped);
   for (const match of stripped.matchAll(/\(([^()]+)\)/g)) {
     const innerKey = cleanPart(match[1] as string);
-    if (!innerKey) continue;
-    if (innerKey.tokens.length >= 2 || hasLegalForm(match[1] as string)) alternates.add(innerKey.key);
+    if (!innerKey || (noteInside && innerKey.tokens.length >= 2)) continue;
+    const onlyNotes = innerKey.tokens.every((t) => BRACKET_NOTES.has(t) || t === 'AND');
+    if (onlyNotes) {
+      // `NEOPOST (SUPPLIES & SERVICES)`: what was bought, not who from.
+      const outside = cleanPart(stripped.replace(match[0], ' '));
+      if (outside) alternates.add(outside.key);
+    } else if (innerKey.tokens.length >= 2 || hasLegalForm(match[1] as string)) alternates.add(innerKey.key);
     else if (
       innerKey.tokens.length === 1 &&
-      (innerKey.key.length <= 4 ||
-        /^[A-Z]{1,5}$/.test(match[1]?.trim() ?? '') ||
-        BRACKET_NOTES.has(innerKey.key))
+      !REGION_WORDS.has(innerKey.key) &&
+      (innerKey.key.length <= 4 || /^[A-Z]{1,5}$/.test(match[1]?.trim() ?? ''))
     ) {
       const outside = cleanPart(stripped.replace(match[0], ' '));
       if (outside && outside.tokens.length >= 2) alternates.add(outside.key);
     }
   }
+  // `A + D-SW SUPPLIES/AUK SUPPLIES`, `CARASTON HALL SUPPORT LTD/CLIENT`: a slash between words
+  // (not `A/C`, `C/O`, `T/A`) separates two names or a name and a note. A part carrying a legal
+  // form is a name; so is a last part of two or more words, unless it follows a site note
+  // (`… LTD - SION HOUSE/OLIVER HOUSE` names two sites).
+  const slashParts = stripped.split(/(?<=[A-Za-z0-9)]{2})\s*\/\s*(?=[A-Za-z]{2})/);
+  if (slashParts.length > 1) {
+    const beside = slashParts.some(hasLegalForm);
+    slashParts.forEach((part, i) => {
+      const partKey = cleanPart(part);
+      if (!partKey) return;
+      const last = i === slashParts.length - 1 && !/\s-\s|#/.test(stripped);
+      if (hasLegalForm(part)) alternates.add(partKey.key);
+      else if (last && partKey.tokens.length >= 2) {
+        alternates.add(partKey.key);
+        if (beside) tradingNames.add(partKey.key);
+      }
+    });
+  }
+  // Devon writes a site after an underscore; the underscore is otherwise a space
+  // (`SPACE ODYSSEY_LTD`, `BURDON GRANGE_CARE HOME`), so only a head the resolver finds as a
+  // name of its own is used (resolve.ts, prefix edges).
+  // So does a place or site in closing brackets (`ACTION FOR CHILDREN (WATFORD)`), not a region
+  // (`AFFINITY SUPPORTING PEOPLE (SOUTH) LTD` is a company of its own).
+  const underscore = /^([^_]+)_(.+)$/.exec(stripped);
+  const site = /^([^()_]+?)\s*\(([^()]+)\)$/.exec(stripped);
+  const siteKey = site ? cleanPart(site[2] as string) : null;
+  const siteIsPlace =
+    siteKey !== null &&
+    siteKey.tokens.length <= 3 &&
+    !siteKey.tokens.some((t) => REGION_WORDS.has(t) || BRACKET_NOTES.has(t)) &&
+    !hasLegalForm(site?.[2] as string);
+  const branchOf = underscore
+    ? (cleanPart(underscore[1] as string)?.key ?? null)
+    : siteIsPlace
+      ? (cleanPart(site?.[1] as string)?.key ?? null)
+      : null;
   alternates.delete(main.key);
-  return { ...main, alternates: [...alternates], legalNames: [...legalNames] };
+  return {
+    ...main,
+    alternates: [...alternates],
+    legalNames: [...legalNames],
+    tradingNames: [...tradingNames],
+    branchOf: branchOf && branchOf !== main.key ? branchOf : null,
+  };
 }
 
 function hasLegalForm(text: string): boolean {
   return /\b(LTD|LIMITED|PLC|LLP|CIC)\b\.?\s*$/i.test(text.trim());
 }
 
-function cleanPart(text: string): Omit<CleanedName, 'alternates' | 'legalNames'> | null {
+function cleanPart(
+  text: string,
+): Omit<CleanedName, 'alternates' | 'legalNames' | 'tradingNames' | 'branchOf'> | null {
   let name = text.toUpperCase();
   name = name.replace(/&/g, ' AND ').replace(/\+/g, ' AND ');
   // Dots and apostrophes join letters (E.D.F. → EDF, O'BRIEN → OBRIEN); other punctuation separates.
   name = name.replace(/['’`.]/g, '').replace(/[^A-Z0-9]+/g, ' ');
   let tokens = name.split(' ').filter(Boolean);
+  // `BUCKINGHAM LTD W H`: a surname-first ledger puts the legal form before the initials.
+  const formBeforeInitials = tokens.findIndex(
+    (t, i) =>
+      (t === 'LTD' || t === 'LIMITED') && i > 0 && tokens.slice(i + 1).every((r) => /^[A-Z]$/.test(r)),
+  );
+  if (formBeforeInitials > 0 && formBeforeInitials < tokens.length - 1) tokens.splice(formBeforeInitials, 1);
   tokens = joinInitials(tokens).map((token) => ABBREVIATIONS[token] ?? token);
   // `OUTDOORS GROUP LTD THE`, `THE OUTDOORS GROUP LTD`: THE is not part of the name.
   if (tokens[0] === 'THE' && tokens.length > 1) tokens = tokens.slice(1);

@@ -12,12 +12,14 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  AMBIGUOUS_ABBREVIATIONS,
   type CleanedName,
   cleanName,
   isRedactionMarker,
   normaliseCharityNumber,
   normaliseCompanyNumber,
   normaliseVat,
+  REGION_WORDS,
   stripNoise,
 } from './normalise.ts';
 
@@ -99,7 +101,7 @@ const GENERIC_WORDS = new Set(
   `AND OF THE FOR IN AT ON UK GB BRITISH NATIONAL INTERNATIONAL NORTH SOUTH EAST WEST NORTHERN SOUTHERN
   EASTERN WESTERN CENTRAL COUNTY CITY COUNCIL BOROUGH DISTRICT TRUST GROUP HOLDINGS HOLDING SERVICES
   SERVICE SOLUTIONS SYSTEMS SUPPLIES SUPPLY PRODUCTS CARE HOMECARE HOME HOMES HEALTHCARE HEALTH MEDICAL
-  FOSTERING FOSTER FAMILY FAMILIES CHILDREN CHILDRENS SUPPORT SUPPORTED LIVING COMMUNITY SOCIAL
+  FOSTERING FOSTER FAMILY FAMILIES CHILDREN CHILDRENS SUPPORT SUPPORTED LIVING COMMUNITY SOCIAL NURSING RESIDENTIAL
   RECRUITMENT PERSONNEL STAFFING AGENCY TRAINING EDUCATION EDUCATIONAL LEARNING SCHOOL ACADEMY COLLEGE
   CONSULTING CONSULTANCY CONSULTANTS ASSOCIATES PARTNERSHIP PARTNERS MANAGEMENT PROPERTY PROPERTIES
   CONSTRUCTION BUILDING BUILDERS CONTRACTORS CONTRACTING ENGINEERING ELECTRICAL PLUMBING HEATING
@@ -259,6 +261,7 @@ export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly P
     ),
   );
   apply(fuzzyEdges(named));
+  apply(branchEdges(named));
   apply(prefixEdges(named, clusters));
 
   return buildMatches(aliases, clusters, accepted);
@@ -283,6 +286,11 @@ function alternateEdges(named: Prepared[]): Edge[] {
       if (!words.some(isDistinctive) && !(legalNames.has(alternate) && words.length >= 2)) continue;
       const other =
         byKey.get(alternate) ?? (legalNames.has(alternate) ? byAlternate.get(alternate) : undefined);
+      // A trading name beside a legal name (`CROWN OIL LTD t/a CROWN GAS & POWER`) is not the
+      // company registered under that name (`CROWN GAS & POWER LTD`, another VAT number).
+      const tradingOnly = alias.cleaned?.tradingNames.includes(alternate) ?? false;
+      if (tradingOnly && other !== undefined && registered(named.find((a) => a.index === other) as Prepared))
+        continue;
       if (other !== undefined && other !== alias.index)
         edges.push({ a: other, b: alias.index, reason: 'name-alternate', score: 0.93 });
       if (legalNames.has(alternate) && !byAlternate.has(alternate)) byAlternate.set(alternate, alias.index);
@@ -324,6 +332,10 @@ function fuzzyEdges(named: Prepared[]): Edge[] {
   const byKey = new Map<string, Prepared>();
   for (const alias of named)
     if (!byKey.has(alias.cleaned?.key ?? '')) byKey.set(alias.cleaned?.key ?? '', alias);
+  // The legal name written before a branch note (`PSYCHOLOGY ASSOC. LTD (EXETER)`) is compared too.
+  for (const alias of named)
+    for (const legalName of alias.cleaned?.legalNames ?? [])
+      if (!byKey.has(legalName)) byKey.set(legalName, alias);
   const keys = [...byKey.keys()];
   const blocks = new Map<string, string[]>();
   const addTo = (block: string, key: string) => {
@@ -391,9 +403,15 @@ export function tokenSetSimilarity(a: string[], b: string[]): number | null {
 
 function wordSimilarity(a: string, b: string): number {
   if (a === b) return 1;
+  // Every rule below keeps the first letter (and this keeps the blocks' many pairs cheap).
+  if (a[0] !== b[0]) return 0;
+  // `HOUSING ASSOC` / `HOUSING ASSOCIATION`, `PSYCHOLOGY ASSOC` / `PSYCHOLOGY ASSOCIATES`.
+  if (AMBIGUOUS_ABBREVIATIONS[a]?.includes(b) || AMBIGUOUS_ABBREVIATIONS[b]?.includes(a)) return 0.95;
+  // A word written without its vowels (`PRFSSNL` / `PROFESSIONAL`).
+  if (consonantsOf(a, b) || consonantsOf(b, a)) return 0.93;
   if (/\d/.test(a) || /\d/.test(b)) return 0;
   // Typos and transliterations, not longer words: `ACCESS` is not `ACCESSIBLE`.
-  if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1 || a[0] !== b[0]) return 0;
+  if (a.length < 5 || b.length < 5 || Math.abs(a.length - b.length) > 1) return 0;
   // A plural is another word for matching purposes (`SCHOOL BADGE` / `SCHOOL BADGES` are two firms).
   if (a === `${b}S` || b === `${a}S`) return 0;
   const score = jaroWinkler(a, b);
@@ -401,6 +419,12 @@ function wordSimilarity(a: string, b: string): number {
   // One letter dropped or added in a long word (`RCOVERY` / `RECOVERY`): JW punishes early slips.
   return Math.max(a.length, b.length) >= 8 && oneEditApart(a, b) ? 0.92 : 0;
 }
+
+const consonantsOf = (short: string, long: string) =>
+  short.length >= 4 &&
+  long.length > short.length &&
+  !/[AEIOU\d]/.test(short) &&
+  long.replace(/[AEIOU]/g, '') === short;
 
 /** Whether one insertion, deletion or substitution turns a into b. */
 function oneEditApart(a: string, b: string): boolean {
@@ -440,40 +464,184 @@ export function jaroWinkler(s: string, t: string): number {
 }
 
 /**
- * A one-word name that is the first word of longer names in exactly one entity: `TARMAC` /
- * `TARMAC TRADING`. The word must be distinctive (`FOSTERING` is a trade, not a firm), the
- * longer names may add only trade words, and a word that starts names in two entities
- * (`NORTHGATE …`) proves nothing.
+ * A name that states its organisation and a site (`SENSE_OTTERY ST MARY`, `ACTION FOR CHILDREN
+ * (WATFORD)`) joins the organisation's own name when another alias is written exactly so: each
+ * site joins it, however many sites there are. The organisation's name must hold a distinctive
+ * word (`CARE HOME (EXETER)` names nobody).
+ */
+function branchEdges(named: Prepared[]): Edge[] {
+  const byKey = new Map<string, number>();
+  for (const alias of named)
+    if (!byKey.has(alias.cleaned?.key ?? '')) byKey.set(alias.cleaned?.key ?? '', alias.index);
+  const edges: Edge[] = [];
+  for (const alias of named) {
+    const head = alias.cleaned?.branchOf ?? '';
+    if (!head.split(' ').some(isDistinctive)) continue;
+    const other = byKey.get(head);
+    if (other !== undefined && other !== alias.index)
+      edges.push({ a: other, b: alias.index, reason: 'name-prefix', score: SCORE['name-prefix'] ?? 0.85 });
+  }
+  return edges;
+}
+
+/**
+ * The width of a body's supplier-name field, when its finance system cuts names at one: the
+ * length at which names pile up (Devon 32, Kirklees and Liverpool 35), with at most 1 % of names
+ * longer (a later system or a manual entry), at least 10 names there, and half again as many as
+ * one character shorter. A name of exactly that width may have lost its end.
+ */
+export function fieldWidths(inputs: readonly { bodyId: string; name: string }[]): Map<string, number> {
+  const lengths = new Map<string, Map<number, number>>();
+  const seen = new Set<string>();
+  for (const { bodyId, name } of inputs) {
+    const key = aliasKey(bodyId, name);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const counts = lengths.get(bodyId) ?? new Map<number, number>();
+    lengths.set(bodyId, counts);
+    counts.set(name.length, (counts.get(name.length) ?? 0) + 1);
+  }
+  const widths = new Map<string, number>();
+  for (const [bodyId, counts] of lengths) {
+    const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+    let longer = 0;
+    for (const length of [...counts.keys()].sort((a, b) => b - a)) {
+      if (longer > total * 0.01) break;
+      const here = counts.get(length) ?? 0;
+      if (length >= 20 && here >= 10 && here >= 1.5 * (counts.get(length - 1) ?? 0)) {
+        widths.set(bodyId, length);
+        break;
+      }
+      longer += here;
+    }
+  }
+  return widths;
+}
+
+/** Words naming a kind of body: `PRESTON NORTH END` + `COMMUNITY AND EDUCATION TRUST` is a charity beside the club. */
+const ORGANISATION_KINDS = new Set(['TRUST', 'FOUNDATION', 'CHARITY', 'SOCIETY', 'ASSOCIATION', 'FUND']);
+
+/** Whether the name as written carries a legal form (`… LTD`, `… PLC`, `… LLP`). */
+const registered = (alias: Prepared) => /\b(LTD|LIMITED|PLC|LLP|CIC)\b/i.test(stripNoise(alias.input.name));
+
+/** Whether a (possibly cut-off) last word could be a trade word: `ENTERPRIS` → ENTERPRISES. */
+const couldBeGeneric = (fragment: string) =>
+  fragment.length >= 3 && [...GENERIC_WORDS].some((word) => word.startsWith(fragment));
+
+/**
+ * A name that longer names of exactly one entity extend: `TARMAC` / `TARMAC TRADING`,
+ * `CARASTON HALL` / `CARASTON HALL SUPPORT LTD`, `SENSE` / `SENSE_OTTERY ST MARY` (a site after
+ * Devon's underscore), `UNIVERSITY OF PLYMOUTH` / `UNIVERSITY OF PLYMOUTH ENTERPRIS` (cut at
+ * Devon's 32 characters). The longer names may add only trade words or a site; the shorter name
+ * must hold a distinctive word; and when names starting alike belong to two entities
+ * (`NORTHGATE PUBLIC SERVICES` / `NORTHGATE VEHICLE HIRE`), the shorter name joins neither.
+ * A name cut at its body's field width also joins the one entity whose names continue it.
  */
 function prefixEdges(named: Prepared[], clusters: Clusters): Edge[] {
-  const startsWith = new Map<string, Prepared[]>();
+  const widths = fieldWidths(named.map((a) => a.input));
+  const truncated = (alias: Prepared) => widths.get(alias.input.bodyId) === alias.input.name.length;
+  // Names by cleaned name, and cleaned names by every shorter run of their first words
+  // (`UNIVERSITY`, `UNIVERSITY OF`, …); cleaned names sorted, for those continuing a cut one.
+  const aliasesOf = new Map<string, Prepared[]>();
   for (const alias of named) {
-    const tokens = alias.cleaned?.tokens ?? [];
-    if (tokens.length < 2) continue;
-    const first = tokens[0] as string;
-    const list = startsWith.get(first);
+    const key = alias.cleaned?.key ?? '';
+    const list = aliasesOf.get(key);
     if (list) list.push(alias);
-    else startsWith.set(first, [alias]);
+    else aliasesOf.set(key, [alias]);
   }
+  const byWordPrefix = new Map<string, string[]>();
+  for (const key of aliasesOf.keys()) {
+    const tokens = key.split(' ');
+    for (let k = 1; k < tokens.length; k++) {
+      const prefix = tokens.slice(0, k).join(' ');
+      const list = byWordPrefix.get(prefix);
+      if (list) list.push(key);
+      else byWordPrefix.set(prefix, [key]);
+    }
+  }
+  const sortedKeys = [...aliasesOf.keys()].sort();
+  const continuing = (key: string): string[] => {
+    let [lo, hi] = [0, sortedKeys.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sortedKeys[mid] as string) <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < sortedKeys.length && (sortedKeys[i] as string).startsWith(key); i++)
+      out.push(sortedKeys[i] as string);
+    return out;
+  };
+  const isRegistered = named.map(registered);
+  const registeredOf = new Map(named.map((alias, i) => [alias.index, isRegistered[i] as boolean]));
   const frequency = wordFrequencies(named);
   const edges: Edge[] = [];
   for (const alias of named) {
-    const tokens = alias.cleaned?.tokens ?? [];
-    if (tokens.length !== 1 || !isDistinctive(tokens[0] as string) || (tokens[0] as string).length < 3)
-      continue;
-    // A word that many names use (`ACCESS …`) is an ordinary word, not a firm's name.
-    if ((frequency.get(tokens[0] as string) ?? 0) > 3) continue;
-    // The longer names add only trade words: `TARMAC TRADING`, `KIER CONSTRUCTION`, not
-    // `QUADIENT FINANCE` or `MALLATITE MINOR STRUCTURES` (often a sister company).
-    const longer = (startsWith.get(tokens[0] as string) ?? []).filter((other) =>
-      (other.cleaned?.tokens ?? []).slice(1).every((word) => GENERIC_WORDS.has(word)),
-    );
-    const entities = new Set(longer.map((other) => clusters.find(other.index)));
-    entities.delete(clusters.find(alias.index));
-    if (entities.size !== 1) continue;
-    const target = longer.find(
-      (other) => clusters.find(other.index) !== clusters.find(alias.index),
-    ) as Prepared;
+    const cleaned = alias.cleaned as CleanedName;
+    const tokens = cleaned.tokens;
+    if (!tokens.some(isDistinctive)) continue;
+    // A one-word name: the word must be a name, not a word many names use (`ACCESS …`).
+    // (A site after an underscore names its organisation whatever the word.)
+    const commonWord =
+      tokens.length === 1 &&
+      ((tokens[0] as string).length < 3 || (frequency.get(tokens[0] as string) ?? 0) > 3);
+    const cut = truncated(alias);
+    const own = clusters.find(alias.index);
+    const longerKeys = byWordPrefix.get(cleaned.key) ?? [];
+    if (longerKeys.length === 0 && !cut) continue;
+    // A cut that left a stub of the legal form: `MACQUARIE EQUIPMENT FINANCE(UK)L`.
+    const stub = cut ? /[^A-Za-z]([A-Za-z]{1,6})$/.exec(alias.input.name) : null;
+    const withoutStub =
+      stub && 'LIMITED'.startsWith((stub[1] as string).toUpperCase())
+        ? cleanName(alias.input.name.slice(0, -(stub[1] as string).length))?.key
+        : undefined;
+    const extending: Prepared[] = [];
+    const allowed: Prepared[] = [];
+    const candidateKeys = [
+      ...longerKeys,
+      ...(cut ? continuing(cleaned.key) : []),
+      ...(withoutStub && withoutStub !== cleaned.key && aliasesOf.has(withoutStub) ? [withoutStub] : []),
+    ];
+    const candidates = new Set(candidateKeys.flatMap((key) => aliasesOf.get(key) ?? []));
+    for (const other of candidates) {
+      const otherCleaned = other.cleaned as CleanedName;
+      const otherTokens = otherCleaned.tokens;
+      if (otherCleaned.key === cleaned.key) continue;
+      const byWords =
+        otherTokens.length > tokens.length && tokens.every((token, i) => otherTokens[i] === token);
+      const byCut = cut && (otherCleaned.key.startsWith(cleaned.key) || otherCleaned.key === withoutStub);
+      if (!byWords && !byCut) continue;
+      extending.push(other);
+      const extra = byWords ? otherTokens.slice(tokens.length) : [];
+      const lastCut = truncated(other);
+      const tradeWords =
+        byWords &&
+        !extra.some((word) => ORGANISATION_KINDS.has(word) || REGION_WORDS.has(word)) &&
+        extra.every(
+          (word, i) => GENERIC_WORDS.has(word) || (lastCut && i === extra.length - 1 && couldBeGeneric(word)),
+        );
+      // Trade words added to a name of several words are evidence only in one body's ledger
+      // (`LAKESIDE CARE` / `LAKESIDE CARE HOME` in two counties are two firms), and never when
+      // both names are registered ones: a company name is unique in the register, so `DELPHI
+      // MEDICAL LIMITED` and `DELPHI MEDICAL CONSULTANTS LTD` are two companies.
+      const sameLedger =
+        tokens.length === 1 ||
+        (other.input.bodyId === alias.input.bodyId &&
+          !(registeredOf.get(alias.index) && registeredOf.get(other.index)));
+      const branch = otherCleaned.branchOf === cleaned.key;
+      if (branch || (!commonWord && (byCut || (tradeWords && sameLedger)))) allowed.push(other);
+    }
+    if (tokens.length === 1) {
+      // `TARMAC`: sister firms (`TARMAC QUARRY MATERIALS`) may share the word; only the
+      // trade-word extensions must agree.
+      extending.length = 0;
+      extending.push(...allowed);
+    }
+    const entities = new Set(extending.map((other) => clusters.find(other.index)));
+    entities.delete(own);
+    if (entities.size !== 1 || allowed.length === 0) continue;
+    const target = allowed.find((other) => clusters.find(other.index) !== own);
+    if (!target) continue;
     edges.push({
       a: target.index,
       b: alias.index,

@@ -5,7 +5,12 @@
  * Kirklees' Companies House numbers and Devon's VAT numbers; the resolver is then scored with
  * every identifier hidden. Negatives are the hard ones only: names sharing their first word or
  * a distinctive word (easy negatives prove nothing). Redaction markers are left out, and so is a
- * name seen with two identifiers (ambiguous truth).
+ * name seen with two identifiers in one file (ambiguous truth).
+ *
+ * Pairs are formed within one file (one body, one period): across years a firm's number can
+ * change (Canon's VAT number after it absorbed Océ, a re-registration), so two names with
+ * different numbers in 2017 and 2023 are not evidence of two organisations. A pair met in two
+ * periods with opposite labels is left out.
  */
 import { cleanName, isRedactionMarker, normaliseCompanyNumber, normaliseVat } from '../normalise.ts';
 import type { RealAlias } from './real-names.ts';
@@ -32,31 +37,46 @@ export function buildIdentifierPairs(aliases: RealAlias[]): IdentifierSample {
   const pairs: LabelledPair[] = [];
   const bodies: IdentifierSample['bodies'] = [];
   for (const { body, source, id: identify } of SOURCES) {
-    const byName = new Map<string, Named>();
+    const byPeriod = new Map<string, Map<string, Named>>();
     for (const alias of aliases) {
       if (alias.bodyId !== body || isRedactionMarker(alias.name)) continue;
       const id = identify(alias);
       const cleaned = cleanName(alias.name);
       if (!id || !cleaned) continue;
+      const byName = byPeriod.get(alias.period) ?? new Map<string, Named>();
+      byPeriod.set(alias.period, byName);
       const seen = byName.get(alias.name);
       if (seen && seen.id !== id) seen.id = '';
       else byName.set(alias.name, { name: alias.name, id, tokens: cleaned.tokens });
     }
-    const named = [...byName.values()].filter((n) => n.id).sort((a, b) => (a.name < b.name ? -1 : 1));
-    let [matches, distinct] = [0, 0];
-    for (let i = 0; i < named.length; i++) {
-      for (let j = i + 1; j < named.length; j++) {
-        const [a, b] = [named[i] as Named, named[j] as Named];
-        const same = a.id === b.id;
-        const sharedFirst = a.tokens[0] === b.tokens[0];
-        const sharedWords = a.tokens.some((t) => t.length >= 4 && b.tokens.includes(t));
-        if (!same && !sharedFirst && !sharedWords) continue;
-        if (same) matches++;
-        else distinct++;
-        pairs.push({ bodyA: body, nameA: a.name, bodyB: body, nameB: b.name, match: same, source });
+    // (name a, name b) → match?, or null when two periods disagree
+    const labels = new Map<string, { nameA: string; nameB: string; match: boolean | null }>();
+    const names = new Set<string>();
+    for (const byName of byPeriod.values()) {
+      const named = [...byName.values()].filter((n) => n.id).sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const n of named) names.add(n.name);
+      for (let i = 0; i < named.length; i++) {
+        for (let j = i + 1; j < named.length; j++) {
+          const [a, b] = [named[i] as Named, named[j] as Named];
+          const same = a.id === b.id;
+          const sharedFirst = a.tokens[0] === b.tokens[0];
+          const sharedWords = a.tokens.some((t) => t.length >= 4 && b.tokens.includes(t));
+          if (!same && !sharedFirst && !sharedWords) continue;
+          const key = `${a.name}\u0000${b.name}`;
+          const known = labels.get(key);
+          if (!known) labels.set(key, { nameA: a.name, nameB: b.name, match: same });
+          else if (known.match !== same) known.match = null;
+        }
       }
     }
-    bodies.push({ body, names: named.length, matches, distinct });
+    let [matches, distinct] = [0, 0];
+    for (const { nameA, nameB, match } of labels.values()) {
+      if (match === null) continue;
+      if (match) matches++;
+      else distinct++;
+      pairs.push({ bodyA: body, nameA, bodyB: body, nameB, match, source });
+    }
+    bodies.push({ body, names: names.size, matches, distinct });
   }
   return { pairs, bodies };
 }

@@ -1,6 +1,6 @@
 /**
- * Scores the resolver on the labelled sample of real supplier pairs: the whole Nov 2023
- * population of raw names is resolved with its identifiers hidden (the truth must not leak),
+ * Scores the resolver on the labelled samples of real supplier pairs: the whole population of raw
+ * names (every body and period in ../shared/datasets/uk-spend) is resolved with its identifiers hidden (the truth must not leak),
  * then each labelled pair is a true/false positive/negative by whether both names got one entity.
  */
 import { readFileSync } from 'node:fs';
@@ -100,4 +100,44 @@ export function nameRecoverable(pair: LabelledPair, wordsOf: (name: string) => s
   const a = wordsOf(pair.nameA);
   const b = new Set(wordsOf(pair.nameB));
   return a.some((w) => w.length >= 3 && b.has(w));
+}
+
+export type ScoredSample = { name: string; pairs: number; score: Score };
+
+/**
+ * Every real-pair row reported by the test and the benchmark: the identifier sample whole, its
+ * Companies House and VAT halves apart (a company number is one legal entity; a VAT number may be
+ * a group registration covering several), its positives whose names share a distinctive word
+ * (with every negative), and the hand-labelled pairs.
+ */
+export function realSamples(
+  identifierPairs: LabelledPair[],
+  handPairs: LabelledPair[],
+  entityOf: (body: string, name: string) => string | null,
+  wordsOf: (name: string) => string[],
+): ScoredSample[] {
+  const sample = (name: string, pairs: LabelledPair[]) => ({
+    name,
+    pairs: pairs.length,
+    score: score(pairs, entityOf),
+  });
+  return [
+    sample(
+      'real, Kirklees company numbers and Devon VAT numbers as truth, identifiers hidden',
+      identifierPairs,
+    ),
+    sample(
+      '… of which Kirklees Companies House numbers (one legal entity each)',
+      identifierPairs.filter((p) => p.source === 'kirklees-company-number'),
+    ),
+    sample(
+      '… of which Devon VAT numbers (a VAT group may cover several entities)',
+      identifierPairs.filter((p) => p.source === 'devon-vat-number'),
+    ),
+    sample(
+      '… name-recoverable: matches whose names share a distinctive word, all non-matches',
+      identifierPairs.filter((p) => !p.match || nameRecoverable(p, wordsOf)),
+    ),
+    sample('real, cross-body and cross-period pairs labelled by hand', handPairs),
+  ];
 }
