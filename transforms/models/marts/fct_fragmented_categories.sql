@@ -30,25 +30,31 @@ entities as (
 
 document_categories as (
   -- each document's spend per category, beside the document's whole net total (the threshold
-  -- applies to a payment, whatever categories its lines are in)
+  -- applies to a payment, whatever categories its lines are in); aggregated before the small
+  -- join to the members' months
   select
-    spend.body_id,
-    spend.invoice_id,
-    spend.supplier_entity_id,
-    spend.proclass_code,
-    member_months.common_threshold,
-    sum(spend.net_amount) as net_total,
-    sum(sum(spend.net_amount)) over (partition by spend.body_id, spend.invoice_id) as document_net_total
+    body_id,
+    invoice_id,
+    supplier_entity_id,
+    proclass_code,
+    spend_month,
+    sum(net_amount) as net_total,
+    sum(sum(net_amount)) over (partition by body_id, invoice_id) as document_net_total
   from spend
-  inner join member_months using (body_id, spend_month)
   -- named suppliers, in GBP
-  where spend.supplier_entity_id is not null
-    and spend.currency = 'GBP'
-  group by spend.body_id, spend.invoice_id, spend.supplier_entity_id, spend.proclass_code, member_months.common_threshold
+  where supplier_entity_id is not null
+    and currency = 'GBP'
+  group by body_id, invoice_id, supplier_entity_id, proclass_code, spend_month
+),
+
+member_categories as (
+  select document_categories.*, member_months.common_threshold
+  from document_categories
+  inner join member_months using (body_id, spend_month)
 ),
 
 categorised as (
-  select * from document_categories
+  select * from member_categories
   -- spend in no ProClass category cannot be compared by category
   where proclass_code is not null
 ),

@@ -24,19 +24,20 @@ entities as (
 ),
 
 documents as (
-  -- each document once: the threshold applies to a payment, not to its lines
-  select
-    spend.supplier_entity_id as entity_id,
-    spend.body_id,
-    spend.invoice_id,
-    body_months.common_threshold,
-    sum(spend.net_amount) as net_total
+  -- each document once (the threshold applies to a payment, not to its lines), aggregated
+  -- before the small join to the members' months
+  select supplier_entity_id as entity_id, body_id, spend_month, sum(net_amount) as net_total
   from spend
-  inner join body_months using (body_id, spend_month)
   -- named suppliers only, in GBP
-  where spend.supplier_entity_id is not null
-    and spend.currency = 'GBP'
-  group by all
+  where supplier_entity_id is not null
+    and currency = 'GBP'
+  group by supplier_entity_id, body_id, invoice_id, spend_month
+),
+
+member_documents as (
+  select documents.entity_id, documents.body_id, documents.net_total, body_months.common_threshold
+  from documents
+  inner join body_months using (body_id, spend_month)
 ),
 
 per_body as (
@@ -46,7 +47,7 @@ per_body as (
     sum(net_total) as body_net_total,
     count(*) as body_documents,
     coalesce(sum(net_total) filter (where abs(net_total) >= common_threshold), 0) as body_net_total_at_common_threshold
-  from documents
+  from member_documents
   group by all
 ),
 
