@@ -16,6 +16,10 @@ export function registerBodiesCommands(program: Command): void {
     .option('--status <status>', `one of ${BODY_STATUSES.join(', ')}`, 'active')
     .option('--left <YYYY-MM-DD>', 'the date the body left')
     .option('--services <list>', 'comma-separated services in scope, e.g. "procurement,payroll"')
+    .option(
+      '--publishing-threshold <pounds>',
+      'the amount the body publishes spend from (500, 250, or 0 for everything): the default for its uploads',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options) => {
       const result = (await callOperation(loadConfig(), 'bodies.add', {
@@ -30,6 +34,9 @@ export function registerBodiesCommands(program: Command): void {
               .split(',')
               .map((s) => s.trim())
           : [],
+        ...(options.publishingThreshold !== undefined
+          ? { publishingThreshold: options.publishingThreshold }
+          : {}),
       })) as { body: Body; created: boolean };
       if (options.json) printJson(result);
       else
@@ -45,6 +52,16 @@ export function registerBodiesCommands(program: Command): void {
     .action(async (options) => {
       const list = (await callOperation(loadConfig(), 'bodies.list')) as Body[];
       if (options.json) printJson({ bodies: list });
-      else printTable(list, ['bodyId', 'name', 'kind', 'status', 'joinedOn', 'leftOn', 'servicesInScope']);
+      else
+        printTable(list, [
+          'bodyId',
+          'name',
+          'kind',
+          'status',
+          'joinedOn',
+          'leftOn',
+          'publishingThreshold',
+          'servicesInScope',
+        ]);
     });
 }

@@ -19,7 +19,9 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
 
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(', ');
+  // lists of structs (fct_fragmented_categories.body_split) read as JSON, not [object Object]
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

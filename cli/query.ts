@@ -37,7 +37,7 @@ export function registerQueryCommands(program: Command): void {
   program
     .command('query <model>')
     .description(
-      'read a mart (or any model): spend cube, shared suppliers, duplicates, prices, PO compliance…',
+      'read a mart (or any model): spend cube, shared suppliers, fragmented categories, duplicates, prices, PO compliance…',
     )
     .option(
       '--where <filter>',

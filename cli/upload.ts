@@ -23,9 +23,14 @@ import { csvLine } from '../ingest/uploads/csv-export.ts';
 import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
 import type { UploadListing } from '../ingest/uploads/records.ts';
 import { formatReport, type IngestedTotals, summarise, type UploadReport } from '../ingest/uploads/report.ts';
-import { type UploadProgress, type UploadStore, uploadFile } from '../ingest/uploads/upload.ts';
+import {
+  type UploadOptions,
+  type UploadProgress,
+  type UploadStore,
+  uploadFile,
+} from '../ingest/uploads/upload.ts';
 import { ingestedAgrees, waitUntilIngested } from '../ingest/uploads/wait.ts';
-import type { Body } from '../lib/bodies.ts';
+import { type Body, publishingThreshold } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { ownerAnswers } from '../lib/control.ts';
 import { UserError } from '../lib/errors.ts';
@@ -43,9 +48,22 @@ export function registerUploadCommands(program: Command): void {
     .option('--wait', 'wait until every accepted row is in DuckDB and check the totals there')
     .option('--json', 'print one JSON object per file (one per line)')
     .option('--timeout <seconds>', 'how long --wait waits for the rows to be ingested', '900')
+    .option(
+      '--threshold <pounds>',
+      'the amount the files publish spend from: 500, 250 or 0 (everything); default: the body’s registered one, else read from the rows',
+    )
     .action(async (files: string[], options) => {
+      const threshold =
+        options.threshold === undefined ? undefined : publishingThreshold.safeParse(options.threshold);
+      if (threshold && !threshold.success) {
+        throw new UserError(
+          'invalid-input',
+          `--threshold ${options.threshold}: whole pounds, e.g. 500, 250 or 0 (publishes everything).`,
+        );
+      }
       const ok = await runUploads(loadConfig(), files, {
         bodyId: String(options.body),
+        publishingThreshold: threshold?.data,
         wait: Boolean(options.wait),
         json: Boolean(options.json),
         timeoutMs: Number(options.timeout) * 1000,
@@ -96,13 +114,20 @@ export function registerUploadCommands(program: Command): void {
     });
 }
 
-type RunOptions = { bodyId: string; wait: boolean; json: boolean; timeoutMs: number };
+type RunOptions = {
+  bodyId: string;
+  wait: boolean;
+  json: boolean;
+  timeoutMs: number;
+  publishingThreshold: number | undefined;
+};
 
 /** Uploads every file; true when all went in (and, with --wait, reconcile in DuckDB). */
 async function runUploads(config: Config, files: string[], options: RunOptions): Promise<boolean> {
   const log = createLogger(config.logLevel);
   const bodies = (await callOperation(config, 'bodies.list')) as Body[];
-  if (!bodies.some((b) => b.bodyId === options.bodyId)) {
+  const body = bodies.find((b) => b.bodyId === options.bodyId);
+  if (!body) {
     throw new UserError(
       'not-found',
       `Body "${options.bodyId}" is not registered. Register it first: spend bodies add ${options.bodyId} --name "…" --joined YYYY-MM-DD`,
@@ -132,7 +157,13 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
   try {
     const store = operationStore(config);
     for (const file of files) {
-      const report = await uploadOne(file, options.bodyId, store, producer, config);
+      const report = await uploadOne(file, store, producer, config, {
+        bodyId: options.bodyId,
+        registeredThreshold: body.publishingThreshold,
+        ...(options.publishingThreshold !== undefined
+          ? { publishingThreshold: options.publishingThreshold }
+          : {}),
+      });
       if (report.status === 'failed' || report.status === 'partial') ok = false;
       if (options.wait && report.messages.invoices + report.messages.purchaseOrders > 0) {
         report.ingested = await checkIngested(config, report, options.timeoutMs);
@@ -162,10 +193,10 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
 
 async function uploadOne(
   file: string,
-  bodyId: string,
   store: UploadStore,
   producer: ReturnType<typeof createProducer>,
   config: Config,
+  options: Pick<UploadOptions, 'bodyId' | 'publishingThreshold' | 'registeredThreshold'>,
 ): Promise<UploadReport> {
   const sink = new KafkaDocumentSink(producer, {
     invoices: config.topics.invoices,
@@ -175,7 +206,7 @@ async function uploadOne(
   try {
     return await uploadFile(
       { name: basename(file), open: () => createReadStream(file, { highWaterMark: 256 * 1024 }) },
-      { bodyId, store, sink, onProgress: (p) => updateBar(bar, p) },
+      { ...options, store, sink, onProgress: (p) => updateBar(bar, p) },
     );
   } catch (error) {
     if (isKafkaError(error)) {

@@ -8,6 +8,16 @@ import { UserError } from './errors.ts';
 export const BODY_KINDS = ['council', 'fire', 'police', 'school', 'health', 'other'] as const;
 export const BODY_STATUSES = ['prospective', 'active', 'left'] as const;
 
+/**
+ * The amount (whole pounds) from which a body publishes its spend: the Transparency Code's £500,
+ * £250 for many councils, 0 for everything (AP extracts, e-invoices).
+ */
+export const publishingThreshold = z.coerce
+  .number()
+  .int('a publishing threshold is whole pounds, e.g. 500, 250 or 0')
+  .min(0)
+  .max(1_000_000);
+
 export const newBody = z.strictObject({
   bodyId,
   name: z.string().trim().min(1).max(200),
@@ -16,6 +26,8 @@ export const newBody = z.strictObject({
   joinedOn: isoDate,
   leftOn: isoDate.optional(),
   servicesInScope: z.array(z.string().trim().min(1).max(100)).default([]),
+  /** The body's usual threshold: the default for its uploads (each upload records its own). */
+  publishingThreshold: publishingThreshold.optional(),
 });
 export type NewBody = z.input<typeof newBody>;
 
@@ -27,6 +39,7 @@ export type Body = {
   joinedOn: string | null;
   leftOn: string | null;
   servicesInScope: string[];
+  publishingThreshold: number | null;
 };
 
 /** Registers a body; registering the same body again with the same details changes nothing. */
@@ -47,6 +60,7 @@ export async function addBody(
     joinedOn: body.joinedOn,
     leftOn: body.leftOn ?? null,
     servicesInScope: body.servicesInScope,
+    publishingThreshold: body.publishingThreshold ?? null,
   };
   if (existing) {
     if (JSON.stringify(existing) === JSON.stringify(wanted)) return { body: existing, created: false };
@@ -56,8 +70,8 @@ export async function addBody(
     );
   }
   await conn.run(
-    `insert into bodies (body_id, name, kind, status, joined_on, left_on, services_in_scope)
-     values ($bodyId, $name, $kind, $status, $joinedOn::date, $leftOn::date, $services::varchar[])`,
+    `insert into bodies (body_id, name, kind, status, joined_on, left_on, services_in_scope, publishing_threshold)
+     values ($bodyId, $name, $kind, $status, $joinedOn::date, $leftOn::date, $services::varchar[], $threshold::decimal(18, 2))`,
     {
       bodyId: body.bodyId,
       name: body.name,
@@ -66,6 +80,7 @@ export async function addBody(
       joinedOn: body.joinedOn,
       leftOn: body.leftOn ?? null,
       services: JSON.stringify(body.servicesInScope),
+      threshold: body.publishingThreshold ?? null,
     },
   );
   return { body: wanted, created: true };
@@ -80,10 +95,11 @@ export async function listBodies(conn: DuckDBConnection): Promise<Body[]> {
     joined_on: string | null;
     left_on: string | null;
     services: string;
+    publishing_threshold: number | null;
   }>(
     conn,
     `select body_id, name, kind, status, joined_on::varchar as joined_on, left_on::varchar as left_on,
-            to_json(services_in_scope)::varchar as services
+            to_json(services_in_scope)::varchar as services, publishing_threshold::integer as publishing_threshold
      from bodies order by joined_on nulls last, body_id`,
   );
   return rows.map((r) => ({
@@ -94,5 +110,6 @@ export async function listBodies(conn: DuckDBConnection): Promise<Body[]> {
     joinedOn: r.joined_on,
     leftOn: r.left_on,
     servicesInScope: JSON.parse(r.services) as string[],
+    publishingThreshold: r.publishing_threshold,
   }));
 }

@@ -89,6 +89,38 @@ describe.skipIf(!available)('transforms on the real Nov 2023 files', () => {
     );
     expect(totals[0]?.cube).toBe(totals[0]?.ingested);
 
+    // each file's publishing threshold, read from its rows (docs/uploads.md), and November's
+    // common threshold: every body is a member, the highest of their thresholds is £500
+    const thresholds = await sql<{ body_id: string; pounds: number; source: string }>(
+      'select body_id, publishing_threshold::integer as pounds, publishing_threshold_source as source from uploads order by body_id',
+    );
+    expect(Object.fromEntries(thresholds.map((t) => [t.body_id, [t.pounds, t.source]]))).toEqual({
+      blackpool: [250, 'detected'],
+      bolton: [500, 'detected'],
+      bury: [500, 'detected'],
+      devon: [500, 'detected'],
+      hyndburn: [0, 'detected'],
+      kirklees: [500, 'detected'],
+      'lancashire-cc': [0, 'detected'],
+      liverpool: [500, 'detected'],
+      salford: [500, 'detected'],
+      'westmorland-furness': [0, 'detected'],
+    });
+    const november = await sql<{ body_id: string; is_member: boolean; common_threshold: string }>(
+      "select body_id, is_member, common_threshold::varchar as common_threshold from int_body_months where spend_month = '2023-11-01' order by body_id",
+    );
+    expect(november.map((m) => m.body_id)).toEqual(bodies);
+    expect(november.every((m) => m.is_member && m.common_threshold === '500.00')).toBe(true);
+    // at the common threshold, the bodies publishing every payment lose their small ones
+    const shared = await sql<{ all_published: string; at_common: string; small_only: number }>(
+      `select sum(combined_net_total)::varchar as all_published,
+              sum(combined_net_total_at_common_threshold)::varchar as at_common,
+              count(*) filter (where body_net_total_at_common_threshold <> body_net_total)::integer as small_only
+       from fct_shared_suppliers`,
+    );
+    expect(shared[0]?.small_only).toBeGreaterThan(0);
+    expect(shared[0]?.at_common).not.toBe(shared[0]?.all_published);
+
     // classification coverage by value per body
     const coverage = await sql<{ body_id: string; proclass_level1_percent: number }>(
       'select body_id, proclass_level1_percent from fct_classification_coverage order by body_id',

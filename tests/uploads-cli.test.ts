@@ -155,6 +155,8 @@ describe('spend upload / uploads / mapping', () => {
       BODY,
       '--wait',
       '--json',
+      '--threshold',
+      '250',
       fixture('lancashire-like-cp1252.csv'),
     ]);
     expect(corrected.code, corrected.stderr).toBe(0);
@@ -162,6 +164,40 @@ describe('spend upload / uploads / mapping', () => {
     expect(correctedSummary?.uploadId).not.toBe(lancs?.uploadId);
     expect(correctedSummary).toMatchObject({ accepted: 6, ingested: true });
     expect(await currentInvoices(pipeline)).toBe(before);
+
+    // The threshold each file publishes from: as the uploader said, else read from its rows
+    // (six rows are too few to tell: everything); stored with the upload and in its report.
+    const correctedReport = await pipeline.cli([
+      'uploads',
+      'show',
+      correctedSummary?.uploadId ?? '',
+      '--json',
+    ]);
+    expect(JSON.parse(correctedReport.stdout).publishingThreshold).toMatchObject({
+      pounds: 250,
+      source: 'option',
+    });
+    const thresholds = await pipeline.cli([
+      'sql',
+      `select upload_id, publishing_threshold::varchar as pounds, publishing_threshold_source as source
+       from uploads where upload_id in ('${lancs?.uploadId}', '${correctedSummary?.uploadId}') order by created_at`,
+      '--json',
+    ]);
+    expect(thresholds.code, thresholds.stderr).toBe(0);
+    expect(lines(thresholds.stdout)).toEqual([
+      { upload_id: lancs?.uploadId, pounds: '0.00', source: 'detected' },
+      { upload_id: correctedSummary?.uploadId, pounds: '250.00', source: 'option' },
+    ]);
+    const badThreshold = await pipeline.cli([
+      'upload',
+      '--body',
+      BODY,
+      '--threshold',
+      '£500',
+      fixture('amounts.csv'),
+    ]);
+    expect(badThreshold.code).toBe(1);
+    expect(badThreshold.stderr).toContain('--threshold £500: whole pounds');
 
     // A layout nobody recognises: refused until the body saves its mapping, then it goes in.
     const refused = await pipeline.cli(['upload', '--body', BODY, fixture('unknown-layout.csv')]);

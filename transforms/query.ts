@@ -1,10 +1,11 @@
 /**
  * Reading the results before any dashboard exists: `spend query <model>` with simple filters
  * (column, operator, value: the column from the model's own columns, the value always bound),
- * and `spend sql` for analysts: exactly one statement, which must be a SELECT (or a
- * read-only form of one), run in a transaction that is rolled back, reading no files.
+ * and `spend sql` for analysts: exactly one statement, which DuckDB's own parser must read as a
+ * SELECT reading only the database's tables and views (no files, network, settings), run in a
+ * transaction that is rolled back.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBValue, StatementType } from '@duckdb/node-api';
 import { z } from 'zod';
 import { queryRows } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
@@ -84,9 +85,74 @@ export const sqlQueryParams = z.object({
   limit: z.number().int().positive().max(1_000_000).default(1000),
 });
 
-/** Table functions that read files or the network: an analyst's query reads the database only. */
-const FILE_READERS =
-  /\b(read_\w+|glob|sniff_csv|parquet_\w+|iceberg_\w+|delta_scan|httpfs|http_get|attach|copy|install|load|pragma|set|export|import)\b|'[^']*(\/|\\|:\/\/)[^']*\.(csv|parquet|json|tsv|txt)/i;
+/**
+ * Table functions an analyst's SELECT may use: they compute rows or describe the database. Any
+ * other (read_csv, read_parquet, read_json, read_text, glob, query, iceberg_scan, duckdb_secrets…)
+ * is refused: a query reads the database, never files, the network or its settings.
+ */
+const ALLOWED_TABLE_FUNCTIONS = new Set([
+  'range',
+  'generate_series',
+  'unnest',
+  'json_each',
+  'json_tree',
+  'duckdb_tables',
+  'duckdb_views',
+  'duckdb_columns',
+  'duckdb_schemas',
+  'duckdb_constraints',
+  'duckdb_indexes',
+  'duckdb_types',
+  'duckdb_functions',
+  'pragma_table_info',
+  'summary',
+]);
+
+/** Functions that read settings or variables, or change state, even inside a SELECT. */
+const REFUSED_FUNCTIONS = new Set(['getvariable', 'current_setting', 'nextval', 'setseed']);
+
+type AstNode = { [key: string]: unknown };
+
+/**
+ * Why DuckDB's own parse tree of a SELECT (json_serialize_sql) shows it reaching past the
+ * database, or null. Every node is visited: subqueries, CTEs, set operations, DESCRIBE/SUMMARIZE.
+ * A table name that is neither a table or view of the database nor a CTE would be read as a file
+ * (`from 'spend.csv'`, DuckDB's replacement scans), so it is refused too.
+ */
+export function reachesOutside(ast: unknown, relations: Set<string>): string | null {
+  const ctes = new Set<string>();
+  const tables: string[] = [];
+  let problem: string | null = null;
+  const visit = (value: unknown): void => {
+    if (problem || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const node = value as AstNode;
+    if (node.type === 'TABLE_FUNCTION') {
+      const name = String((node.function as AstNode | undefined)?.function_name ?? '').toLowerCase();
+      if (!ALLOWED_TABLE_FUNCTIONS.has(name)) {
+        problem = `the table function ${name}() reads outside the database`;
+        return;
+      }
+    }
+    if (node.class === 'FUNCTION' && REFUSED_FUNCTIONS.has(String(node.function_name).toLowerCase())) {
+      problem = `${String(node.function_name)}() reads settings or changes state`;
+      return;
+    }
+    if (node.type === 'BASE_TABLE') tables.push(String(node.table_name));
+    const cteMap = (node.cte_map as { map?: { key: string }[] } | undefined)?.map;
+    for (const cte of cteMap ?? []) ctes.add(cte.key.toLowerCase());
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(ast);
+  if (problem) return problem;
+  const unknown = tables.find((t) => !relations.has(t.toLowerCase()) && !ctes.has(t.toLowerCase()));
+  return unknown === undefined
+    ? null
+    : `"${unknown}" is not a table or view of the database (files are not read)`;
+}
 
 export async function runReadOnlySql(
   conn: DuckDBConnection,
@@ -103,10 +169,35 @@ export async function runReadOnlySql(
     throw new UserError('invalid-input', `the SQL does not parse: ${(error as Error).message}`);
   }
   if (statements.count !== 1) refuse(`found ${statements.count} statements`);
-  if (FILE_READERS.test(params.sql)) refuse('reading files, settings and extensions is not allowed');
+  // DuckDB's parser decides, never a pattern on the text: only a SELECT serialises to JSON
+  // (INSERT, COPY, ATTACH, SET, PRAGMA, EXPLAIN… do not), and its tree shows what it reads.
+  // Checked before preparing: binding read_csv(…) would already open the file.
+  const [serialised] = await queryRows<{ ast: string }>(
+    conn,
+    'select json_serialize_sql($sql::varchar)::varchar as ast',
+    { sql: params.sql },
+  );
+  const ast = JSON.parse(serialised?.ast ?? '{}') as { error?: boolean; error_message?: string };
+  if (ast.error) {
+    refuse(
+      /Only SELECT/i.test(ast.error_message ?? '')
+        ? 'this statement is not a SELECT'
+        : `the SQL does not parse (${ast.error_message})`,
+    );
+  }
+  const relations = new Set(
+    (
+      await queryRows<{ name: string }>(
+        conn,
+        `select lower(table_name) as name from duckdb_tables()
+         union select lower(view_name) from duckdb_views()`,
+      )
+    ).map((r) => r.name),
+  );
+  const outside = reachesOutside(ast, relations);
+  if (outside) refuse(outside);
   const prepared = await statements.prepare(0);
-  // 1 = SELECT in DuckDB's statement types (a WITH … SELECT is a SELECT too).
-  if (Number(prepared.statementType) !== 1) refuse('this statement changes or manages the database');
+  if (prepared.statementType !== StatementType.SELECT) refuse('this statement is not a SELECT');
   let rows: Record<string, unknown>[] = [];
   let columns: string[] = [];
   await conn.run('begin transaction');

@@ -44,6 +44,12 @@ export const uploadFinish = z.object({
     skipped: z.number().int(),
     acceptedNetTotal: z.string(),
     months: z.record(z.string(), z.number()),
+    publishingThreshold: z
+      .looseObject({
+        pounds: z.number().int().min(0),
+        source: z.enum(['option', 'e-invoice', 'register', 'detected']),
+      })
+      .optional(),
   }),
   rejections: z.array(rejection).max(100_000),
 });
@@ -113,7 +119,8 @@ export async function finishUpload(
       `update uploads set format = $format, status = $status, rows_read = $rowsRead, accepted = $accepted,
          rejected = $rejected, skipped = $skipped, accepted_net_total = $total::decimal(18, 2),
          control_total = $control::decimal(18, 2), control_total_agrees = $agrees, period_start = $from::date,
-         period_end = $to::date, report = $report::json, finished_at = now()
+         period_end = $to::date, report = $report::json, finished_at = now(),
+         publishing_threshold = $threshold::decimal(18, 2), publishing_threshold_source = $thresholdSource
        where upload_id = $id`,
       {
         id: report.uploadId,
@@ -128,6 +135,8 @@ export async function finishUpload(
         agrees: report.controlTotal?.agrees ?? null,
         from: report.period?.from ?? null,
         to: report.period?.to ?? null,
+        threshold: report.publishingThreshold?.pounds ?? null,
+        thresholdSource: report.publishingThreshold?.source ?? null,
         report: JSON.stringify(stored),
       },
     );

@@ -7,6 +7,7 @@
 import type { FieldChoice, Mapping } from './field-mapping.ts';
 import type { SkippedKind } from './row-classification.ts';
 import type { Rejection } from './row-to-invoice.ts';
+import type { PublishingThreshold } from './threshold.ts';
 
 export type UploadStatus = 'uploaded' | 'partial' | 'failed' | 'duplicate';
 
@@ -75,6 +76,8 @@ export type UploadReport = {
   rejectionsNotListed: number;
   overlaps: Overlap[];
   messages: { invoices: number; purchaseOrders: number };
+  /** The amount the file publishes from, and how that was decided (absent in reports stored before it). */
+  publishingThreshold?: PublishingThreshold;
   notes: string[];
   ingested?: IngestedTotals & { agrees: boolean };
   startedAt: string;
@@ -172,6 +175,12 @@ export function formatReport(report: UploadReport): string {
     if (c.note) line(`    ${c.note}`);
   }
   if (report.period) line(`  dates from ${report.period.from} to ${report.period.to}`);
+  if (report.publishingThreshold) {
+    const t = report.publishingThreshold;
+    line(
+      `  publishes ${t.pounds > 0 ? `payments from £${t.pounds.toLocaleString('en-GB')}` : 'every payment (no threshold)'} (${t.source}: ${t.reason})`,
+    );
+  }
   const redacted = report.redactedSuppliers.reduce((n, r) => n + r.rows, 0);
   if (redacted > 0) {
     line(

@@ -23,6 +23,12 @@ export class Tally {
   private firstDate: string | null = null;
   private lastDate: string | null = null;
   private control: { pence: bigint; row: number; label: string; note?: string } | null = null;
+  /**
+   * Accepted rows by size (absolute net amount) below what a £250 or £500 threshold lets through,
+   * allowing for VAT (a body applying it to the gross amount publishes £208.33 net at £250):
+   * what the file's publishing threshold looks like (threshold.ts).
+   */
+  readonly sizes = { under250: 0, under500: 0, smallestPence: null as bigint | null };
 
   constructor(private readonly keepRejections: number) {}
 
@@ -32,6 +38,10 @@ export class Tally {
     total.pence += netPence;
     total.documents++;
     this.totals.set(currency, total);
+    const size = netPence < 0n ? -netPence : netPence;
+    if (size < 20_833n) this.sizes.under250++;
+    if (size < 41_666n) this.sizes.under500++;
+    if (this.sizes.smallestPence === null || size < this.sizes.smallestPence) this.sizes.smallestPence = size;
     if (date) {
       const month = date.slice(0, 7);
       this.months.set(month, (this.months.get(month) ?? 0) + 1);

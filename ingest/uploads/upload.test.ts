@@ -10,12 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { buildXlsx } from '../../tests/fixtures/uploads/xlsx.ts';
 import type { InvoiceV1 } from '../topics/invoices/schema.ts';
 import type { SavedMapping } from './field-mapping.ts';
-import type { Overlap, UploadReport } from './report.ts';
+import { formatReport, type Overlap, type UploadReport } from './report.ts';
 import type { Rejection } from './row-to-invoice.ts';
 import {
   type DocumentSink,
   type OutgoingDocument,
   type UploadLimits,
+  type UploadOptions,
   type UploadStart,
   type UploadStore,
   uploadFile,
@@ -67,7 +68,12 @@ class MemorySink implements DocumentSink {
 
 async function upload(
   name: string,
-  options: { store?: MemoryStore; bytes?: Buffer; limits?: Partial<UploadLimits> } = {},
+  options: {
+    store?: MemoryStore;
+    bytes?: Buffer;
+    limits?: Partial<UploadLimits>;
+    threshold?: Pick<UploadOptions, 'publishingThreshold' | 'registeredThreshold'>;
+  } = {},
 ) {
   const store = options.store ?? new MemoryStore();
   const sink = new MemorySink();
@@ -80,6 +86,7 @@ async function upload(
     store,
     sink,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...options.threshold,
   });
   return { report, sink, store, invoices: sink.invoices() };
 }
@@ -299,6 +306,49 @@ describe('upload path: spreadsheet quirks', () => {
     expect(invoices[0]?.description).toBe('=HYPERLINK("http://example.invalid","x")');
     expect(invoices[1]?.supplier.name).toBe('@SUM(1+1)');
     expect(report.notes.join(' ')).toMatch(/4 text cells start like a spreadsheet formula/);
+  });
+});
+
+describe('upload path: publishing threshold', () => {
+  /** A transparency file of the given net amounts, one payment a row. */
+  const spendFile = (amounts: string[]) =>
+    Buffer.from(
+      [
+        'Supplier Name,Payment Date,Amount',
+        ...amounts.map((a, i) => `Supplier ${i},0${1 + (i % 9)}/11/2023,${a}`),
+      ].join('\n'),
+    );
+  const over500 = Array.from({ length: 199 }, (_, i) => `${500 + i * 37}.00`);
+
+  it('is read from the rows: £500 (VAT allowed for, one row in a hundred may slip under), £250, or none', async () => {
+    const at500 = await upload('over-500.csv', { bytes: spendFile([...over500, '416.67', '-120.00']) });
+    expect(at500.report.publishingThreshold).toEqual({
+      pounds: 500,
+      source: 'detected',
+      reason: '1 of 201 rows are under £500 (£416.66 net of VAT)',
+    });
+    const at250 = await upload('over-250.csv', {
+      bytes: spendFile([...over500, '250.00', '300.00', '208.33']),
+    });
+    expect(at250.report.publishingThreshold).toMatchObject({ pounds: 250, source: 'detected' });
+    const everything = await upload('all.csv', {
+      bytes: spendFile([...over500, ...Array.from({ length: 5 }, () => '12.00')]),
+    });
+    expect(everything.report.publishingThreshold).toMatchObject({ pounds: 0, source: 'detected' });
+    expect(everything.report.publishingThreshold?.reason).toContain('5 of 204 rows are under £250');
+  });
+
+  it("the uploader's word wins, then the body's registered threshold; the report says it", async () => {
+    const bytes = spendFile(over500);
+    const registered = await upload('a.csv', { bytes, threshold: { registeredThreshold: 250 } });
+    expect(registered.report.publishingThreshold).toMatchObject({ pounds: 250, source: 'register' });
+    const said = await upload('b.csv', {
+      bytes,
+      threshold: { registeredThreshold: 250, publishingThreshold: 0 },
+    });
+    expect(said.report.publishingThreshold).toMatchObject({ pounds: 0, source: 'option' });
+    expect(formatReport(said.report)).toContain('publishes every payment (no threshold) (option:');
+    expect(formatReport(registered.report)).toContain('publishes payments from £250 (register:');
   });
 });
 

@@ -52,6 +52,7 @@ import {
   RowMapper,
 } from './row-to-invoice.ts';
 import { Tally } from './tally.ts';
+import { decideThreshold } from './threshold.ts';
 import { readUbl, UblError } from './ubl-reader.ts';
 import { readWorkbook, WorkbookError } from './xlsx-reader.ts';
 
@@ -121,6 +122,10 @@ export type UploadOptions = {
   sink: DocumentSink;
   limits?: Partial<UploadLimits>;
   onProgress?: (progress: UploadProgress) => void;
+  /** The amount (whole pounds) the file publishes from, when the uploader says (threshold.ts). */
+  publishingThreshold?: number;
+  /** The body's registered threshold: the default when the uploader does not say. */
+  registeredThreshold?: number | null;
 };
 
 /** A problem with the file itself: the report says it, nothing crashes. */
@@ -637,6 +642,12 @@ class Upload {
       rejectionsNotListed: tally.rejectionsNotKept,
       overlaps: [],
       messages: { invoices: tally.invoices, purchaseOrders: tally.purchaseOrders },
+      publishingThreshold: decideThreshold({
+        option: this.options.publishingThreshold,
+        registered: this.options.registeredThreshold,
+        eInvoice: this.report.format?.startsWith('peppol') ?? false,
+        sizes: { rows: tally.accepted, under250: tally.sizes.under250, under500: tally.sizes.under500 },
+      }),
       notes: [...this.notes, ...this.countersNotes()],
       startedAt: this.startedAt,
       finishedAt: new Date().toISOString(),

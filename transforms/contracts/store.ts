@@ -1,11 +1,10 @@
 /**
- * Loading OCDS release packages into the contract register's source tables (tables.sql):
+ * Loading OCDS release packages into the contract register's source tables (`ocds_packages`,
+ * `ocds_releases`: migration 004):
  * `spend contracts load` and the `contracts.load` operation (so it works through a running
  * owner or on the database file). A file already loaded is recognised by its hash and left as
  * it is; the models turn the releases into contracts on the next transforms run.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { bodyId } from '../../ingest/topics/common.ts';
@@ -13,10 +12,21 @@ import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { type OcdsPackage, parseReleasePackage } from './ocds.ts';
 
-const TABLES_SQL = readFileSync(join(import.meta.dirname, 'tables.sql'), 'utf8');
-
+/**
+ * The tables come from migration 004, applied whenever a database is opened (lib/db.ts): this
+ * only checks they are there, for callers that used to create them (the runner, the bench).
+ */
 export async function ensureContractTables(conn: DuckDBConnection): Promise<void> {
-  await conn.run(TABLES_SQL);
+  const found = await queryRows<{ n: number }>(
+    conn,
+    `select count(*)::integer as n from information_schema.tables
+     where table_schema = 'main' and table_name in ('ocds_packages', 'ocds_releases')`,
+  );
+  if (found[0]?.n !== 2) {
+    throw new Error(
+      'the contract tables are missing: the database was not opened through Database.open (migrations)',
+    );
+  }
 }
 
 export const contractsLoadParams = z.object({

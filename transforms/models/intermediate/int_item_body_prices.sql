@@ -1,10 +1,12 @@
 -- grain: one row per item × unit × body (item_code, unit, body_id)
--- depends on: int_spend_lines, int_above_po_price
+-- depends on: int_spend_lines, int_above_po_price, int_body_months
 --
 -- What each body usually pays for an item: the unit price on most of its GBP invoice lines
 -- (its contract price), and the quantity and spend at that price, credit notes netted off.
 -- Lines charged above their purchase order's price are left out (fct_po_compliance reports
--- them); lines at other prices are counted apart.
+-- them); lines at other prices are counted apart. Fair comparison: only the months the body
+-- was a member (int_body_months); quantity and spend "at common threshold" count the lines of
+-- documents whose absolute net total reaches the month's common threshold.
 
 with
 
@@ -16,17 +18,40 @@ above_order_price as (
   select body_id, invoice_id, line_no from int_above_po_price
 ),
 
-priced_lines as (
-  select body_id, item_code, unit, unit_price, quantity, net_amount, document_type
+member_months as (
+  select body_id, spend_month, common_threshold from int_body_months
+  -- only the months the body was a member of the partnership
+  where is_member
+),
+
+item_lines as (
+  select spend.*, member_months.common_threshold
   from spend
+  inner join member_months using (body_id, spend_month)
   -- a line charged above its order's price is a compliance finding, not the body's price
   anti join above_order_price using (body_id, invoice_id, line_no)
-  -- lines of named items with a price and quantity, in GBP, while the body was in the partnership
-  where item_code is not null
-    and unit_price is not null
-    and quantity is not null
-    and currency = 'GBP'
-    and in_partnership
+  -- lines of named items with a price and quantity, in GBP
+  where spend.item_code is not null
+    and spend.unit_price is not null
+    and spend.quantity is not null
+    and spend.currency = 'GBP'
+),
+
+document_totals as (
+  -- the whole document's net total (every line, priced or not): thresholds apply to payments
+  select body_id, invoice_id, sum(net_amount) as document_net_total
+  from spend
+  semi join (select distinct body_id, invoice_id from item_lines) as priced using (body_id, invoice_id)
+  group by all
+),
+
+priced_lines as (
+  select
+    item_lines.body_id, item_lines.item_code, item_lines.unit, item_lines.unit_price, item_lines.quantity,
+    item_lines.net_amount, item_lines.document_type,
+    abs(document_totals.document_net_total) >= item_lines.common_threshold as at_common_threshold
+  from item_lines
+  inner join document_totals using (body_id, invoice_id)
 ),
 
 usual_price as (
@@ -55,7 +80,9 @@ final as (
     sum(priced_lines.net_amount) filter (where priced_lines.unit_price = usual_price.unit_price) as net_amount,
     count(*) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.document_type = 'invoice')
       - count(*) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.document_type = 'credit-note') as lines,
-    count(*) filter (where priced_lines.unit_price <> usual_price.unit_price) as lines_at_other_prices
+    count(*) filter (where priced_lines.unit_price <> usual_price.unit_price) as lines_at_other_prices,
+    coalesce(sum(priced_lines.quantity) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.at_common_threshold), 0) as quantity_at_common_threshold,
+    coalesce(sum(priced_lines.net_amount) filter (where priced_lines.unit_price = usual_price.unit_price and priced_lines.at_common_threshold), 0) as net_amount_at_common_threshold
   from priced_lines
   inner join usual_price
     on usual_price.item_code = priced_lines.item_code

@@ -1,30 +1,53 @@
 -- grain: one row per supplier entity used by two or more bodies, per body (entity_id, body_id)
--- depends on: int_spend_lines, dim_supplier_entities
+-- depends on: int_spend_lines, int_body_months, dim_supplier_entities
 --
 -- Suppliers the partnership shares: each body's GBP spend with the entity beside the combined
--- figure. Fair comparison: only spend from while each body was in the partnership.
+-- figure. Fair comparison: only the months each body was a member (int_body_months); the
+-- "…_at_common_threshold" figures count only documents whose absolute net total reaches the
+-- month's common threshold (the highest publishing threshold among the bodies compared), so a
+-- body publishing every payment is not made to look bigger than one publishing from £500.
 
 with
 
 spend as (
-  select * from int_spend_lines
+  select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount from int_spend_lines
+),
+
+body_months as (
+  select body_id, spend_month, common_threshold from int_body_months
+  -- only the months the body was a member of the partnership
+  where is_member
 ),
 
 entities as (
   select entity_id, entity_name from dim_supplier_entities
 ),
 
-per_body as (
-  select
-    supplier_entity_id as entity_id,
-    body_id,
-    sum(net_amount) as body_net_total,
-    count(distinct invoice_id) as body_documents
+documents as (
+  -- each document once (the threshold applies to a payment, not to its lines), aggregated
+  -- before the small join to the members' months
+  select supplier_entity_id as entity_id, body_id, spend_month, sum(net_amount) as net_total
   from spend
-  -- named suppliers only, in GBP, while the body was in the partnership
+  -- named suppliers only, in GBP
   where supplier_entity_id is not null
     and currency = 'GBP'
-    and in_partnership
+  group by supplier_entity_id, body_id, invoice_id, spend_month
+),
+
+member_documents as (
+  select documents.entity_id, documents.body_id, documents.net_total, body_months.common_threshold
+  from documents
+  inner join body_months using (body_id, spend_month)
+),
+
+per_body as (
+  select
+    entity_id,
+    body_id,
+    sum(net_total) as body_net_total,
+    count(*) as body_documents,
+    coalesce(sum(net_total) filter (where abs(net_total) >= common_threshold), 0) as body_net_total_at_common_threshold
+  from member_documents
   group by all
 ),
 
@@ -32,7 +55,8 @@ shared as (
   select
     entity_id,
     count(*) as bodies,
-    sum(body_net_total) as combined_net_total
+    sum(body_net_total) as combined_net_total,
+    sum(body_net_total_at_common_threshold) as combined_net_total_at_common_threshold
   from per_body
   group by entity_id
   -- shared means used by at least two bodies
@@ -48,7 +72,9 @@ final as (
     per_body.body_id,
     per_body.body_net_total,
     per_body.body_documents,
-    round(100 * per_body.body_net_total / nullif(shared.combined_net_total, 0), 1) as body_share_percent
+    round(100 * per_body.body_net_total / nullif(shared.combined_net_total, 0), 1) as body_share_percent,
+    shared.combined_net_total_at_common_threshold,
+    per_body.body_net_total_at_common_threshold
   from shared
   inner join per_body using (entity_id)
   inner join entities using (entity_id)
