@@ -199,7 +199,7 @@ describe('Kafka → DuckDB end to end', () => {
       '2023-04-01',
     ]);
     expect(added.code, added.stderr).toBe(0);
-    pipeline.startOwner('ingest');
+    await pipeline.startOwner('ingest').ready();
     const producer = createProducer(pipeline.kafka, {
       transactionalId: uniqueName('tx'),
       idempotent: true,

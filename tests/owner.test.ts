@@ -13,11 +13,6 @@ async function statsJson(pipeline: Pipeline) {
   return JSON.parse(result.stdout) as { bodies: { bodyId: string }[] };
 }
 
-async function waitForSocket(path: string): Promise<void> {
-  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(existsSync(path)).toBe(true);
-}
-
 describe('the owner and its control socket', () => {
   it('serves commands while running, and they open the file when it is gone or dead', async () => {
     const pipeline = await createPipeline();
@@ -30,7 +25,7 @@ describe('the owner and its control socket', () => {
 
     // An owner holds the file; commands go through its socket (mode 0600).
     const owner = pipeline.startOwner('ingest');
-    await waitForSocket(socketPath);
+    await owner.ready();
     expect(statSync(socketPath).mode & 0o777).toBe(0o600);
     const added = await pipeline.cli([
       'bodies',
@@ -69,8 +64,8 @@ describe('the owner and its control socket', () => {
 
     // A new owner takes over the stale socket.
     const next = pipeline.startOwner('ingest');
-    await new Promise((r) => setTimeout(r, 200));
-    await waitForSocket(socketPath);
+    // The stale socket file is still there: only an answer on it shows the new owner is up.
+    await next.ready();
     expect((await statsJson(pipeline)).bodies).toHaveLength(2);
     next.child.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });

@@ -67,7 +67,7 @@ describe('spend contracts load', () => {
     expect(JSON.parse(first.stdout)).toMatchObject([{ status: 'loaded', releases: 2, awards: 2 }]);
 
     // an owner holds the file: the same command goes through its control socket
-    pipeline.startOwner('ingest');
+    await pipeline.startOwner('ingest').ready();
     for (let i = 0; i < 200 && !existsSync(pipeline.config.socketPath); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }

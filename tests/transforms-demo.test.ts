@@ -203,7 +203,7 @@ describe('transforms on the demo data', () => {
     }
 
     // Through a running owner: query, sql (read-only only) and aliases.
-    pipeline.startOwner('serve');
+    await pipeline.startOwner('serve').ready();
     const query = await pipeline.cli([
       'query',
       'fct_duplicate_payments',

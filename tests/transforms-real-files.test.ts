@@ -28,7 +28,7 @@ const BELOW_90: Record<string, { atLeast: number; why: string }> = {
 describe.skipIf(!available)('transforms on the real Nov 2023 files', () => {
   it('resolve, classify and total the uploads', async () => {
     const pipeline = await createPipeline();
-    pipeline.startOwner('ingest');
+    await pipeline.startOwner('ingest').ready();
     const bodies = readdirSync(SPEND_DIR).sort();
     for (const body of bodies) {
       // registered through the owner directly: a CLI start-up per body would only cost time

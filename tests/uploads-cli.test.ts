@@ -79,7 +79,7 @@ describe('spend upload / uploads / mapping', () => {
       ingested: true,
     });
 
-    pipeline.startOwner('ingest');
+    await pipeline.startOwner('ingest').ready();
 
     // Bad files beside a good one: each bad file is named with its reason; the good one goes in.
     const mixed = await pipeline.cli([

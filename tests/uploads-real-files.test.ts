@@ -242,6 +242,7 @@ describe.skipIf(!available)('uploads: every real file, reconciled in DuckDB', ()
   it('uploads all of uk-spend/ and peppol/ and finds exactly the independently computed rows and totals', async () => {
     const pipeline = await createPipeline();
     const owner = pipeline.startOwner('ingest');
+    await owner.ready();
 
     const byBody = new Map<string, string[]>();
     for (const path of filesUnder(join(DATASETS, 'uk-spend'))) {

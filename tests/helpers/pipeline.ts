@@ -11,6 +11,7 @@ import { onTestFinished } from 'vitest';
 import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../../ingest/lag.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
+import { ownerAnswers } from '../../lib/control.ts';
 import { callOperation } from '../../lib/owner.ts';
 import type { Stats } from '../../lib/stats.ts';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from './kafka.ts';
@@ -38,6 +39,12 @@ export type OwnerProcess = {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+  /**
+   * Resolves once the owner answers on its control socket (it then holds the database and has
+   * its signal handlers installed); rejects if it exits first. A socket file alone proves
+   * nothing: a killed owner leaves a stale one behind.
+   */
+  ready(timeoutMs?: number): Promise<void>;
 };
 
 export async function createPipeline(overrides: Record<string, string> = {}): Promise<Pipeline> {
@@ -100,7 +107,19 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
           await exited;
         }
       });
-      const owner = { child, exited, stderr: () => stderr };
+      const ready = async (timeoutMs = 60_000) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!(await ownerAnswers(config.socketPath))) {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(`spend ${command} exited before answering on its socket:\n${stderr}`);
+          }
+          if (Date.now() > deadline) {
+            throw new Error(`spend ${command} did not answer on its socket in ${timeoutMs} ms:\n${stderr}`);
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const owner = { child, exited, stderr: () => stderr, ready };
       owners.push(owner);
       return owner;
     },
