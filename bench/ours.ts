@@ -48,10 +48,12 @@ export async function runOurs(options: {
   highWatermarks: Map<number, bigint>;
   produced: Produced;
   cpuProfileDir?: string;
+  /** Another checkout's bin/spend.js, for A/B runs of two versions on the same topic. */
+  spendBin?: string;
 }): Promise<OursResult> {
   const { config, highWatermarks } = options;
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const run = spawnMeasured(process.execPath, [...nodeArgs, SPEND_BIN, 'ingest'], {
+  const run = spawnMeasured(process.execPath, [...nodeArgs, options.spendBin ?? SPEND_BIN, 'ingest'], {
     ...process.env,
     ...options.env,
   });
