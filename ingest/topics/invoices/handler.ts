@@ -2,7 +2,6 @@ import { isCurrencyCode, isRealDate } from '../common.ts';
 import {
   CATEGORY_STRUCTURE,
   insertLinesSql,
-  LINE_STRUCTURE,
   SOURCE_STRUCTURE,
   SUPPLIER_STRUCTURE,
   shredded,
@@ -13,7 +12,7 @@ import { type InvoiceV1, invoiceRuleIssues, invoiceV1 } from './schema.ts';
 
 const hasInvoiceShape = compileShapeCheck(invoiceV1);
 
-const STRUCTURE = `{"bodyId":"VARCHAR","invoiceId":"VARCHAR","documentType":"VARCHAR",${SUPPLIER_STRUCTURE},"invoiceDate":"DATE","paymentDate":"DATE","currency":"VARCHAR","netAmount":"DECIMAL(18,2)","vatAmount":"DECIMAL(18,2)","poNumber":"VARCHAR","contractRef":"VARCHAR","description":"VARCHAR","expenseType":"VARCHAR","serviceArea":"VARCHAR","costCentre":"VARCHAR",${CATEGORY_STRUCTURE},${SOURCE_STRUCTURE},"lines":[${LINE_STRUCTURE}]}`;
+const STRUCTURE = `{"bodyId":"VARCHAR","invoiceId":"VARCHAR","documentType":"VARCHAR",${SUPPLIER_STRUCTURE},"invoiceDate":"DATE","paymentDate":"DATE","currency":"VARCHAR","netAmount":"DECIMAL(18,2)","vatAmount":"DECIMAL(18,2)","poNumber":"VARCHAR","contractRef":"VARCHAR","description":"VARCHAR","expenseType":"VARCHAR","serviceArea":"VARCHAR","costCentre":"VARCHAR",${CATEGORY_STRUCTURE},${SOURCE_STRUCTURE}}`;
 
 export const invoicesHandler: TopicHandler<InvoiceV1> = {
   schemaName: 'invoice.v1',
