@@ -85,8 +85,11 @@ export type PartitionSpan = {
 const MAX_RAW_VALUE_CHARS = 64 * 1024;
 const HEARTBEAT_EVERY = 2000;
 
-/** Per connection: the valid documents staged for the next flush, as JSON text. */
-const STAGING_DDL = `create temp table if not exists staged_documents (
+/**
+ * Per connection: the valid documents staged for the next flush, as JSON text. Created afresh for
+ * every flush and dropped after it: deleting its rows would not give their memory back.
+ */
+const STAGING_DDL = `create or replace temp table staged_documents (
   topic varchar not null,
   kafka_partition integer not null,
   ingest_batch_id bigint not null,
@@ -109,7 +112,6 @@ export class PendingWrite {
   /** Starts with an empty staging table (rows left by a failed flush are dropped). */
   static async open(conn: DuckDBConnection): Promise<PendingWrite> {
     await conn.run(STAGING_DDL);
-    await conn.run('delete from staged_documents');
     return new PendingWrite(conn);
   }
 
@@ -272,7 +274,6 @@ export async function flushPending(
       await conn.run(handler.insertDocumentsSql, { topic });
       await conn.run(handler.insertLinesSql, { topic });
     }
-    await conn.run('delete from staged_documents');
     for (const [table, rows] of pending.retractions) await appendRows(conn, table, rows);
     await appendRows(conn, 'rejected_messages', pending.rejectedRows);
     hooks.crashPoint?.('after-append');
@@ -307,6 +308,7 @@ export async function flushPending(
     throw error;
   }
   hooks.crashPoint?.('after-duckdb-commit');
+  await conn.run('drop table staged_documents');
   return spans;
 }
 
