@@ -39,6 +39,8 @@ export type Verification = {
   netTotal: string;
   rejected: number;
   batches: number;
+  /** DuckDB transactions that wrote them (rows of one flush share its commit timestamp). */
+  flushes: number;
 };
 
 /** Starts `spend ingest`, waits until everything is stored, stops it cleanly and checks the database. */
@@ -147,7 +149,8 @@ async function verify(dbPath: string): Promise<Verification> {
                 (select count(*) from invoice_lines)::integer as lines,
                 (select coalesce(sum(net_amount), 0)::varchar from invoices) as "netTotal",
                 (select count(*) from rejected_messages)::integer as rejected,
-                (select count(*) from ingest_batches)::integer as batches`,
+                (select count(*) from ingest_batches)::integer as batches,
+                (select count(distinct committed_at) from ingest_batches)::integer as flushes`,
       ),
     );
     if (!row) throw new Error('verification query returned nothing');
