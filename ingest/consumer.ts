@@ -94,6 +94,8 @@ export class IngestService {
   private readonly nextFresh = new Map<string, bigint>();
   /** A flush failed: everything staged after it was dropped; nothing is staged until the group is rejoined. */
   private failure: Error | undefined;
+  /** Bumped when staged batches are dropped: flushes handed over before then must not run. */
+  private generation = 0;
   private stopping = false;
   private assignment: Record<string, number[]> = {};
 
@@ -252,7 +254,9 @@ export class IngestService {
       this.release(pending.conn);
       return;
     }
-    this.flushes = this.flushes.then(() => this.flush(pending));
+    const generation = this.generation;
+    // flush() handles its own errors: one failure must not stop the flushes after it.
+    this.flushes = this.flushes.then(() => this.flush(pending, generation));
   }
 
   /** Writes everything staged so far and waits until it is written. */
@@ -261,10 +265,11 @@ export class IngestService {
     await this.flushes;
   }
 
-  private async flush(pending: PendingWrite): Promise<void> {
+  private async flush(pending: PendingWrite, generation: number): Promise<void> {
     let failed: Error | undefined;
     try {
-      if (this.failure) return; // an earlier flush failed: these batches will be read again
+      // An earlier flush failed: these batches are read again (writing them would leave a gap).
+      if (generation !== this.generation) return;
       const spans = await flushPending(pending, this.handlers, {
         beforeCommit: (rejections) => this.sendDeadLetters(rejections),
         crashPoint: (point) => this.crashIfConfigured(point),
@@ -294,6 +299,7 @@ export class IngestService {
    */
   private async dropStaged(failure: Error): Promise<void> {
     this.failure = failure;
+    this.generation++;
     await this.serially(async () => {
       const pending = this.staging;
       this.staging = undefined;
@@ -413,6 +419,9 @@ export class IngestService {
       const conn = this.staging?.conn ?? (await this.acquire());
       try {
         await conn.run('checkpoint');
+      } catch (error) {
+        // DuckDB checkpoints on its own later; nothing is lost.
+        this.log.warn({ err: error }, 'checkpoint failed');
       } finally {
         if (conn !== this.staging?.conn) this.release(conn);
       }
