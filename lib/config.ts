@@ -66,7 +66,7 @@ const envSchema = z.object({
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
   // One DuckDB row group: a flush this large is written straight to the file, not to the log.
   SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
-  SPEND_INGEST_FLUSH_MS: positiveInt.default(5000),
+  SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
 });
