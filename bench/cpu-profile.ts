@@ -2,7 +2,7 @@
  * Summarises a `node --cpu-prof` profile of the ingest process: where its main (JavaScript) thread
  * spent the run, by category of code (self time) and for the pipeline's key steps (inclusive time).
  * DuckDB's own work runs on its threads; on the main thread it shows as idle time while a query
- * (COMMIT, an insert) is awaited, or as time inside the appender's native calls. V8 shows no
+ * (a flush's inserts and COMMIT) is awaited, or as time inside the appender's native calls. V8 shows no
  * frame for JSON.parse: its time is part of decodeMessage's self time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,15 +33,15 @@ const CATEGORIES: [string, RegExp][] = [
 
 /** Functions whose inclusive time (callees included) tells the story of one message. */
 const KEY_FUNCTIONS: [string, (f: CallFrame) => boolean][] = [
-  ['writeBatch (all of DuckDB writing + decoding)', (f) => f.functionName === 'writeBatch'],
+  ['stageBatch (decoding + staging in the temp table)', (f) => f.functionName === 'stageBatch'],
   ['  decodeMessage (JSON.parse + zod + key checks)', (f) => f.functionName === 'decodeMessage'],
   ['    zod safeParse', (f) => /node_modules\/zod\//.test(f.url) && /safeParse/.test(f.functionName)],
-  ['  handler.headerRow / lineRows', (f) => /\/topics\/invoices\/handler\.ts$/.test(f.url)],
-  ['  LazyAppenders.append → appendRow', (f) => f.functionName === 'appendRow'],
+  ['  fast-path validation (handler quickCheck)', (f) => /\/topics\/invoices\/handler\.ts$/.test(f.url)],
   [
-    '  appender closeSync (flush into the transaction)',
+    '  appender closeSync (staged rows into the temp table)',
     (f) => f.functionName === 'closeSync' && f.url.endsWith('/DuckDBAppender.js'),
   ],
+  ['flushPending (main-thread part of the flushes)', (f) => f.functionName === 'flushPending'],
   [
     'kafkajs fetch response decoding',
     (f) => /kafkajs\/src\/protocol\/(recordBatch|requests\/fetch)/.test(f.url),
@@ -54,12 +54,12 @@ const KEY_FUNCTIONS: [string, (f: CallFrame) => boolean][] = [
   ['idle', (f) => f.functionName === '(idle)'],
 ];
 
-/** Reads the profile of the main thread (the one that ran writeBatch) and returns markdown lines. */
+/** Reads the profile of the main thread (the one that ran stageBatch) and returns markdown lines. */
 export function summariseCpuProfiles(dir: string): string[] {
   const profiles = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
-  const main = profiles.find((p) => p.nodes.some((n) => n.callFrame.functionName === 'writeBatch'));
+  const main = profiles.find((p) => p.nodes.some((n) => n.callFrame.functionName === 'stageBatch'));
   if (!main) return ['(no profile of the ingest main thread found)'];
   return summarise(main);
 }

@@ -309,7 +309,7 @@ async function runOursPeer(
   const detail = [
     `Verified after the run: ${v.invoices.toLocaleString('en')} invoices at ${v.distinctOffsets.toLocaleString('en')} distinct offsets, ` +
       `${v.lines.toLocaleString('en')} invoice lines, net total £${v.netTotal}, ${v.rejected} rejected: exactly what was produced.`,
-    `Batches written: ${v.batches.toLocaleString('en')} (${Math.round(v.invoices / Math.max(1, v.batches))} messages per DuckDB transaction on average).`,
+    `Written in ${v.flushes.toLocaleString('en')} DuckDB transactions (${Math.round(v.invoices / Math.max(1, v.flushes)).toLocaleString('en')} messages each on average; ${v.batches.toLocaleString('en')} ingest_batches rows, one per partition and transaction).`,
   ];
   return {
     row: {

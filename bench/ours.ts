@@ -39,6 +39,8 @@ export type Verification = {
   netTotal: string;
   rejected: number;
   batches: number;
+  /** DuckDB transactions that wrote them (rows of one flush share its commit timestamp). */
+  flushes: number;
 };
 
 /** Starts `spend ingest`, waits until everything is stored, stops it cleanly and checks the database. */
@@ -48,10 +50,12 @@ export async function runOurs(options: {
   highWatermarks: Map<number, bigint>;
   produced: Produced;
   cpuProfileDir?: string;
+  /** Another checkout's bin/spend.js, for A/B runs of two versions on the same topic. */
+  spendBin?: string;
 }): Promise<OursResult> {
   const { config, highWatermarks } = options;
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const run = spawnMeasured(process.execPath, [...nodeArgs, SPEND_BIN, 'ingest'], {
+  const run = spawnMeasured(process.execPath, [...nodeArgs, options.spendBin ?? SPEND_BIN, 'ingest'], {
     ...process.env,
     ...options.env,
   });
@@ -145,7 +149,8 @@ async function verify(dbPath: string): Promise<Verification> {
                 (select count(*) from invoice_lines)::integer as lines,
                 (select coalesce(sum(net_amount), 0)::varchar from invoices) as "netTotal",
                 (select count(*) from rejected_messages)::integer as rejected,
-                (select count(*) from ingest_batches)::integer as batches`,
+                (select count(*) from ingest_batches)::integer as batches,
+                (select count(distinct committed_at) from ingest_batches)::integer as flushes`,
       ),
     );
     if (!row) throw new Error('verification query returned nothing');

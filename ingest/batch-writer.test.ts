@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database, queryRows } from '../lib/db.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
-import { readNextOffset, writeBatch } from './batch-writer.ts';
+import { flushPending, PendingWrite, readNextOffset, stageBatch, writeBatch } from './batch-writer.ts';
 import { TABLE_COLUMNS } from './rows.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 
@@ -118,5 +118,45 @@ describe('writeBatch', () => {
     ).rejects.toBe(boom);
     expect(await totals()).toMatchObject({ invoices: '0', lines: '0', rejected: '0' });
     expect(await readNextOffset(conn, 't', 0)).toBeNull();
+  });
+
+  it('stages batches of several partitions and writes them in one transaction, or not at all', async () => {
+    const handlers = new Map([['t', invoicesHandler as never]]);
+    const batch = (partition: number, offsets: number[]) =>
+      offsets.map((o) =>
+        asMessage(`test-council:P${partition}-${o}`, invoice({ invoiceId: `P${partition}-${o}` }), o),
+      );
+    const pending = await PendingWrite.open(conn);
+    await stageBatch(pending, invoicesHandler, 't', 0, batch(0, [0, 1]), null);
+    // The next batch of partition 0 starts where the staged one ended: only offsets ≥ 2 are fresh.
+    const redelivered = await stageBatch(pending, invoicesHandler, 't', 0, batch(0, [1, 2]), 2n);
+    expect(redelivered).toMatchObject({ alreadyIngested: 1, accepted: 1, nextOffset: 3n });
+    await stageBatch(pending, invoicesHandler, 't', 1, batch(1, [0]), null);
+    expect(await totals()).toMatchObject({ invoices: '0' });
+
+    const boom = new Error('crash before commit');
+    await expect(
+      flushPending(pending, handlers, {
+        crashPoint: (point) => {
+          if (point === 'before-duckdb-commit') throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
+    expect(await totals()).toMatchObject({ invoices: '0' });
+    expect(await readNextOffset(conn, 't', 0)).toBeNull();
+
+    const spans = await flushPending(pending, handlers);
+    expect(spans.map((s) => [s.partition, s.firstOffset, s.lastOffset, s.messages])).toEqual([
+      [0, 0n, 2n, 3],
+      [1, 0n, 0n, 1],
+    ]);
+    expect(await totals()).toMatchObject({ invoices: '4' });
+    expect(await readNextOffset(conn, 't', 0)).toBe(3n);
+    expect(await readNextOffset(conn, 't', 1)).toBe(1n);
+    const batches = await queryRows<{ n: string; at: string }>(
+      conn,
+      'select count(*)::varchar as n, count(distinct committed_at)::varchar as at from ingest_batches',
+    );
+    expect(batches[0]).toEqual({ n: '2', at: '1' });
   });
 });

@@ -1,12 +1,20 @@
 /**
- * Writes one Kafka batch (one topic partition) into DuckDB exactly once.
+ * Writes Kafka batches into DuckDB exactly once, several batches (of any partitions and topics)
+ * per DuckDB transaction.
  *
- * In ONE transaction: read the partition's stored next offset, ignore every message below it
- * (a redelivery), validate the rest and stage the valid documents' JSON as it arrived, let
- * DuckDB shred the staged JSON into the document and line tables (one set-based insert each,
- * on DuckDB's own threads, instead of ~70 appender calls per message in JavaScript), record the
- * batch, and move the stored offset past it. Either all of it is committed or none of it is,
- * so a crash at any point re-reads from the stored offset: nothing lost, nothing counted twice.
+ * `stageBatch` validates a batch's fresh messages (those at or past the offset already stored
+ * or staged for the partition) and stages them in a `PendingWrite`: the valid documents' JSON as
+ * it arrived in the connection's TEMP table `staged_documents` (temp tables are not logged),
+ * retractions and rejections in memory. `flushPending` then writes everything staged in ONE
+ * transaction: DuckDB shreds the staged JSON into the document and line tables (one set-based
+ * insert each, on DuckDB's own threads), the retractions and rejections are appended, and every
+ * included partition's batch record and next offset are stored. Either all of it is committed or
+ * none of it is, so a crash at any point re-reads from the stored offsets: nothing lost, nothing
+ * counted twice.
+ *
+ * Why several batches per transaction: a transaction that appends at least a row group's worth
+ * of rows (122,880) to a table has them written straight to the database file, while smaller
+ * ones go through the write-ahead log and are written again at the next checkpoint.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { CrashPoint } from '../lib/config.ts';
@@ -14,7 +22,7 @@ import { queryRows } from '../lib/db.ts';
 import { decodeMessage } from './decode.ts';
 import { UNDECODABLE_HEADER } from './kafka/undecodable.ts';
 import type { RejectionCode } from './rejections.ts';
-import { appendRow, kafkaTimestamp } from './rows.ts';
+import { appendRow, kafkaTimestamp, type Row } from './rows.ts';
 import type { MessageMeta, TopicHandler } from './topics/handler.ts';
 
 export type IncomingMessage = {
@@ -45,40 +53,90 @@ export type BatchResult = {
   retracted: number;
   rejected: number;
   lines: number;
-  /** The partition's next offset after this batch, as stored in DuckDB. */
+  /** The partition's next offset once this batch is written (null: an empty batch). */
   nextOffset: bigint | null;
 };
 
-export type BatchHooks = {
-  /** Keeps the group membership alive during long batches. */
-  heartbeat?: () => Promise<void>;
-  /** Called inside the transaction, before COMMIT, with the batch's rejections (dead-letter topic). */
+export type FlushHooks = {
+  /** Called inside the transaction, before COMMIT, with the rejections (dead-letter topic). */
   beforeCommit?: (rejections: Rejection[]) => Promise<void>;
   /** Test-only crash switch (SPEND_CRASH_AT). */
   crashPoint?: (point: CrashPoint) => void;
 };
 
+export type BatchHooks = FlushHooks & {
+  /** Keeps the group membership alive during long batches. */
+  heartbeat?: () => Promise<void>;
+};
+
+/** What one flush writes for one partition: one `ingest_batches` row and the new stored offset. */
+export type PartitionSpan = {
+  topic: string;
+  partition: number;
+  batchId: bigint;
+  /** The first fresh message's offset (null: nothing but skipped records so far). */
+  firstOffset: bigint | null;
+  lastOffset: bigint;
+  messages: number;
+  accepted: number;
+  rejected: number;
+};
+
 const MAX_RAW_VALUE_CHARS = 64 * 1024;
 const HEARTBEAT_EVERY = 2000;
 
-/** Per connection: the valid documents of the batch in hand, as JSON text, until DuckDB shreds them. */
-const STAGING_DDL = `create temp table if not exists staged_documents (
+/**
+ * Per connection: the valid documents staged for the next flush, as JSON text. Created afresh for
+ * every flush and dropped after it: deleting its rows would not give their memory back.
+ */
+const STAGING_DDL = `create or replace temp table staged_documents (
+  topic varchar not null,
+  kafka_partition integer not null,
+  ingest_batch_id bigint not null,
   kafka_offset bigint not null,
   produced_at timestamp,
   raw varchar not null
 )`;
+
+/** Batches staged on one connection, not yet written. Flushed once, then discarded. */
+export class PendingWrite {
+  readonly spans = new Map<string, PartitionSpan>();
+  /** Documents staged in `staged_documents`. */
+  documents = 0;
+  readonly retractions = new Map<string, Row[]>();
+  readonly rejectedRows: Row[] = [];
+  readonly rejections: Rejection[] = [];
+
+  private constructor(readonly conn: DuckDBConnection) {}
+
+  /** Starts with an empty staging table (rows left by a failed flush are dropped). */
+  static async open(conn: DuckDBConnection): Promise<PendingWrite> {
+    await conn.run(STAGING_DDL);
+    return new PendingWrite(conn);
+  }
+
+  get isEmpty(): boolean {
+    return this.spans.size === 0;
+  }
+}
 
 export async function loadRegisteredBodies(conn: DuckDBConnection): Promise<Set<string>> {
   const rows = await queryRows<{ body_id: string }>(conn, 'select body_id from bodies');
   return new Set(rows.map((r) => r.body_id));
 }
 
-export async function writeBatch<Doc extends { lines?: unknown[] }>(
-  conn: DuckDBConnection,
+/**
+ * Validates one Kafka batch and stages its fresh messages in `pending`. `nextFresh` is the
+ * partition's next offset already stored in DuckDB or staged (null: none); messages below it
+ * are redeliveries and ignored.
+ */
+export async function stageBatch<Doc extends { lines?: unknown[] }>(
+  pending: PendingWrite,
   handler: TopicHandler<Doc>,
   topic: string,
   partition: number,
   messages: IncomingMessage[],
+  nextFresh: bigint | null,
   hooks: BatchHooks = {},
   /**
    * The batch's last offset as the broker counts it. It can lie beyond the last message:
@@ -104,28 +162,38 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
       ? BigInt(batchLastOffset)
       : lastMessageOffset;
   if (lastOffset < 0n) return result;
+  if (nextFresh !== null && lastOffset < nextFresh) {
+    result.alreadyIngested = messages.length;
+    result.nextOffset = nextFresh;
+    return result;
+  }
+  // Messages below nextFresh were ingested or staged before (a redelivery). A batch of nothing
+  // but skipped records still moves the stored offset on, past them.
+  const firstFresh = messages.findIndex((m) => BigInt(m.offset) >= (nextFresh ?? 0n));
+  result.alreadyIngested = firstFresh === -1 ? messages.length : firstFresh;
+
+  const { conn } = pending;
+  const key = `${topic}/${partition}`;
+  let span = pending.spans.get(key);
+  if (!span) {
+    span = {
+      topic,
+      partition,
+      batchId: await nextBatchId(conn),
+      firstOffset: null,
+      lastOffset,
+      messages: 0,
+      accepted: 0,
+      rejected: 0,
+    };
+    pending.spans.set(key, span);
+  }
+  const batchId = span.batchId;
   const bodies = await loadRegisteredBodies(conn);
-  await conn.run(STAGING_DDL);
-
-  await conn.run('begin transaction');
+  const staged = await conn.createAppender('staged_documents', 'main', 'temp');
+  const retractions = pending.retractions.get(handler.headerTable) ?? [];
+  pending.retractions.set(handler.headerTable, retractions);
   try {
-    const stored = await readNextOffset(conn, topic, partition);
-    const firstFresh = messages.findIndex((m) => BigInt(m.offset) >= (stored ?? 0n));
-    if (stored !== null && lastOffset < stored) {
-      await conn.run('rollback');
-      result.alreadyIngested = messages.length;
-      result.nextOffset = stored;
-      return result;
-    }
-    // Messages below the stored offset were ingested before (a redelivery). A batch of nothing
-    // but skipped records still moves the stored offset on, past them.
-    result.alreadyIngested = firstFresh === -1 ? messages.length : firstFresh;
-    const batchId = await nextBatchId(conn);
-    const staged = await conn.createAppender('staged_documents', 'main', 'temp');
-    let headers: DuckDBAppender | undefined;
-    let rejectedRows: DuckDBAppender | undefined;
-    const rejections: Rejection[] = [];
-
     for (let i = result.alreadyIngested; i < messages.length; i++) {
       const message = messages[i] as IncomingMessage;
       const text = message.value?.toString('utf8') ?? null;
@@ -138,6 +206,9 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
         producedAt: kafkaTimestamp(message.timestamp),
       };
       if (outcome.outcome === 'document') {
+        staged.appendVarchar(topic);
+        staged.appendInteger(partition);
+        staged.appendBigInt(batchId);
         staged.appendBigInt(meta.offset);
         staged.appendTimestamp(meta.producedAt);
         staged.appendVarchar(text as string);
@@ -145,18 +216,16 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
         result.accepted++;
         result.lines += outcome.doc.lines?.length ?? 0;
       } else if (outcome.outcome === 'retraction') {
-        headers ??= await conn.createAppender(handler.headerTable);
-        appendRow(headers, handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
+        retractions.push(handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
         result.retracted++;
       } else {
-        rejectedRows ??= await conn.createAppender('rejected_messages');
         // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
-        appendRow(rejectedRows, [
+        pending.rejectedRows.push([
           topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
           outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
           (text?.length ?? 0) > MAX_RAW_VALUE_CHARS, meta.producedAt, kafkaTimestamp(String(Date.now())),
         ]);
-        rejections.push({
+        pending.rejections.push({
           topic,
           partition,
           offset: message.offset,
@@ -171,37 +240,67 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
       if (hooks.heartbeat && i % HEARTBEAT_EVERY === HEARTBEAT_EVERY - 1) await hooks.heartbeat();
     }
     hooks.crashPoint?.('after-validate');
-    for (const appender of [staged, headers, rejectedRows]) appender?.closeSync();
+  } finally {
+    staged.closeSync();
+  }
+  pending.documents += result.accepted;
+  span.firstOffset ??= firstFresh === -1 ? null : BigInt((messages[firstFresh] as IncomingMessage).offset);
+  span.lastOffset = lastOffset;
+  span.messages += messages.length - result.alreadyIngested;
+  span.accepted += result.accepted + result.retracted;
+  span.rejected += result.rejected;
+  result.nextOffset = lastOffset + 1n;
+  return result;
+}
 
-    if (result.accepted > 0) {
-      await conn.run(handler.insertDocumentsSql, { topic, partition, batchId });
-      await conn.run(handler.insertLinesSql, { topic, partition });
+/**
+ * Writes everything staged in `pending` in one transaction and returns what it stored per
+ * partition. `handlers` maps every staged topic to its handler.
+ */
+export async function flushPending(
+  pending: PendingWrite,
+  handlers: ReadonlyMap<string, TopicHandler<unknown>>,
+  hooks: FlushHooks = {},
+): Promise<PartitionSpan[]> {
+  const spans = [...pending.spans.values()];
+  if (spans.length === 0) return [];
+  const { conn } = pending;
+  const stagedTopics = new Set(spans.filter((s) => s.accepted > 0).map((s) => s.topic));
+  await conn.run('begin transaction');
+  try {
+    for (const topic of stagedTopics) {
+      const handler = handlers.get(topic);
+      if (!handler) throw new Error(`no handler for topic ${topic}`);
+      await conn.run(handler.insertDocumentsSql, { topic });
+      await conn.run(handler.insertLinesSql, { topic });
     }
-    await conn.run('delete from staged_documents');
+    for (const [table, rows] of pending.retractions) await appendRows(conn, table, rows);
+    await appendRows(conn, 'rejected_messages', pending.rejectedRows);
     hooks.crashPoint?.('after-append');
 
-    result.nextOffset = lastOffset + 1n;
-    await conn.run(
-      `insert into consumer_offsets (topic, kafka_partition, next_offset) values ($topic, $partition, $next)
-       on conflict (topic, kafka_partition) do update
-         set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`,
-      { topic, partition, next: result.nextOffset },
-    );
-    await conn.run(
-      `insert into ingest_batches (ingest_batch_id, topic, kafka_partition, first_offset, last_offset, messages, accepted, rejected)
-       values ($id, $topic, $partition, $first, $last, $messages, $accepted, $rejected)`,
-      {
-        id: batchId,
-        topic,
-        partition,
-        first: firstFresh === -1 ? lastOffset : BigInt((messages[firstFresh] as IncomingMessage).offset),
-        last: lastOffset,
-        messages: messages.length - result.alreadyIngested,
-        accepted: result.accepted + result.retracted,
-        rejected: result.rejected,
-      },
-    );
-    if (hooks.beforeCommit && rejections.length > 0) await hooks.beforeCommit(rejections);
+    for (const span of spans) {
+      await conn.run(
+        `insert into consumer_offsets (topic, kafka_partition, next_offset) values ($topic, $partition, $next)
+         on conflict (topic, kafka_partition) do update
+           set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`,
+        { topic: span.topic, partition: span.partition, next: span.lastOffset + 1n },
+      );
+      await conn.run(
+        `insert into ingest_batches (ingest_batch_id, topic, kafka_partition, first_offset, last_offset, messages, accepted, rejected)
+         values ($id, $topic, $partition, $first, $last, $messages, $accepted, $rejected)`,
+        {
+          id: span.batchId,
+          topic: span.topic,
+          partition: span.partition,
+          first: span.firstOffset ?? span.lastOffset,
+          last: span.lastOffset,
+          messages: span.messages,
+          accepted: span.accepted,
+          rejected: span.rejected,
+        },
+      );
+    }
+    if (hooks.beforeCommit && pending.rejections.length > 0) await hooks.beforeCommit(pending.rejections);
     hooks.crashPoint?.('before-duckdb-commit');
     await conn.run('commit');
   } catch (error) {
@@ -209,7 +308,48 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
     throw error;
   }
   hooks.crashPoint?.('after-duckdb-commit');
+  await conn.run('drop table staged_documents');
+  return spans;
+}
+
+/**
+ * One batch written on its own, in one transaction (tests and small tools; the ingest service
+ * stages several batches per flush).
+ */
+export async function writeBatch<Doc extends { lines?: unknown[] }>(
+  conn: DuckDBConnection,
+  handler: TopicHandler<Doc>,
+  topic: string,
+  partition: number,
+  messages: IncomingMessage[],
+  hooks: BatchHooks = {},
+  batchLastOffset?: string,
+): Promise<BatchResult> {
+  const pending = await PendingWrite.open(conn);
+  const stored = await readNextOffset(conn, topic, partition);
+  const result = await stageBatch(
+    pending,
+    handler,
+    topic,
+    partition,
+    messages,
+    stored,
+    hooks,
+    batchLastOffset,
+  );
+  const handlers = new Map([[topic, handler as TopicHandler<unknown>]]);
+  await flushPending(pending, handlers, hooks);
   return result;
+}
+
+async function appendRows(conn: DuckDBConnection, table: string, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const appender: DuckDBAppender = await conn.createAppender(table);
+  try {
+    for (const row of rows) appendRow(appender, row);
+  } finally {
+    appender.closeSync();
+  }
 }
 
 export async function readNextOffset(

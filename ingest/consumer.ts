@@ -1,15 +1,30 @@
 /**
  * The ingest service: one kafkajs consumer over the invoice and purchase-order topics, writing
- * each batch into DuckDB exactly once (ingest/batch-writer.ts) and only then committing the
- * offset to Kafka. On (re)assignment it seeks every partition to the offset stored in DuckDB,
+ * the batches into DuckDB exactly once (ingest/batch-writer.ts) and only then committing the
+ * offsets to Kafka. On (re)assignment it seeks every partition to the offset stored in DuckDB,
  * which is the source of truth; Kafka's committed offset only shows progress to other tools.
+ *
+ * Batches are staged (validated, their documents held in a DuckDB temp table) and written
+ * several at a time: one flush, one transaction, once enough documents are staged for DuckDB to
+ * write them straight to the file (SPEND_INGEST_FLUSH_DOCUMENTS) or once the oldest staged batch
+ * is SPEND_INGEST_FLUSH_MS old. While one connection flushes, the next batches are staged on
+ * another. docs/reliability.md explains why no row can be lost or written twice.
  */
 import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config, CrashPoint } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
-import { type BatchResult, type Rejection, readNextOffset, writeBatch } from './batch-writer.ts';
+import {
+  type BatchResult,
+  flushPending,
+  type IncomingMessage,
+  type PartitionSpan,
+  PendingWrite,
+  type Rejection,
+  readNextOffset,
+  stageBatch,
+} from './batch-writer.ts';
 import { deadLetterMessage } from './dead-letter.ts';
 import {
   type Consumer,
@@ -20,14 +35,15 @@ import {
   type Producer,
 } from './kafka/client.ts';
 import type { TopicHandler } from './topics/handler.ts';
+import { invoicesHandler } from './topics/invoices/handler.ts';
+import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
 
 /** What the consumer needs of any document: its lines, to count them. */
 type StagedDocument = { lines?: unknown[] };
 
-import { invoicesHandler } from './topics/invoices/handler.ts';
-import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
-
 const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/** While a batch waits for a connection or a flush, the group membership is kept alive this often. */
+const WAITING_HEARTBEAT_MS = 1000;
 
 function walBytes(dbPath: string): number {
   try {
@@ -64,8 +80,24 @@ export class IngestService {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
   private allConnections: DuckDBConnection[] = [];
-  private checkpointing = false;
-  private readonly partitionTails = new Map<string, Promise<void>>();
+  /** Staging and handing staged batches to a flush happen one at a time, in this queue. */
+  private stagingQueue: Promise<unknown> = Promise.resolve();
+  /** The batches staged since the last hand-over, on a connection of their own. */
+  private staging: PendingWrite | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Flushes run one after another, in the order their batches were staged. */
+  private flushes: Promise<void> = Promise.resolve();
+  /**
+   * Per partition ("topic/partition"): the next offset stored in DuckDB or staged. Messages
+   * below it are redeliveries. Only this process writes the file, so it is never behind DuckDB.
+   */
+  private readonly nextFresh = new Map<string, bigint>();
+  /** A flush failed: everything staged after it was dropped; nothing is staged until the group is rejoined. */
+  private failure: Error | undefined;
+  /** Bumped when staged batches are dropped: flushes handed over before then must not run. */
+  private generation = 0;
+  private stopping = false;
+  private assignment: Record<string, number[]> = {};
 
   constructor(
     private readonly config: Config,
@@ -81,7 +113,9 @@ export class IngestService {
 
   async start(): Promise<void> {
     const { config } = this;
-    for (let i = 0; i < config.ingestConcurrency; i++) this.allConnections.push(await this.db.connect());
+    // At least two: one stages batches while the other flushes.
+    const connections = Math.max(2, config.ingestConcurrency);
+    for (let i = 0; i < connections; i++) this.allConnections.push(await this.db.connect());
     this.idle.push(...this.allConnections);
 
     this.producer = createProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1 });
@@ -105,7 +139,7 @@ export class IngestService {
     // A fetch of nothing but transaction markers or aborted records never reaches eachBatch;
     // record that those offsets are consumed, or the stored offset would lag behind for ever.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize > 0) return;
+      if (payload.batchSize > 0 || this.stopping) return;
       this.recordSkippedRecords(payload.topic, payload.partition, payload.lastOffset).catch((error) =>
         this.log.warn(
           { err: error, topic: payload.topic, partition: payload.partition },
@@ -114,7 +148,8 @@ export class IngestService {
       );
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.seekToStoredOffsets(payload.memberAssignment).catch((error) =>
+      this.assignment = payload.memberAssignment;
+      this.rejoined().catch((error) =>
         this.log.error({ err: error }, 'could not seek to the offsets stored in DuckDB'),
       );
     });
@@ -132,9 +167,13 @@ export class IngestService {
     );
   }
 
-  /** Stops fetching, lets the batch in hand finish, and releases the connections. */
+  /** Stops staging, writes what is staged, leaves the group, and releases the connections. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.flushStaged();
     await this.consumer?.disconnect();
+    // A batch that was already past its check when stopping began is written too.
+    await this.flushStaged();
     await this.producer?.disconnect();
     for (const conn of this.allConnections) conn.closeSync();
     this.allConnections = [];
@@ -148,67 +187,171 @@ export class IngestService {
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale()) return;
+    if (!isRunning() || isStale() || this.stopping) return;
     const handler = this.handlers.get(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
 
-    const result = await this.withPartition(batch.topic, batch.partition, (conn) =>
-      writeBatch(
-        conn,
-        handler,
-        batch.topic,
-        batch.partition,
-        batch.messages,
-        {
-          heartbeat,
-          beforeCommit: (rejections) => this.sendDeadLetters(rejections),
-          crashPoint: (point) => this.crashIfConfigured(point),
-        },
-        batch.lastOffset(),
-      ),
+    const result = await keepingAlive(heartbeat, () =>
+      this.serially(async () => {
+        // The wait may have outlived a seek (a rejoin) or the start of a shutdown.
+        if (this.stopping || isStale()) return null;
+        // Caught up with the partition's end: write now rather than wait for more.
+        const caughtUp = BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
+        return this.stage(handler, batch, caughtUp, heartbeat);
+      }),
     );
+    if (result === null) return;
     this.count(result);
-    await this.checkpointIfWalIsLarge();
+    // kafkajs fetches on from here; the batch is written by a later flush (and, should that
+    // fail or the process die first, read again from the offset stored in DuckDB).
     resolveOffset(batch.lastOffset());
-    if (result.nextOffset !== null) {
-      await this.consumer?.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: result.nextOffset.toString() },
-      ]);
-    }
-    this.crashIfConfigured('after-kafka-commit');
+    this.crashIfConfigured('after-stage');
     await heartbeat();
+  }
+
+  /** Stages one batch (in the staging queue) and hands the staged batches to a flush when due. */
+  private async stage(
+    handler: TopicHandler<StagedDocument>,
+    batch: { topic: string; partition: number; messages: IncomingMessage[]; lastOffset(): string },
+    caughtUp: boolean,
+    heartbeat?: () => Promise<void>,
+  ): Promise<BatchResult> {
+    const { topic, partition, messages } = batch;
+    if (this.failure) throw this.failure;
+    this.staging ??= await PendingWrite.open(await this.acquire());
+    const pending = this.staging;
+    const key = `${topic}/${partition}`;
+    const nextFresh = this.nextFresh.get(key) ?? (await readNextOffset(pending.conn, topic, partition));
+    const result = await stageBatch(
+      pending,
+      handler,
+      topic,
+      partition,
+      messages,
+      nextFresh,
+      { heartbeat, crashPoint: (point) => this.crashIfConfigured(point) },
+      batch.lastOffset(),
+    );
+    if (result.nextOffset !== null) this.nextFresh.set(key, result.nextOffset);
+    if (caughtUp || pending.documents >= this.config.ingestFlushDocuments) this.handOver();
+    else if (!pending.isEmpty) {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = undefined;
+        this.serially(async () => this.handOver()).catch(() => undefined);
+      }, this.config.ingestFlushMs);
+    }
+    return result;
+  }
+
+  /** Hands the staged batches to a flush (call in the staging queue). */
+  private handOver(): void {
+    const pending = this.staging;
+    this.staging = undefined;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!pending) return;
+    if (pending.isEmpty) {
+      this.release(pending.conn);
+      return;
+    }
+    const generation = this.generation;
+    // flush() handles its own errors: one failure must not stop the flushes after it.
+    this.flushes = this.flushes.then(() => this.flush(pending, generation));
+  }
+
+  /** Writes everything staged so far and waits until it is written. */
+  private async flushStaged(): Promise<void> {
+    await this.serially(async () => this.handOver());
+    await this.flushes;
+  }
+
+  private async flush(pending: PendingWrite, generation: number): Promise<void> {
+    let failed: Error | undefined;
+    try {
+      // An earlier flush failed: these batches are read again (writing them would leave a gap).
+      if (generation !== this.generation) return;
+      const spans = await flushPending(pending, this.handlers, {
+        beforeCommit: (rejections) => this.sendDeadLetters(rejections),
+        crashPoint: (point) => this.crashIfConfigured(point),
+      });
+      await this.commitToKafka(spans);
+      this.crashIfConfigured('after-kafka-commit');
+    } catch (error) {
+      failed = error as Error;
+    } finally {
+      this.release(pending.conn);
+    }
+    if (failed) {
+      this.log.error(
+        { err: failed },
+        'could not write the staged batches; they are read again after a rejoin',
+      );
+      await this.dropStaged(failed);
+      return;
+    }
+    await this.checkpointIfWalIsLarge();
+  }
+
+  /**
+   * After a failed flush, what is staged cannot be written either (it would leave a gap). Drop
+   * it and stage nothing until the group is rejoined: kafkajs restarts the consumer when
+   * eachBatch keeps failing, and every join reads again from the offsets stored in DuckDB.
+   */
+  private async dropStaged(failure: Error): Promise<void> {
+    this.failure = failure;
+    this.generation++;
+    await this.serially(async () => {
+      const pending = this.staging;
+      this.staging = undefined;
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      if (pending) this.release(pending.conn);
+      this.nextFresh.clear();
+    });
+  }
+
+  /** Kafka's committed offsets only show progress; a failure here loses nothing. */
+  private async commitToKafka(spans: PartitionSpan[]): Promise<void> {
+    const owned = spans.filter((s) => this.assignment[s.topic]?.includes(s.partition));
+    if (owned.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(
+        owned.map((s) => ({
+          topic: s.topic,
+          partition: s.partition,
+          offset: (s.lastOffset + 1n).toString(),
+        })),
+      );
+    } catch (error) {
+      this.log.debug({ err: error }, 'could not commit offsets to Kafka (DuckDB holds them)');
+    }
   }
 
   private async recordSkippedRecords(topic: string, partition: number, lastOffset: string): Promise<void> {
     const handler = this.handlers.get(topic);
     if (!handler) return;
-    await this.withPartition(topic, partition, (conn) =>
-      writeBatch(conn, handler, topic, partition, [], {}, lastOffset),
-    );
+    await this.serially(async () => {
+      if (this.stopping || this.failure) return null;
+      return this.stage(handler, { topic, partition, messages: [], lastOffset: () => lastOffset }, true);
+    });
   }
 
-  /** One write at a time per partition, on a pooled connection (batches and skipped-offset records). */
-  private async withPartition<T>(
-    topic: string,
-    partition: number,
-    work: (conn: DuckDBConnection) => Promise<T>,
-  ): Promise<T> {
-    const key = `${topic}/${partition}`;
-    const previous = this.partitionTails.get(key) ?? Promise.resolve();
-    let done!: () => void;
-    const tail = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    this.partitionTails.set(key, tail);
-    await previous;
-    const conn = await this.acquire();
-    try {
-      return await work(conn);
-    } finally {
-      this.release(conn);
-      done();
-      if (this.partitionTails.get(key) === tail) this.partitionTails.delete(key);
+  /** Runs staging work one at a time, in order. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.stagingQueue.then(work);
+    this.stagingQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async rejoined(): Promise<void> {
+    if (this.failure) {
+      // A join reads every partition again from Kafka's committed offsets, which never pass DuckDB's.
+      await this.serially(async () => {
+        this.nextFresh.clear();
+        this.failure = undefined;
+      });
     }
+    await this.seekToStoredOffsets(this.assignment);
   }
 
   private async sendDeadLetters(rejections: Rejection[]): Promise<void> {
@@ -265,21 +408,24 @@ export class IngestService {
   }
 
   /**
-   * DuckDB checkpoints automatically at COMMIT only when no other transaction is open, so with
-   * several partitions writing at once its write-ahead log (and the table data held in memory
-   * until a checkpoint) can grow for a long time. Once the log passes WAL_CHECKPOINT_BYTES, wait
-   * until every connection is idle and checkpoint explicitly: memory stays bounded.
+   * DuckDB checkpoints automatically at COMMIT only when no other transaction is open, so its
+   * write-ahead log (and the table data held in memory until a checkpoint) can grow for a long
+   * time (small flushes go through the log). Once the log passes WAL_CHECKPOINT_BYTES,
+   * checkpoint explicitly between two stagings.
    */
   private async checkpointIfWalIsLarge(): Promise<void> {
-    if (this.checkpointing || walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
-    this.checkpointing = true;
-    const all = await Promise.all(this.allConnections.map(() => this.acquire()));
-    try {
-      await all[0]?.run('checkpoint');
-    } finally {
-      for (const conn of all) this.release(conn);
-      this.checkpointing = false;
-    }
+    if (walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
+    await this.serially(async () => {
+      const conn = this.staging?.conn ?? (await this.acquire());
+      try {
+        await conn.run('checkpoint');
+      } catch (error) {
+        // DuckDB checkpoints on its own later; nothing is lost.
+        this.log.warn({ err: error }, 'checkpoint failed');
+      } finally {
+        if (conn !== this.staging?.conn) this.release(conn);
+      }
+    });
   }
 
   private acquire(): Promise<DuckDBConnection> {
@@ -292,5 +438,15 @@ export class IngestService {
     const next = this.waiting.shift();
     if (next) next(conn);
     else this.idle.push(conn);
+  }
+}
+
+/** Runs work that may wait (for a connection, a flush), heartbeating meanwhile. */
+async function keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => heartbeat().catch(() => undefined), WAITING_HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
   }
 }

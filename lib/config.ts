@@ -15,6 +15,7 @@ export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 /** The places where a test may deliberately crash the ingest process (see docs/reliability.md). */
 export const CRASH_POINTS = [
   'after-validate',
+  'after-stage',
   'after-append',
   'before-duckdb-commit',
   'after-duckdb-commit',
@@ -63,6 +64,9 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value?.trim() ? value : undefined)),
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
+  // One DuckDB row group: a flush this large is written straight to the file, not to the log.
+  SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
+  SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
 });
@@ -89,8 +93,13 @@ export type Config = {
   transformsCron: string;
   /** Where the CPV and ProClass code lists are read from at run time (never copied into the repo). */
   codelistsDir: string;
-  /** How many partitions' batches are written at once, each on its own DuckDB connection. */
+  /** DuckDB connections of the ingest service: one stages batches while another flushes. */
   ingestConcurrency: number;
+  /** Staged batches are flushed in one transaction once they hold this many documents, or a
+   * batch reaches its partition's end… */
+  ingestFlushDocuments: number;
+  /** …or once the oldest staged batch is this old (ms), whichever comes first. */
+  ingestFlushMs: number;
   /** Test-only: crash at this point once this many batches have been written. */
   crashAt: CrashPoint | undefined;
   crashAfterBatches: number;
@@ -137,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? resolve(e.SPEND_CODELISTS_DIR)
       : resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists'),
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
+    ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
+    ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
     crashAt: e.SPEND_CRASH_AT,
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
   };

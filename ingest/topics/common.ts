@@ -36,6 +36,17 @@ export const isoDate = z
   .refine(isRealDate, 'not a real calendar date');
 
 export function isRealDate(value: string): boolean {
+  // Fast path for the YYYY-MM-DD layout (this runs for every message; split + Date cost ~0.7 µs).
+  if (value.length === 10 && value.charCodeAt(4) === DASH && value.charCodeAt(7) === DASH) {
+    const year = digitsAt(value, 0, 4);
+    const month = digitsAt(value, 5, 7);
+    const day = digitsAt(value, 8, 10);
+    if (year >= 0 && month >= 0 && day >= 0) {
+      return (
+        year >= 1900 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
+      );
+    }
+  }
   const [year, month, day] = value.split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return (
@@ -45,6 +56,25 @@ export function isRealDate(value: string): boolean {
     date.getUTCMonth() === month - 1 &&
     date.getUTCDate() === day
   );
+}
+
+const DASH = 45;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The decimal number written by value[from, to), or -1 unless every character is a digit. */
+function digitsAt(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));

@@ -26,11 +26,12 @@ export interface TopicHandler<Doc> {
   bodyIdOf(doc: Doc): string;
   documentIdOf(doc: Doc): string;
   /**
-   * Inserts the documents staged in temp table `staged_documents` (kafka_offset, produced_at,
-   * raw JSON, all validated) into the header table; bound: $topic, $partition, $batchId.
+   * Inserts the documents of topic $topic staged in temp table `staged_documents` (see
+   * ingest/batch-writer.ts: partition, batch id, offset, produced_at, raw JSON, all validated)
+   * into the header table.
    */
   readonly insertDocumentsSql: string;
-  /** The same for their lines; bound: $topic, $partition. */
+  /** The same for their lines; bound: $topic. */
   readonly insertLinesSql: string;
   /** The row recording that a tombstone retracted the document (appended to headerTable). */
   retractionRow(bodyId: string, documentId: string, meta: MessageMeta): Row;
@@ -38,7 +39,8 @@ export interface TopicHandler<Doc> {
 
 /** `from_json(raw, …)` over the staged documents: the value parsed into typed DuckDB columns. */
 export function shredded(structure: string): string {
-  return `(select kafka_offset, produced_at, from_json(raw, '${structure}') as d from staged_documents)`;
+  return `(select kafka_partition, ingest_batch_id, kafka_offset, produced_at, from_json(raw, '${structure}') as d
+    from staged_documents where topic = $topic)`;
 }
 
 export const SUPPLIER_STRUCTURE =
@@ -53,10 +55,10 @@ export function insertLinesSql(table: string, idColumn: string, idField: string)
     insert into ${table} (
       topic, kafka_partition, kafka_offset, body_id, ${idColumn}, line_no, description, item_code, quantity,
       unit, unit_price, net_amount, category_scheme, category_code, category_label)
-    select $topic, $partition, kafka_offset, body_id, document_id, l.lineNo, l.description, l.itemCode,
+    select $topic, kafka_partition, kafka_offset, body_id, document_id, l.lineNo, l.description, l.itemCode,
       l.quantity, l.unit, l.unitPrice, l.netAmount, l.category.scheme, l.category.code, l.category.label
     from (
-      select kafka_offset, d.bodyId as body_id, d.${idField} as document_id, unnest(d.lines) as l
+      select kafka_partition, kafka_offset, d.bodyId as body_id, d.${idField} as document_id, unnest(d.lines) as l
       from ${shredded(`{"bodyId":"VARCHAR","${idField}":"VARCHAR","lines":[${LINE_STRUCTURE}]}`)}
     )`;
 }

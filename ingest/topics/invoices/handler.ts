@@ -2,7 +2,6 @@ import { isCurrencyCode, isRealDate } from '../common.ts';
 import {
   CATEGORY_STRUCTURE,
   insertLinesSql,
-  LINE_STRUCTURE,
   SOURCE_STRUCTURE,
   SUPPLIER_STRUCTURE,
   shredded,
@@ -13,7 +12,7 @@ import { type InvoiceV1, invoiceRuleIssues, invoiceV1 } from './schema.ts';
 
 const hasInvoiceShape = compileShapeCheck(invoiceV1);
 
-const STRUCTURE = `{"bodyId":"VARCHAR","invoiceId":"VARCHAR","documentType":"VARCHAR",${SUPPLIER_STRUCTURE},"invoiceDate":"DATE","paymentDate":"DATE","currency":"VARCHAR","netAmount":"DECIMAL(18,2)","vatAmount":"DECIMAL(18,2)","poNumber":"VARCHAR","contractRef":"VARCHAR","description":"VARCHAR","expenseType":"VARCHAR","serviceArea":"VARCHAR","costCentre":"VARCHAR",${CATEGORY_STRUCTURE},${SOURCE_STRUCTURE},"lines":[${LINE_STRUCTURE}]}`;
+const STRUCTURE = `{"bodyId":"VARCHAR","invoiceId":"VARCHAR","documentType":"VARCHAR",${SUPPLIER_STRUCTURE},"invoiceDate":"DATE","paymentDate":"DATE","currency":"VARCHAR","netAmount":"DECIMAL(18,2)","vatAmount":"DECIMAL(18,2)","poNumber":"VARCHAR","contractRef":"VARCHAR","description":"VARCHAR","expenseType":"VARCHAR","serviceArea":"VARCHAR","costCentre":"VARCHAR",${CATEGORY_STRUCTURE},${SOURCE_STRUCTURE}}`;
 
 export const invoicesHandler: TopicHandler<InvoiceV1> = {
   schemaName: 'invoice.v1',
@@ -35,7 +34,7 @@ export const invoicesHandler: TopicHandler<InvoiceV1> = {
       supplier_redacted, invoice_date, payment_date, currency, net_amount, vat_amount, po_number, contract_ref,
       description, expense_type, service_area, cost_centre, category_scheme, category_code, category_label,
       upload_id, source_file, source_row, produced_at)
-    select $topic, $partition, kafka_offset, $batchId, d.bodyId, d.invoiceId, false, d.documentType,
+    select $topic, kafka_partition, kafka_offset, ingest_batch_id, d.bodyId, d.invoiceId, false, d.documentType,
       d.supplier.name, d.supplier.ref, d.supplier.vatNumber, d.supplier.companyNumber, d.supplier.charityNumber,
       coalesce(d.supplier.redacted, false), d.invoiceDate, d.paymentDate, d.currency, d.netAmount, d.vatAmount,
       d.poNumber, d.contractRef, d.description, d.expenseType, d.serviceArea, d.costCentre, d.category.scheme,

@@ -31,7 +31,7 @@ export const purchaseOrdersHandler: TopicHandler<PurchaseOrderV1> = {
       supplier_ref, supplier_vat_number, supplier_company_number, supplier_charity_number, supplier_redacted,
       order_date, currency, status, contract_ref, description, total_net, upload_id, source_file, source_row,
       produced_at)
-    select $topic, $partition, kafka_offset, $batchId, d.bodyId, d.poNumber, false, d.supplier.name,
+    select $topic, kafka_partition, kafka_offset, ingest_batch_id, d.bodyId, d.poNumber, false, d.supplier.name,
       d.supplier.ref, d.supplier.vatNumber, d.supplier.companyNumber, d.supplier.charityNumber,
       coalesce(d.supplier.redacted, false), d.orderDate, d.currency, d.status, d.contractRef, d.description,
       d.totalNet, d.source.uploadId, d.source.file, d.source.row, produced_at
