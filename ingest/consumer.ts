@@ -97,6 +97,8 @@ export class IngestService {
   /** Bumped when staged batches are dropped: flushes handed over before then must not run. */
   private generation = 0;
   private stopping = false;
+  /** SPEND_CRASH_MODE=fail: the one deliberate failure has happened. */
+  private failedOnPurpose = false;
   private assignment: Record<string, number[]> = {};
 
   constructor(
@@ -250,7 +252,8 @@ export class IngestService {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (!pending) return;
-    if (pending.isEmpty) {
+    // After a failed flush, batches staged before the failure was seen follow a gap: never write them.
+    if (pending.isEmpty || this.failure) {
       this.release(pending.conn);
       return;
     }
@@ -403,6 +406,12 @@ export class IngestService {
 
   private crashIfConfigured(point: CrashPoint): void {
     if (this.config.crashAt !== point || this.progress.batches < this.config.crashAfterBatches) return;
+    if (this.config.crashMode === 'fail') {
+      if (this.failedOnPurpose) return;
+      this.failedOnPurpose = true;
+      this.log.warn({ point }, 'SPEND_CRASH_AT: failing once on purpose');
+      throw new Error(`SPEND_CRASH_AT=${point}: failing once on purpose`);
+    }
     this.log.warn({ point }, 'SPEND_CRASH_AT: killing the process on purpose');
     process.kill(process.pid, 'SIGKILL');
   }

@@ -69,6 +69,7 @@ const envSchema = z.object({
   SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
+  SPEND_CRASH_MODE: z.enum(['kill', 'fail']).default('kill'),
 });
 
 /** Every environment variable the configuration reads (a test keeps .env.example in step). */
@@ -103,6 +104,8 @@ export type Config = {
   /** Test-only: crash at this point once this many batches have been written. */
   crashAt: CrashPoint | undefined;
   crashAfterBatches: number;
+  /** Test-only: kill the process there, or throw once (a failed write the service must recover from). */
+  crashMode: 'kill' | 'fail';
 };
 
 export class ConfigError extends Error {
@@ -150,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
     crashAt: e.SPEND_CRASH_AT,
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
+    crashMode: e.SPEND_CRASH_MODE,
   };
 }

@@ -63,7 +63,15 @@ async function restartAndVerify(
   await pipeline.waitUntilIngested(90_000);
   owner.child.kill('SIGTERM');
   expect(await owner.exited).toEqual({ code: 0, signal: null });
+  await verifyExactlyOnce(pipeline, expectedNet, expectedLines);
+}
 
+/** Every produced message is in DuckDB exactly once: counts, pennies, and no offset twice. */
+async function verifyExactlyOnce(
+  pipeline: Pipeline,
+  expectedNet: string,
+  expectedLines: number,
+): Promise<void> {
   const stats = await pipeline.stats();
   expect(stats.bodies).toEqual([
     expect.objectContaining({
@@ -112,6 +120,26 @@ describe('crash safety', () => {
       const exit = await crashing.exited;
       expect(exit.signal, crashing.stderr()).toBe('SIGKILL');
       await restartAndVerify(pipeline, expectedNet, expectedLines);
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+
+  // A failed write (disk full, a DuckDB error) must not need a restart: the staged batches are
+  // dropped and read again from the offsets stored in DuckDB, by the same running process.
+  it.each(['after-append', 'before-duckdb-commit', 'after-duckdb-commit'] as const)(
+    'recovers by itself, losing and duplicating nothing, when a write fails at %s',
+    async (point) => {
+      const { pipeline, expectedNet, expectedLines } = await preparePipeline();
+      const owner = pipeline.startOwner('ingest', {
+        SPEND_CRASH_AT: point,
+        SPEND_CRASH_MODE: 'fail',
+        SPEND_CRASH_AFTER_BATCHES: '3',
+      });
+      await pipeline.waitUntilIngested(120_000);
+      expect(owner.stderr()).toContain('failing once on purpose');
+      owner.child.kill('SIGTERM');
+      expect(await owner.exited).toEqual({ code: 0, signal: null });
+      await verifyExactlyOnce(pipeline, expectedNet, expectedLines);
     },
     CRASH_TEST_TIMEOUT_MS,
   );
