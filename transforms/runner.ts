@@ -35,6 +35,7 @@ import {
   descendants,
   INCREMENTAL_KEYS,
   type IncrementalKey,
+  keyColumn,
   loadModels,
   type Model,
   type SqlModel,
@@ -122,6 +123,13 @@ export async function runOnConnection(conn: DuckDBConnection, options: RunOption
     full: options.full ?? false,
     fingerprint: await sharedInputsFingerprint(conn),
     built: new Map(),
+    changedRows: new Map(),
+    changesRead: new Set(
+      models.flatMap((m) =>
+        m.kind === 'sql' ? m.dependsOn.filter((d) => reads(m.staleSql ?? m.keysSql, `changed_${d}`)) : [],
+      ),
+    ),
+    watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
     models: new Map(models.map((m) => [m.name, m])),
   };
   const failedOrSkipped = new Set<string>();
@@ -205,8 +213,17 @@ type RunState = {
   full: boolean;
   /** Fingerprint of the inputs every model may read whole (seeds, rules, bodies). */
   fingerprint: string;
-  /** Models built in this run: 'all' (in full) or the temp table of the keys they rebuilt. */
+  /**
+   * Models whose rows changed in this run: 'all' (built in full) or the temp table of the keys
+   * (documents or groups) they rebuilt. A full model rebuilt to the same rows is not here.
+   */
   built: Map<string, 'all' | string>;
+  /** Incremental models' rows rebuilt in this run, before and after (a temp table each). */
+  changedRows: Map<string, string>;
+  /** Models whose changed rows a companion query below them reads (changed_<model>). */
+  changesRead: Set<string>;
+  /** Full models an incremental model depends on: whether they changed is worth a fingerprint. */
+  watched: Set<string>;
   models: Map<string, Model>;
 };
 
@@ -260,9 +277,39 @@ async function databaseName(conn: DuckDBConnection): Promise<string> {
   return quoteIdent(rows[0]?.db ?? 'main');
 }
 
+async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(
+    conn,
+    "select column_name as name from duckdb_columns() where schema_name = 'main' and table_name = $table and not internal",
+    { table },
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
 /**
- * The views a model reads: src_* (staging) and delta_<upstream> (other incremental models),
- * restricted to the documents in `keysTable`, or whole when it is null.
+ * The condition matching a table's rows (under `alias`) to the keys in `keysTable`: a document's
+ * key columns, or a model's group key (expressions, compared null-safe: a redacted payee's null
+ * entity is a group too).
+ */
+function keyMatch(model: SqlModel, alias: string, keysTable: string): string {
+  if (model.incrementalBy === 'key') {
+    return (model.groupKey ?? [])
+      .map((key, i) => {
+        const column = keyColumn(key);
+        const expression =
+          key === column ? `${alias}.${column}` : key.replace(`(${column})`, `(${alias}.${column})`);
+        return `${expression} is not distinct from ${keysTable}.k${i + 1}`;
+      })
+      .join(' and ');
+  }
+  const { columns } = INCREMENTAL_KEYS[model.incrementalBy as IncrementalKey];
+  return columns.map((c) => `${alias}.${c} = ${keysTable}.${c}`).join(' and ');
+}
+
+/**
+ * The views a model reads: src_* (staging), delta_<upstream> (the upstream restricted to the
+ * documents or groups in `keysTable`, or whole when it is null) and changed_<upstream> (an
+ * incremental upstream's rows rebuilt in this run, before and after; empty when it rebuilt none).
  */
 async function defineInputs(
   conn: DuckDBConnection,
@@ -271,13 +318,11 @@ async function defineInputs(
   keysTable: string | null,
 ): Promise<void> {
   const key = model.incrementalBy;
-  const restrict = (from: string) =>
-    keysTable && key
-      ? `${from} semi join ${keysTable} using (${INCREMENTAL_KEYS[key].columns.join(', ')})`
-      : from;
   if (model.layer === 'staging') {
     await defineFullSources(conn);
-    if (keysTable && key) {
+    if (keysTable && key && key !== 'key') {
+      const restrict = (from: string) =>
+        `${from} semi join ${keysTable} using (${INCREMENTAL_KEYS[key].columns.join(', ')})`;
       const [header, lines] =
         key === 'invoice' ? ['invoices', 'invoice_lines'] : ['purchase_orders', 'purchase_order_lines'];
       await conn.run(
@@ -290,14 +335,54 @@ async function defineInputs(
     return;
   }
   const db = await databaseName(conn);
+  const keyColumns = (model.groupKey ?? []).map(keyColumn);
   for (const dep of model.dependsOn) {
     const upstream = state.models.get(dep);
-    const sameKey = upstream?.incrementalBy === key && key !== null;
     const table = `${db}.main.${quoteIdent(dep)}`;
-    await conn.run(
-      `create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${sameKey ? restrict(table) : table}`,
-    );
+    let restricted = false;
+    if (keysTable && key === 'key') {
+      const columns = await columnsOf(conn, dep);
+      restricted = keyColumns.every((c) => columns.has(c));
+    } else if (keysTable && key) restricted = upstream?.incrementalBy === key;
+    const from =
+      keysTable && restricted
+        ? `${table} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable)}`
+        : table;
+    await conn.run(`create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${from}`);
+    if (upstream?.incrementalBy) {
+      const rows = state.changedRows.get(dep);
+      await conn.run(
+        `create or replace temp view ${quoteIdent(`changed_${dep}`)} as select * from ${rows ? quoteIdent(rows) : `${table} where false`}`,
+      );
+    }
   }
+}
+
+/** Whether a companion query reads a model (by name, or its changed_ rows). */
+export function reads(sql: string | undefined, model: string): boolean {
+  return sql !== undefined && new RegExp(`(^|[^a-z0-9_])(changed_)?${model}([^a-z0-9_]|$)`, 'i').test(sql);
+}
+
+/**
+ * Why an incremental model must be built in full in this run, else null. An input of its own
+ * document key rebuilt whole; an incremental input of another grain rebuilt whole (which of its
+ * rows changed is unknown); or an input of another grain that changed while its companion query
+ * (stale or keys) does not read it, so it cannot say which rows that change touched.
+ */
+function fullBuildReason(model: SqlModel, state: RunState): string | null {
+  for (const dep of model.dependsOn) {
+    const changed = state.built.get(dep);
+    if (!changed) continue;
+    const upstream = state.models.get(dep);
+    const sameKey = model.incrementalBy !== 'key' && upstream?.incrementalBy === model.incrementalBy;
+    if (sameKey) {
+      if (changed === 'all') return `${dep} was built in full`;
+      continue;
+    }
+    if (upstream?.incrementalBy && changed === 'all') return `${dep} was built in full`;
+    if (!reads(model.staleSql ?? model.keysSql, dep)) return `${dep} changed`;
+  }
+  return null;
 }
 
 async function buildModel(
@@ -314,79 +399,132 @@ async function buildModel(
   }
   const target = quoteIdent(model.name);
   const key = model.incrementalBy;
-  const sameKeyUpstream = model.dependsOn.filter(
-    (d) => key !== null && state.models.get(d)?.incrementalBy === key,
-  );
   const fullBuild =
     key === null ||
     state.full ||
     !(await tableExists(conn, model.name)) ||
     (model.layer !== 'staging' && (await tableComment(conn, model.name)) !== state.fingerprint) ||
-    sameKeyUpstream.some((d) => state.built.get(d) === 'all');
+    fullBuildReason(model, state) !== null;
   if (fullBuild) {
     await defineInputs(conn, model, state, null);
-    const rows = await inTransaction(conn, async () => {
+    const watched = key === null && state.watched.has(model.name);
+    const before = watched ? await tableComment(conn, model.name) : undefined;
+    const { rows, content } = await inTransaction(conn, async () => {
       await conn.run(`create or replace table ${target} as ${model.sql}`);
+      let content: string | null = null;
       if (key) {
-        await markAllBatchesConsumed(conn, model.name);
+        if (key !== 'key') await markAllBatchesConsumed(conn, model.name);
         if (model.layer !== 'staging') await conn.run(`comment on table ${target} is '${state.fingerprint}'`);
+      } else if (watched) {
+        content = await contentFingerprint(conn, target);
+        await conn.run(`comment on table ${target} is '${content}'`);
       }
-      return countRows(conn, target);
+      return { rows: await countRows(conn, target), content };
     });
-    state.built.set(model.name, 'all');
+    // a full model rebuilt to the same rows changed nothing for the incremental models below it
+    if (!watched || content !== before) state.built.set(model.name, 'all');
     return { mode: 'full', rows };
   }
 
-  const incrementalKey = key as IncrementalKey;
-  const { table, columns } = INCREMENTAL_KEYS[incrementalKey];
-  const keyList = columns.join(', ');
-  const rebuilt = `changed__${model.name}`;
+  const keysTable = `changed__${model.name}`;
   const rows = await inTransaction(conn, async () => {
-    // Batches not yet consumed by this model, and the documents they touched; the documents
-    // upstream models of this key rebuilt in this run; the model's stale documents.
-    await conn.run(
-      `create or replace temp table new_batches as
-       select b.ingest_batch_id from ingest_batches as b
-       anti join transform_consumed_batches as c
-         on c.model = $model and c.ingest_batch_id = b.ingest_batch_id`,
-      { model: model.name },
-    );
-    const sources = [`select ${keyList} from main.${table} semi join new_batches using (ingest_batch_id)`];
-    for (const dep of sameKeyUpstream) {
-      const changed = state.built.get(dep);
-      if (changed) sources.push(`select ${keyList} from ${changed}`);
+    await defineInputs(conn, model, state, null);
+    if (key === 'key') {
+      // the groups the run's changes touch, as the model's companion query finds them
+      const names = (model.groupKey ?? []).map((_, i) => `k${i + 1}`).join(', ');
+      await conn.run(
+        `create or replace temp table changed_keys as select distinct * from (\n${model.keysSql}\n) as keys(${names})`,
+      );
+    } else {
+      await conn.run(
+        `create or replace temp table changed_keys as ${await changedDocuments(conn, model, state)}`,
+      );
     }
-    // Stale rows can only come from a model of another grain that was rebuilt in this run
-    // (all of which were built before this one, so a single look suffices).
-    const otherGrainRebuilt = model.dependsOn.some((d) => !sameKeyUpstream.includes(d) && state.built.has(d));
-    if (model.staleSql && otherGrainRebuilt) sources.push(`select ${keyList} from (\n${model.staleSql}\n)`);
-    await conn.run(
-      `create or replace temp table changed_keys as select distinct * from (${sources.join(' union all ')})`,
-    );
-    await conn.run(`create or replace temp table ${rebuilt} as select * from changed_keys`);
-    const inserted = await rebuildKeys(conn, model, state, target, columns);
-    await conn.run(`insert into transform_consumed_batches select $model, ingest_batch_id from new_batches`, {
-      model: model.name,
-    });
-    return inserted;
+    const changed = await countRows(conn, 'changed_keys');
+    await conn.run(`create or replace temp table ${quoteIdent(keysTable)} as select * from changed_keys`);
+    const inserted = changed === 0 ? 0 : await rebuildKeys(conn, model, state, target);
+    if (key !== 'key') {
+      await conn.run(
+        'insert into transform_consumed_batches select $model, ingest_batch_id from new_batches',
+        { model: model.name },
+      );
+    }
+    return changed === 0 ? null : inserted;
   });
-  state.built.set(model.name, rebuilt);
-  return { mode: 'incremental', rows };
+  if (rows !== null) state.built.set(model.name, keysTable);
+  return { mode: 'incremental', rows: rows ?? 0 };
 }
 
-/** Deletes the model's rows for the documents in changed_keys and inserts them rebuilt. */
+/**
+ * The documents an incremental model rebuilds: those the ingest batches it has not consumed
+ * touched, those upstream models of its key rebuilt in this run, and its stale documents.
+ */
+async function changedDocuments(conn: DuckDBConnection, model: SqlModel, state: RunState): Promise<string> {
+  const { table, columns } = INCREMENTAL_KEYS[model.incrementalBy as IncrementalKey];
+  const keyList = columns.join(', ');
+  await conn.run(
+    `create or replace temp table new_batches as
+     select b.ingest_batch_id from ingest_batches as b
+     anti join transform_consumed_batches as c
+       on c.model = $model and c.ingest_batch_id = b.ingest_batch_id`,
+    { model: model.name },
+  );
+  const sources = [`select ${keyList} from main.${table} semi join new_batches using (ingest_batch_id)`];
+  let otherGrainChanged = false;
+  for (const dep of model.dependsOn) {
+    const changed = state.built.get(dep);
+    if (!changed) continue;
+    if (state.models.get(dep)?.incrementalBy === model.incrementalBy) {
+      sources.push(`select ${keyList} from ${quoteIdent(changed)}`);
+    } else otherGrainChanged = true;
+  }
+  // Stale rows can only come from a model of another grain that changed in this run (all of
+  // which were built before this one, so a single look suffices).
+  if (model.staleSql && otherGrainChanged) sources.push(`select ${keyList} from (\n${model.staleSql}\n)`);
+  return `select distinct * from (${sources.join(' union all ')})`;
+}
+
+/**
+ * Deletes the model's rows for the documents or groups in changed_keys and inserts them rebuilt.
+ * When a model below reads changed_<model>, the rows deleted and inserted are kept for it.
+ */
 async function rebuildKeys(
   conn: DuckDBConnection,
   model: SqlModel,
   state: RunState,
   target: string,
-  columns: readonly string[],
 ): Promise<number> {
   await defineInputs(conn, model, state, 'changed_keys');
-  const match = columns.map((c) => `${target}.${c} = changed_keys.${c}`).join(' and ');
+  const match = keyMatch(model, target, 'changed_keys');
+  const kept = state.changesRead.has(model.name) ? quoteIdent(`rows_changed__${model.name}`) : null;
+  if (kept) {
+    await conn.run(
+      `create or replace temp table ${kept} as select * from ${target} semi join changed_keys on ${match}`,
+    );
+  }
   await conn.run(`delete from ${target} using changed_keys where ${match}`);
-  const inserted = await conn.runAndReadAll(`insert into ${target} by name select * from (\n${model.sql}\n)`);
-  return Number(inserted.getRows()[0]?.[0] ?? 0);
+  if (!kept) {
+    const inserted = await conn.runAndReadAll(
+      `insert into ${target} by name select * from (\n${model.sql}\n)`,
+    );
+    return Number(inserted.getRows()[0]?.[0] ?? 0);
+  }
+  await conn.run(`create or replace temp table rows_added as select * from (\n${model.sql}\n)`);
+  await conn.run(`insert into ${target} by name select * from rows_added`);
+  await conn.run(`insert into ${kept} by name select * from rows_added`);
+  state.changedRows.set(model.name, `rows_changed__${model.name}`);
+  const count = await countRows(conn, 'rows_added');
+  await conn.run('drop table rows_added');
+  return count;
+}
+
+/** A full model's rows, fingerprinted (count and sum of row hashes): unchanged rows, same text. */
+async function contentFingerprint(conn: DuckDBConnection, target: string): Promise<string> {
+  const rows = await queryRows<{ f: string }>(
+    conn,
+    `select 'content:' || count(*)::varchar || ':' || coalesce(sum(hash(t)::hugeint)::varchar, '') as f from ${target} as t`,
+  );
+  return rows[0]?.f ?? '';
 }
 
 async function markAllBatchesConsumed(conn: DuckDBConnection, model: string): Promise<void> {

@@ -1,16 +1,21 @@
 -- grain: one row per pair of invoices that look like one payment made twice (body_id, first_invoice_id, second_invoice_id, second_body_id)
 -- depends on: stg_invoices, int_supplier_matches
+-- materialised: incremental by key (currency, abs(net_amount))
 --
 -- Candidates: two current invoices to the same supplier entity, in the same currency and for
 -- the same amount, either (within a body) dated at most 14 days apart or with invoice numbers
 -- that differ only by punctuation or leading zeros (INV-104562 / INV104562, 00104562 / 104562),
 -- or (across bodies) with such similar numbers. A pair already reversed by a credit note (same
 -- body, supplier and amount, dated up to 90 days after the later one was paid) is left out.
+-- Incremental: a pair and its reversal share a currency and an amount, so only the amounts of
+-- the invoices the run changed (before and after) are paired again (fct_duplicate_payments.keys.sql);
+-- delta_stg_invoices holds the invoices of those amounts. A change of supplier entities (the
+-- resolver) rebuilds it in full.
 
 with
 
 invoices as (
-  select * from stg_invoices
+  select * from delta_stg_invoices
 ),
 
 matches as (
