@@ -20,6 +20,16 @@
  * or is left out of a selection while upstream models ran, is marked to be built in full next
  * time, so a rebuild it missed is never lost.
  *
+ * Incremental by key (delete+insert by a key of the model's own grain: a cube cell, an amount).
+ * The companion `<model>.keys.sql` names the key values to rebuild from `changed_<upstream>`
+ * views: an incremental upstream's rows rebuilt in this run, both as deleted (the old version:
+ * a correction that moves a line to another cell must empty the old cell) and as inserted. The
+ * model's rows of those keys are deleted (null-safe) and summed again from `delta_<upstream>`
+ * views restricted to them. Inputs of another grain: a full model whose rows are unchanged (a
+ * fingerprint of its rows) changed nothing; one that changed must be read by the companion query
+ * (stale or keys), else the model is built in full, and so it is when an incremental input of
+ * another grain was built in full.
+ *
  * Sources. Staging models read the ingested tables through `src_*` views defined here: the
  * whole table on a full build, only the touched documents' rows (every version of them, so the
  * latest-version logic still holds) on an incremental build. Other incremental models read the
