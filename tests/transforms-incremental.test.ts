@@ -113,6 +113,9 @@ describe('incremental refresh', () => {
     const twin = await pick(
       `select body_id, invoice_id from stg_invoices where document_type = 'invoice' order by invoice_id limit 1 offset 11`,
     );
+    const late = await pick(
+      `select body_id, invoice_id from stg_invoices order by invoice_id limit 1 offset 13`,
+    );
     const repriced = await pick(
       `select o.body_id, o.po_number from stg_purchase_orders as o
        semi join stg_invoices as i using (body_id, po_number)
@@ -162,8 +165,8 @@ describe('incremental refresh', () => {
       // a late invoice for a month two years back, and a copy of an invoice paid a week later (a duplicate)
       {
         select: `select * replace ($offset as kafka_offset, 'LATE-1' as invoice_id, date '2022-02-10' as invoice_date, date '2022-03-01' as payment_date)
-                 from (${current}) as i where body_id = '${twin.body_id}' and invoice_id = '${twin.invoice_id}'`,
-        lines: copyLines(of(twin), `, 'LATE-1' as invoice_id`),
+                 from (${current}) as i where body_id = '${late.body_id}' and invoice_id = '${late.invoice_id}'`,
+        lines: copyLines(of(late), `, 'LATE-1' as invoice_id`),
       },
       {
         select: `select * replace ($offset as kafka_offset, 'DUP-1' as invoice_id, invoice_date + 7 as invoice_date, payment_date + 7 as payment_date)

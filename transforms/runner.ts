@@ -134,11 +134,7 @@ export async function runOnConnection(conn: DuckDBConnection, options: RunOption
     fingerprint: await sharedInputsFingerprint(conn),
     built: new Map(),
     changedRows: new Map(),
-    changesRead: new Set(
-      models.flatMap((m) =>
-        m.kind === 'sql' ? m.dependsOn.filter((d) => reads(m.staleSql ?? m.keysSql, `changed_${d}`)) : [],
-      ),
-    ),
+    changesRead: changesRead(models),
     watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
     models: new Map(models.map((m) => [m.name, m])),
   };
@@ -230,8 +226,11 @@ type RunState = {
   built: Map<string, 'all' | string>;
   /** Incremental models' rows rebuilt in this run, before and after (a temp table each). */
   changedRows: Map<string, string>;
-  /** Models whose changed rows a companion query below them reads (changed_<model>). */
-  changesRead: Set<string>;
+  /**
+   * Models whose changed rows a companion query below them reads (changed_<model>), and the
+   * names those queries use: only the model's columns among them are kept ('all' after a `*`).
+   */
+  changesRead: Map<string, Set<string> | 'all'>;
   /** Full models an incremental model depends on: whether they changed is worth a fingerprint. */
   watched: Set<string>;
   models: Map<string, Model>;
@@ -366,6 +365,22 @@ async function defineInputs(
       );
     }
   }
+}
+
+/** For each model whose changed rows a companion query reads, the names those queries use. */
+function changesRead(models: Model[]): Map<string, Set<string> | 'all'> {
+  const read = new Map<string, Set<string> | 'all'>();
+  for (const model of models) {
+    if (model.kind !== 'sql') continue;
+    const companion = model.staleSql ?? model.keysSql;
+    if (!companion) continue;
+    for (const dep of model.dependsOn.filter((d) => reads(companion, `changed_${d}`))) {
+      const known = read.get(dep) ?? new Set<string>();
+      if (known === 'all' || companion.includes('*')) read.set(dep, 'all');
+      else read.set(dep, new Set([...known, ...(companion.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? [])]));
+    }
+  }
+  return read;
 }
 
 /** Whether a companion query reads a model (by name, or its changed_ rows). */
@@ -506,10 +521,17 @@ async function rebuildKeys(
 ): Promise<number> {
   await defineInputs(conn, model, state, 'changed_keys');
   const match = keyMatch(model, target, 'changed_keys');
-  const kept = state.changesRead.has(model.name) ? quoteIdent(`rows_changed__${model.name}`) : null;
+  const read = state.changesRead.get(model.name);
+  const kept = read ? quoteIdent(`rows_changed__${model.name}`) : null;
+  // only the columns the queries below name: the old rows of a wide model cost a scan of each
+  let keptColumns = '*';
+  if (read && read !== 'all') {
+    const named = [...(await columnsOf(conn, model.name))].filter((c) => read.has(c.toLowerCase()));
+    if (named.length > 0) keptColumns = named.map(quoteIdent).join(', ');
+  }
   if (kept) {
     await conn.run(
-      `create or replace temp table ${kept} as select * from ${target} semi join changed_keys on ${match}`,
+      `create or replace temp table ${kept} as select ${keptColumns} from ${target} semi join changed_keys on ${match}`,
     );
   }
   await conn.run(`delete from ${target} using changed_keys where ${match}`);
@@ -521,7 +543,7 @@ async function rebuildKeys(
   }
   await conn.run(`create or replace temp table rows_added as select * from (\n${model.sql}\n)`);
   await conn.run(`insert into ${target} by name select * from rows_added`);
-  await conn.run(`insert into ${kept} by name select * from rows_added`);
+  await conn.run(`insert into ${kept} by name select ${keptColumns} from rows_added`);
   state.changedRows.set(model.name, `rows_changed__${model.name}`);
   const count = await countRows(conn, 'rows_added');
   await conn.run('drop table rows_added');
