@@ -135,6 +135,14 @@ export async function runOnConnection(conn: DuckDBConnection, options: RunOption
     built: new Map(),
     changedRows: new Map(),
     changesRead: changesRead(models),
+    addedRows: new Map(),
+    feedsSameKey: new Set(
+      models.flatMap((m) =>
+        m.incrementalBy && m.incrementalBy !== 'key'
+          ? m.dependsOn.filter((d) => models.find((u) => u.name === d)?.incrementalBy === m.incrementalBy)
+          : [],
+      ),
+    ),
     watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
     models: new Map(models.map((m) => [m.name, m])),
   };
@@ -231,6 +239,10 @@ type RunState = {
    * names those queries use: only the model's columns among them are kept ('all' after a `*`).
    */
   changesRead: Map<string, Set<string> | 'all'>;
+  /** Incremental models' rows inserted in this run (a temp table each), for models of their key below. */
+  addedRows: Map<string, string>;
+  /** Models incremental by a document with a model of the same key below them. */
+  feedsSameKey: Set<string>;
   /** Full models an incremental model depends on: whether they changed is worth a fingerprint. */
   watched: Set<string>;
   models: Map<string, Model>;
@@ -353,10 +365,27 @@ async function defineInputs(
       const columns = await columnsOf(conn, dep);
       restricted = keyColumns.every((c) => columns.has(c));
     } else if (keysTable && key) restricted = upstream?.incrementalBy === key;
-    const from =
+    let from =
       keysTable && restricted
         ? `${table} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable)}`
         : table;
+    const added = state.addedRows.get(dep);
+    const rebuilt = state.built.get(dep);
+    if (keysTable && restricted && key !== 'key' && added && rebuilt && rebuilt !== 'all') {
+      // The upstream's rows of the documents it rebuilt in this run are at hand: only the
+      // documents it did not rebuild (this model's stale ones) are looked up in its table.
+      const using = `using (${INCREMENTAL_KEYS[key as IncrementalKey].columns.join(', ')})`;
+      await conn.run(
+        `create or replace temp table ${quoteIdent(`rest__${dep}`)} as
+         select * from ${keysTable} anti join ${quoteIdent(rebuilt)} ${using}`,
+      );
+      const rest = await countRows(conn, quoteIdent(`rest__${dep}`));
+      from = `(select * from ${quoteIdent(added)} semi join ${keysTable} ${using}${
+        rest > 0
+          ? ` union all by name select * from ${table} semi join ${quoteIdent(`rest__${dep}`)} ${using}`
+          : ''
+      })`;
+    }
     await conn.run(`create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${from}`);
     if (upstream?.incrementalBy) {
       const rows = state.changedRows.get(dep);
@@ -535,18 +564,24 @@ async function rebuildKeys(
     );
   }
   await conn.run(`delete from ${target} using changed_keys where ${match}`);
-  if (!kept) {
+  const feeds = state.feedsSameKey.has(model.name);
+  if (!kept && !feeds) {
     const inserted = await conn.runAndReadAll(
       `insert into ${target} by name select * from (\n${model.sql}\n)`,
     );
     return Number(inserted.getRows()[0]?.[0] ?? 0);
   }
-  await conn.run(`create or replace temp table rows_added as select * from (\n${model.sql}\n)`);
-  await conn.run(`insert into ${target} by name select * from rows_added`);
-  await conn.run(`insert into ${kept} by name select ${keptColumns} from rows_added`);
-  state.changedRows.set(model.name, `rows_changed__${model.name}`);
-  const count = await countRows(conn, 'rows_added');
-  await conn.run('drop table rows_added');
+  const added = quoteIdent(`rows_added__${model.name}`);
+  await conn.run(`create or replace temp table ${added} as select * from (\n${model.sql}\n)`);
+  await conn.run(`insert into ${target} by name select * from ${added}`);
+  if (kept) {
+    await conn.run(`insert into ${kept} by name select ${keptColumns} from ${added}`);
+    state.changedRows.set(model.name, `rows_changed__${model.name}`);
+  }
+  const count = await countRows(conn, added);
+  // models of the same key below read these rows instead of looking them up in the table
+  if (feeds) state.addedRows.set(model.name, `rows_added__${model.name}`);
+  else await conn.run(`drop table ${added}`);
   return count;
 }
 
