@@ -162,14 +162,14 @@ describe('incremental refresh', () => {
                  where body_id = '${resent.body_id}' and invoice_id = '${resent.invoice_id}'`,
         lines: copyLines(of(resent)),
       },
-      // a late invoice for a month two years back, and a copy of an invoice paid a week later (a duplicate)
+      // a late invoice for a month two years back, and a copy of an invoice paid five days later (a duplicate)
       {
         select: `select * replace ($offset as kafka_offset, 'LATE-1' as invoice_id, date '2022-02-10' as invoice_date, date '2022-03-01' as payment_date)
                  from (${current}) as i where body_id = '${late.body_id}' and invoice_id = '${late.invoice_id}'`,
         lines: copyLines(of(late), `, 'LATE-1' as invoice_id`),
       },
       {
-        select: `select * replace ($offset as kafka_offset, 'DUP-1' as invoice_id, invoice_date + 7 as invoice_date, payment_date + 7 as payment_date)
+        select: `select * replace ($offset as kafka_offset, 'DUP-1' as invoice_id, invoice_date + 5 as invoice_date, payment_date + 5 as payment_date)
                  from (${current}) as i where body_id = '${twin.body_id}' and invoice_id = '${twin.invoice_id}'`,
         lines: copyLines(of(twin), `, 'DUP-1' as invoice_id`),
       },

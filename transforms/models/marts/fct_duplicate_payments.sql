@@ -5,9 +5,10 @@
 -- Candidates: two current invoices to the same supplier entity, in the same currency and for
 -- the same amount, with invoice numbers alike (in any bodies: they differ only by punctuation,
 -- case, leading zeros or one letter added after the digits: INV-104562 / INV104562, 00104562 /
--- 104562, IN104562 / IN104562A), or (within a body) dated at most 14 days apart when the body
--- paid the supplier that amount no more than twice. Three or more payments of one amount to one
--- supplier are a schedule (weekly care, monthly rent): between them only alike numbers count.
+-- 104562, IN104562 / IN104562A), or (within a body) dated at most 14 days apart, but not exactly
+-- one or two weeks apart, when the body paid the supplier that amount no more than twice. Three
+-- or more payments of one amount to one supplier, or two a week or a fortnight apart, are a
+-- schedule (weekly care, fortnightly placements, monthly rent): only alike numbers count there.
 -- A pair already reversed by a credit note (same body, supplier and amount, dated up to 90 days
 -- after the later one was paid) is left out.
 -- Incremental: a pair and its reversal share a currency and an amount, so only the amounts of
@@ -59,7 +60,7 @@ credits as (
   select * from payments where document_type = 'credit-note'
 ),
 
-pairs as (
+same_amount as (
   select
     a.body_id,
     a.invoice_id as first_invoice_id,
@@ -71,10 +72,14 @@ pairs as (
     a.spend_date as first_date,
     b.spend_date as second_date,
     greatest(b.invoice_date, b.payment_date) as second_last_date,
-    case
-      when a.number_key in (b.number_key, b.number_stem) or b.number_key = a.number_stem then 'similar invoice numbers'
-      else 'same amount within 14 days'
-    end as evidence
+    a.number_key in (b.number_key, b.number_stem) or b.number_key = a.number_stem as similar_numbers,
+    a.body_id = b.body_id and a.times_paid <= 2 as same_body_not_a_schedule,
+    -- the days between them, by the closest of their dates
+    least(
+      abs(datediff('day', a.spend_date, b.spend_date)),
+      coalesce(abs(datediff('day', a.payment_date, b.payment_date)), 9999),
+      coalesce(abs(datediff('day', a.invoice_date, b.invoice_date)), 9999)
+    ) as days_apart
   from paid as a
   inner join paid as b
     on a.entity_id = b.entity_id
@@ -82,17 +87,19 @@ pairs as (
     and a.net_amount = b.net_amount
     -- each pair once: the earlier first (ties by body and number)
     and (a.spend_date, a.body_id, a.invoice_id) < (b.spend_date, b.body_id, b.invoice_id)
-  where a.number_key in (b.number_key, b.number_stem)
-    or b.number_key = a.number_stem
+),
+
+pairs as (
+  select
+    * exclude (similar_numbers, same_body_not_a_schedule, days_apart),
+    case when similar_numbers then 'similar invoice numbers' else 'same amount within 14 days' end as evidence
+  from same_amount
+  where similar_numbers
     or (
-      a.body_id = b.body_id
-      -- not a payment schedule
-      and a.times_paid <= 2
-      and least(
-        abs(datediff('day', a.spend_date, b.spend_date)),
-        coalesce(abs(datediff('day', a.payment_date, b.payment_date)), 9999),
-        coalesce(abs(datediff('day', a.invoice_date, b.invoice_date)), 9999)
-      ) <= 14
+      same_body_not_a_schedule
+      and days_apart <= 14
+      -- exactly one or two weeks apart: the next run of a weekly or fortnightly schedule
+      and days_apart not in (7, 14)
     )
 ),
 
