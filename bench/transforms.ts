@@ -491,11 +491,13 @@ function report(r: Report): string {
     const inc = incMs.get(m.name);
     return [
       m.name,
-      m.incrementalBy
-        ? `incremental by ${m.incrementalBy}`
-        : m.kind === 'ts'
-          ? 'TypeScript (kept when its inputs did not change)'
-          : 'full',
+      m.incrementalBy === 'key' && m.kind === 'sql'
+        ? `incremental by key (${m.groupKey?.join(', ')})`
+        : m.incrementalBy
+          ? `incremental by ${m.incrementalBy}`
+          : m.kind === 'ts'
+            ? 'TypeScript (kept when its inputs did not change)'
+            : 'full',
       secs(fullMs.get(m.name) ?? 0),
       secs(inc?.durationMs ?? 0),
       inc ? `${inc.mode}, ${fmtInt(inc.rows ?? 0)} rows` : '',
@@ -510,7 +512,7 @@ function report(r: Report): string {
   const fullShare = rebuiltInFull.reduce((sum, m) => sum + m.durationMs, 0);
   out.push(
     `- Where the incremental refresh spends its time: ${top.map((m) => `${m.model} ${secs(m.durationMs)} s (${m.mode})`).join(', ')}.`,
-    `- The ${rebuiltInFull.length} models that are not incremental (marts and the intermediate models of other grains) took ${secs(fullShare)} s of the ${secs(r.incremental.ms)} s: each is rebuilt from the whole of its inputs on every run, so they set the floor of an incremental refresh.`,
+    `- The ${rebuiltInFull.length} models rebuilt in full in the incremental run (full models, and incremental ones whose inputs changed wholesale) took ${secs(fullShare)} s of the ${secs(r.incremental.ms)} s; the ${r.incremental.models.length - rebuiltInFull.length} incremental ones ${secs(r.incremental.models.filter((m) => m.mode !== 'full').reduce((sum, m) => sum + m.durationMs, 0))} s.`,
     '',
     '### Supplier resolution',
     '',

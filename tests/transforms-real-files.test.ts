@@ -121,6 +121,14 @@ describe.skipIf(!available)('transforms on the real Nov 2023 files', () => {
     expect(shared[0]?.small_only).toBeGreaterThan(0);
     expect(shared[0]?.at_common).not.toBe(shared[0]?.all_published);
 
+    // duplicate payment candidates, by evidence (printed: regular payment schedules are not among them)
+    const duplicates = await sql<{ evidence: string; pairs: number }>(
+      'select evidence, count(*)::integer as pairs from fct_duplicate_payments group by evidence order by evidence',
+    );
+    process.stdout.write(
+      `duplicate payment candidates: ${duplicates.map((d) => `${d.pairs} by ${d.evidence}`).join(', ') || 'none'}\n`,
+    );
+
     // classification coverage by value per body
     const coverage = await sql<{ body_id: string; proclass_level1_percent: number }>(
       'select body_id, proclass_level1_percent from fct_classification_coverage order by body_id',

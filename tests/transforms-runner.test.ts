@@ -286,6 +286,22 @@ describe('transform runner', () => {
     conn.closeSync();
   });
 
+  it('reads an incremental-by-key header, and refuses a key that is not a column or one function of one', () => {
+    const cube = parseSqlModel(
+      'fct_x.sql',
+      'marts',
+      '-- grain: g\n-- depends on: none\n-- materialised: incremental by key (spend_month, abs( net_amount ))\nselect 1',
+    );
+    expect(cube).toMatchObject({ incrementalBy: 'key', groupKey: ['spend_month', 'abs(net_amount)'] });
+    expect(() =>
+      parseSqlModel(
+        'fct_x.sql',
+        'marts',
+        '-- grain: g\n-- depends on: none\n-- materialised: incremental by key (a + b)\nselect 1',
+      ),
+    ).toThrow(/a key is a column/);
+  });
+
   it('refuses a model without a declared grain or with a wrong prefix', () => {
     expect(() => parseSqlModel('fct_x.sql', 'marts', '-- depends on: none\nselect 1')).toThrow(/grain/);
     expect(() => parseSqlModel('x.sql', 'staging', '-- grain: g\n-- depends on: none\nselect 1')).toThrow(

@@ -6,9 +6,13 @@
  *   -- grain: one row per current invoice (body_id, invoice_id)
  *   -- depends on: stg_invoices, int_supplier_matches
  *   -- materialised: full | incremental by invoice | incremental by purchase-order
+ *                  | incremental by key (spend_month, body_id, abs(net_amount))
  *
- * An incremental model may have a companion `<model>.stale.sql`: one SELECT of the document keys
- * whose rows went stale through an input of another grain (see runner.ts).
+ * A model incremental by a document may have a companion `<model>.stale.sql`: one SELECT of the
+ * document keys whose rows went stale through an input of another grain. A model incremental by
+ * key (a group of its rows: a cube cell, a set of payments that may pair) must have a companion
+ * `<model>.keys.sql`: one SELECT of the key values whose rows the run's changes touch (see
+ * runner.ts). A key is a column of the model, or one function of it (`abs(net_amount)`).
  * A few models are easier in TypeScript than SQL (supplier resolution); they are registered in
  * TS_MODELS below with the same fields and write their own table. Sources (the ingested tables)
  * are read by staging models only, through `src_*` views the runner defines (see runner.ts).
@@ -32,6 +36,8 @@ const PREFIXES: Record<Layer, readonly string[]> = {
 
 /** Incremental models are partitioned by a document key: only changed documents are rebuilt. */
 export type IncrementalKey = 'invoice' | 'purchase-order';
+/** How a model is refreshed: by document, or by a key of its own grain (`incremental by key (…)`). */
+export type Incremental = IncrementalKey | 'key';
 
 export const INCREMENTAL_KEYS: Record<IncrementalKey, { table: string; columns: readonly string[] }> = {
   invoice: { table: 'invoices', columns: ['body_id', 'invoice_id'] },
@@ -43,10 +49,18 @@ type ModelBase = {
   layer: Layer;
   grain: string;
   dependsOn: string[];
-  incrementalBy: IncrementalKey | null;
+  incrementalBy: Incremental | null;
 };
 
-export type SqlModel = ModelBase & { kind: 'sql'; sql: string; path: string; staleSql?: string };
+export type SqlModel = ModelBase & {
+  kind: 'sql';
+  sql: string;
+  path: string;
+  staleSql?: string;
+  /** `incremental by key`: the key, as expressions over the model's (and its inputs') columns. */
+  groupKey?: string[];
+  keysSql?: string;
+};
 export type TsModel = ModelBase & {
   kind: 'ts';
   /**
@@ -82,6 +96,13 @@ const TS_MODELS: TsModel[] = [
   },
 ];
 
+const KEY_EXPRESSION = /^(?:[a-z_][a-z0-9_]*\(\s*[a-z_][a-z0-9_]*\s*\)|[a-z_][a-z0-9_]*)$/;
+
+/** The column a key expression reads (`abs(net_amount)` → `net_amount`). */
+export function keyColumn(key: string): string {
+  return (/\(\s*([a-z0-9_]+)\s*\)/.exec(key)?.[1] ?? key) as string;
+}
+
 /** Parses a model file's header. */
 export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel {
   const name = basename(path, '.sql');
@@ -95,17 +116,24 @@ export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel
   const depends = header('depends on') ?? fail('the header must declare "-- depends on: …" (or "none")');
   const materialised = header('materialised') ?? 'full';
   const incremental = /^incremental by (invoice|purchase-order)$/.exec(materialised);
-  if (materialised !== 'full' && !incremental)
+  const byKey = /^incremental by key \((.+)\)$/.exec(materialised);
+  if (materialised !== 'full' && !incremental && !byKey)
     fail(
-      `"materialised" is "full", "incremental by invoice" or "incremental by purchase-order", not "${materialised}"`,
+      `"materialised" is "full", "incremental by invoice", "incremental by purchase-order" or "incremental by key (<columns>)", not "${materialised}"`,
     );
+  const groupKey = byKey?.[1]?.split(',').map((k) => k.replace(/\s+/g, ''));
+  for (const key of groupKey ?? []) {
+    if (!KEY_EXPRESSION.test(key))
+      fail(`a key is a column or one function of a column (abs(net_amount)), not "${key}"`);
+  }
   return {
     kind: 'sql',
     name,
     layer,
     grain: grain as string,
     dependsOn: depends === 'none' ? [] : (depends as string).split(',').map((d) => d.trim()),
-    incrementalBy: (incremental?.[1] as IncrementalKey | undefined) ?? null,
+    incrementalBy: byKey ? 'key' : ((incremental?.[1] as IncrementalKey | undefined) ?? null),
+    ...(groupKey ? { groupKey } : {}),
     // wrapped in `(…)` by the runner: a trailing semicolon would end the statement early
     sql: sql.replace(/;\s*$/, ''),
     path,
@@ -122,9 +150,21 @@ export function loadModels(dir = MODELS_DIR): Model[] {
       const model = parseSqlModel(path, layer, readFileSync(path, 'utf8'));
       const stalePath = join(dir, layer, `${model.name}.stale.sql`);
       if (existsSync(stalePath)) {
-        if (!model.incrementalBy)
-          throw new ModelDefinitionError(`${stalePath}: only an incremental model has stale rows`);
+        if (!model.incrementalBy || model.incrementalBy === 'key')
+          throw new ModelDefinitionError(
+            `${stalePath}: only a model incremental by a document has stale rows (by key: <model>.keys.sql)`,
+          );
         model.staleSql = readFileSync(stalePath, 'utf8').replace(/;\s*$/, '');
+      }
+      const keysPath = join(dir, layer, `${model.name}.keys.sql`);
+      if (model.incrementalBy === 'key') {
+        if (!existsSync(keysPath))
+          throw new ModelDefinitionError(
+            `${model.path}: a model incremental by key needs ${model.name}.keys.sql`,
+          );
+        model.keysSql = readFileSync(keysPath, 'utf8').replace(/;\s*$/, '');
+      } else if (existsSync(keysPath)) {
+        throw new ModelDefinitionError(`${keysPath}: only a model incremental by key has a keys query`);
       }
       models.push(model);
     }

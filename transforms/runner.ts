@@ -20,6 +20,16 @@
  * or is left out of a selection while upstream models ran, is marked to be built in full next
  * time, so a rebuild it missed is never lost.
  *
+ * Incremental by key (delete+insert by a key of the model's own grain: a cube cell, an amount).
+ * The companion `<model>.keys.sql` names the key values to rebuild from `changed_<upstream>`
+ * views: an incremental upstream's rows rebuilt in this run, both as deleted (the old version:
+ * a correction that moves a line to another cell must empty the old cell) and as inserted. The
+ * model's rows of those keys are deleted (null-safe) and summed again from `delta_<upstream>`
+ * views restricted to them. Inputs of another grain: a full model whose rows are unchanged (a
+ * fingerprint of its rows) changed nothing; one that changed must be read by the companion query
+ * (stale or keys), else the model is built in full, and so it is when an incremental input of
+ * another grain was built in full.
+ *
  * Sources. Staging models read the ingested tables through `src_*` views defined here: the
  * whole table on a full build, only the touched documents' rows (every version of them, so the
  * latest-version logic still holds) on an incremental build. Other incremental models read the
@@ -35,6 +45,7 @@ import {
   descendants,
   INCREMENTAL_KEYS,
   type IncrementalKey,
+  keyColumn,
   loadModels,
   type Model,
   type SqlModel,
@@ -122,6 +133,17 @@ export async function runOnConnection(conn: DuckDBConnection, options: RunOption
     full: options.full ?? false,
     fingerprint: await sharedInputsFingerprint(conn),
     built: new Map(),
+    changedRows: new Map(),
+    changesRead: changesRead(models),
+    addedRows: new Map(),
+    feedsSameKey: new Set(
+      models.flatMap((m) =>
+        m.incrementalBy && m.incrementalBy !== 'key'
+          ? m.dependsOn.filter((d) => models.find((u) => u.name === d)?.incrementalBy === m.incrementalBy)
+          : [],
+      ),
+    ),
+    watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
     models: new Map(models.map((m) => [m.name, m])),
   };
   const failedOrSkipped = new Set<string>();
@@ -205,8 +227,24 @@ type RunState = {
   full: boolean;
   /** Fingerprint of the inputs every model may read whole (seeds, rules, bodies). */
   fingerprint: string;
-  /** Models built in this run: 'all' (in full) or the temp table of the keys they rebuilt. */
+  /**
+   * Models whose rows changed in this run: 'all' (built in full) or the temp table of the keys
+   * (documents or groups) they rebuilt. A full model rebuilt to the same rows is not here.
+   */
   built: Map<string, 'all' | string>;
+  /** Incremental models' rows rebuilt in this run, before and after (a temp table each). */
+  changedRows: Map<string, string>;
+  /**
+   * Models whose changed rows a companion query below them reads (changed_<model>), and the
+   * names those queries use: only the model's columns among them are kept ('all' after a `*`).
+   */
+  changesRead: Map<string, Set<string> | 'all'>;
+  /** Incremental models' rows inserted in this run (a temp table each), for models of their key below. */
+  addedRows: Map<string, string>;
+  /** Models incremental by a document with a model of the same key below them. */
+  feedsSameKey: Set<string>;
+  /** Full models an incremental model depends on: whether they changed is worth a fingerprint. */
+  watched: Set<string>;
   models: Map<string, Model>;
 };
 
@@ -260,9 +298,39 @@ async function databaseName(conn: DuckDBConnection): Promise<string> {
   return quoteIdent(rows[0]?.db ?? 'main');
 }
 
+async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(
+    conn,
+    "select column_name as name from duckdb_columns() where schema_name = 'main' and table_name = $table and not internal",
+    { table },
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
 /**
- * The views a model reads: src_* (staging) and delta_<upstream> (other incremental models),
- * restricted to the documents in `keysTable`, or whole when it is null.
+ * The condition matching a table's rows (under `alias`) to the keys in `keysTable`: a document's
+ * key columns, or a model's group key (expressions, compared null-safe: a redacted payee's null
+ * entity is a group too).
+ */
+function keyMatch(model: SqlModel, alias: string, keysTable: string): string {
+  if (model.incrementalBy === 'key') {
+    return (model.groupKey ?? [])
+      .map((key, i) => {
+        const column = keyColumn(key);
+        const expression =
+          key === column ? `${alias}.${column}` : key.replace(`(${column})`, `(${alias}.${column})`);
+        return `${expression} is not distinct from ${keysTable}.k${i + 1}`;
+      })
+      .join(' and ');
+  }
+  const { columns } = INCREMENTAL_KEYS[model.incrementalBy as IncrementalKey];
+  return columns.map((c) => `${alias}.${c} = ${keysTable}.${c}`).join(' and ');
+}
+
+/**
+ * The views a model reads: src_* (staging), delta_<upstream> (the upstream restricted to the
+ * documents or groups in `keysTable`, or whole when it is null) and changed_<upstream> (an
+ * incremental upstream's rows rebuilt in this run, before and after; empty when it rebuilt none).
  */
 async function defineInputs(
   conn: DuckDBConnection,
@@ -271,13 +339,11 @@ async function defineInputs(
   keysTable: string | null,
 ): Promise<void> {
   const key = model.incrementalBy;
-  const restrict = (from: string) =>
-    keysTable && key
-      ? `${from} semi join ${keysTable} using (${INCREMENTAL_KEYS[key].columns.join(', ')})`
-      : from;
   if (model.layer === 'staging') {
     await defineFullSources(conn);
-    if (keysTable && key) {
+    if (keysTable && key && key !== 'key') {
+      const restrict = (from: string) =>
+        `${from} semi join ${keysTable} using (${INCREMENTAL_KEYS[key].columns.join(', ')})`;
       const [header, lines] =
         key === 'invoice' ? ['invoices', 'invoice_lines'] : ['purchase_orders', 'purchase_order_lines'];
       await conn.run(
@@ -290,14 +356,87 @@ async function defineInputs(
     return;
   }
   const db = await databaseName(conn);
+  const keyColumns = (model.groupKey ?? []).map(keyColumn);
   for (const dep of model.dependsOn) {
     const upstream = state.models.get(dep);
-    const sameKey = upstream?.incrementalBy === key && key !== null;
     const table = `${db}.main.${quoteIdent(dep)}`;
-    await conn.run(
-      `create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${sameKey ? restrict(table) : table}`,
-    );
+    let restricted = false;
+    if (keysTable && key === 'key') {
+      const columns = await columnsOf(conn, dep);
+      restricted = keyColumns.every((c) => columns.has(c));
+    } else if (keysTable && key) restricted = upstream?.incrementalBy === key;
+    let from =
+      keysTable && restricted
+        ? `${table} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable)}`
+        : table;
+    const added = state.addedRows.get(dep);
+    const rebuilt = state.built.get(dep);
+    if (keysTable && restricted && key !== 'key' && added && rebuilt && rebuilt !== 'all') {
+      // The upstream's rows of the documents it rebuilt in this run are at hand: only the
+      // documents it did not rebuild (this model's stale ones) are looked up in its table.
+      const using = `using (${INCREMENTAL_KEYS[key as IncrementalKey].columns.join(', ')})`;
+      await conn.run(
+        `create or replace temp table ${quoteIdent(`rest__${dep}`)} as
+         select * from ${keysTable} anti join ${quoteIdent(rebuilt)} ${using}`,
+      );
+      const rest = await countRows(conn, quoteIdent(`rest__${dep}`));
+      from = `(select * from ${quoteIdent(added)} semi join ${keysTable} ${using}${
+        rest > 0
+          ? ` union all by name select * from ${table} semi join ${quoteIdent(`rest__${dep}`)} ${using}`
+          : ''
+      })`;
+    }
+    await conn.run(`create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${from}`);
+    if (upstream?.incrementalBy) {
+      const rows = state.changedRows.get(dep);
+      await conn.run(
+        `create or replace temp view ${quoteIdent(`changed_${dep}`)} as select * from ${rows ? quoteIdent(rows) : `${table} where false`}`,
+      );
+    }
   }
+}
+
+/** For each model whose changed rows a companion query reads, the names those queries use. */
+function changesRead(models: Model[]): Map<string, Set<string> | 'all'> {
+  const read = new Map<string, Set<string> | 'all'>();
+  for (const model of models) {
+    if (model.kind !== 'sql') continue;
+    const companion = model.staleSql ?? model.keysSql;
+    if (!companion) continue;
+    for (const dep of model.dependsOn.filter((d) => reads(companion, `changed_${d}`))) {
+      const known = read.get(dep) ?? new Set<string>();
+      if (known === 'all' || companion.includes('*')) read.set(dep, 'all');
+      else read.set(dep, new Set([...known, ...(companion.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? [])]));
+    }
+  }
+  return read;
+}
+
+/** Whether a companion query reads a model (by name, or its changed_ rows). */
+export function reads(sql: string | undefined, model: string): boolean {
+  return sql !== undefined && new RegExp(`(^|[^a-z0-9_])(changed_)?${model}([^a-z0-9_]|$)`, 'i').test(sql);
+}
+
+/**
+ * Why an incremental model must be built in full in this run, else null. An input of its own
+ * document key rebuilt whole; an incremental input of another grain rebuilt whole (which of its
+ * rows changed is unknown); or an input of another grain that changed while its companion query
+ * (stale or keys) does not read it, so it cannot say which rows that change touched.
+ */
+function fullBuildReason(model: SqlModel, state: RunState): string | null {
+  for (const dep of model.dependsOn) {
+    const changed = state.built.get(dep);
+    if (!changed) continue;
+    const upstream = state.models.get(dep);
+    const sameKey = model.incrementalBy !== 'key' && upstream?.incrementalBy === model.incrementalBy;
+    if (sameKey) {
+      if (changed === 'all') return `${dep} was built in full`;
+      continue;
+    }
+    if (upstream?.incrementalBy && changed === 'all') return `${dep} was built in full`;
+    if (!reads(model.staleSql ?? model.keysSql, dep)) return `${dep} changed`;
+  }
+  return null;
 }
 
 async function buildModel(
@@ -314,79 +453,145 @@ async function buildModel(
   }
   const target = quoteIdent(model.name);
   const key = model.incrementalBy;
-  const sameKeyUpstream = model.dependsOn.filter(
-    (d) => key !== null && state.models.get(d)?.incrementalBy === key,
-  );
   const fullBuild =
     key === null ||
     state.full ||
     !(await tableExists(conn, model.name)) ||
     (model.layer !== 'staging' && (await tableComment(conn, model.name)) !== state.fingerprint) ||
-    sameKeyUpstream.some((d) => state.built.get(d) === 'all');
+    fullBuildReason(model, state) !== null;
   if (fullBuild) {
     await defineInputs(conn, model, state, null);
-    const rows = await inTransaction(conn, async () => {
+    const watched = key === null && state.watched.has(model.name);
+    const before = watched ? await tableComment(conn, model.name) : undefined;
+    const { rows, content } = await inTransaction(conn, async () => {
       await conn.run(`create or replace table ${target} as ${model.sql}`);
+      let content: string | null = null;
       if (key) {
-        await markAllBatchesConsumed(conn, model.name);
+        if (key !== 'key') await markAllBatchesConsumed(conn, model.name);
         if (model.layer !== 'staging') await conn.run(`comment on table ${target} is '${state.fingerprint}'`);
+      } else if (watched) {
+        content = await contentFingerprint(conn, target);
+        await conn.run(`comment on table ${target} is '${content}'`);
       }
-      return countRows(conn, target);
+      return { rows: await countRows(conn, target), content };
     });
-    state.built.set(model.name, 'all');
+    // a full model rebuilt to the same rows changed nothing for the incremental models below it
+    if (!watched || content !== before) state.built.set(model.name, 'all');
     return { mode: 'full', rows };
   }
 
-  const incrementalKey = key as IncrementalKey;
-  const { table, columns } = INCREMENTAL_KEYS[incrementalKey];
-  const keyList = columns.join(', ');
-  const rebuilt = `changed__${model.name}`;
+  const keysTable = `changed__${model.name}`;
   const rows = await inTransaction(conn, async () => {
-    // Batches not yet consumed by this model, and the documents they touched; the documents
-    // upstream models of this key rebuilt in this run; the model's stale documents.
-    await conn.run(
-      `create or replace temp table new_batches as
-       select b.ingest_batch_id from ingest_batches as b
-       anti join transform_consumed_batches as c
-         on c.model = $model and c.ingest_batch_id = b.ingest_batch_id`,
-      { model: model.name },
-    );
-    const sources = [`select ${keyList} from main.${table} semi join new_batches using (ingest_batch_id)`];
-    for (const dep of sameKeyUpstream) {
-      const changed = state.built.get(dep);
-      if (changed) sources.push(`select ${keyList} from ${changed}`);
+    await defineInputs(conn, model, state, null);
+    if (key === 'key') {
+      // the groups the run's changes touch, as the model's companion query finds them
+      const names = (model.groupKey ?? []).map((_, i) => `k${i + 1}`).join(', ');
+      await conn.run(
+        `create or replace temp table changed_keys as select distinct * from (\n${model.keysSql}\n) as keys(${names})`,
+      );
+    } else {
+      await conn.run(
+        `create or replace temp table changed_keys as ${await changedDocuments(conn, model, state)}`,
+      );
     }
-    // Stale rows can only come from a model of another grain that was rebuilt in this run
-    // (all of which were built before this one, so a single look suffices).
-    const otherGrainRebuilt = model.dependsOn.some((d) => !sameKeyUpstream.includes(d) && state.built.has(d));
-    if (model.staleSql && otherGrainRebuilt) sources.push(`select ${keyList} from (\n${model.staleSql}\n)`);
-    await conn.run(
-      `create or replace temp table changed_keys as select distinct * from (${sources.join(' union all ')})`,
-    );
-    await conn.run(`create or replace temp table ${rebuilt} as select * from changed_keys`);
-    const inserted = await rebuildKeys(conn, model, state, target, columns);
-    await conn.run(`insert into transform_consumed_batches select $model, ingest_batch_id from new_batches`, {
-      model: model.name,
-    });
-    return inserted;
+    const changed = await countRows(conn, 'changed_keys');
+    await conn.run(`create or replace temp table ${quoteIdent(keysTable)} as select * from changed_keys`);
+    const inserted = changed === 0 ? 0 : await rebuildKeys(conn, model, state, target);
+    if (key !== 'key') {
+      await conn.run(
+        'insert into transform_consumed_batches select $model, ingest_batch_id from new_batches',
+        { model: model.name },
+      );
+    }
+    return changed === 0 ? null : inserted;
   });
-  state.built.set(model.name, rebuilt);
-  return { mode: 'incremental', rows };
+  if (rows !== null) state.built.set(model.name, keysTable);
+  return { mode: 'incremental', rows: rows ?? 0 };
 }
 
-/** Deletes the model's rows for the documents in changed_keys and inserts them rebuilt. */
+/**
+ * The documents an incremental model rebuilds: those the ingest batches it has not consumed
+ * touched, those upstream models of its key rebuilt in this run, and its stale documents.
+ */
+async function changedDocuments(conn: DuckDBConnection, model: SqlModel, state: RunState): Promise<string> {
+  const { table, columns } = INCREMENTAL_KEYS[model.incrementalBy as IncrementalKey];
+  const keyList = columns.join(', ');
+  await conn.run(
+    `create or replace temp table new_batches as
+     select b.ingest_batch_id from ingest_batches as b
+     anti join transform_consumed_batches as c
+       on c.model = $model and c.ingest_batch_id = b.ingest_batch_id`,
+    { model: model.name },
+  );
+  const sources = [`select ${keyList} from main.${table} semi join new_batches using (ingest_batch_id)`];
+  let otherGrainChanged = false;
+  for (const dep of model.dependsOn) {
+    const changed = state.built.get(dep);
+    if (!changed) continue;
+    if (state.models.get(dep)?.incrementalBy === model.incrementalBy) {
+      sources.push(`select ${keyList} from ${quoteIdent(changed)}`);
+    } else otherGrainChanged = true;
+  }
+  // Stale rows can only come from a model of another grain that changed in this run (all of
+  // which were built before this one, so a single look suffices).
+  if (model.staleSql && otherGrainChanged) sources.push(`select ${keyList} from (\n${model.staleSql}\n)`);
+  return `select distinct * from (${sources.join(' union all ')})`;
+}
+
+/**
+ * Deletes the model's rows for the documents or groups in changed_keys and inserts them rebuilt.
+ * When a model below reads changed_<model>, the rows deleted and inserted are kept for it.
+ */
 async function rebuildKeys(
   conn: DuckDBConnection,
   model: SqlModel,
   state: RunState,
   target: string,
-  columns: readonly string[],
 ): Promise<number> {
   await defineInputs(conn, model, state, 'changed_keys');
-  const match = columns.map((c) => `${target}.${c} = changed_keys.${c}`).join(' and ');
+  const match = keyMatch(model, target, 'changed_keys');
+  const read = state.changesRead.get(model.name);
+  const kept = read ? quoteIdent(`rows_changed__${model.name}`) : null;
+  // only the columns the queries below name: the old rows of a wide model cost a scan of each
+  let keptColumns = '*';
+  if (read && read !== 'all') {
+    const named = [...(await columnsOf(conn, model.name))].filter((c) => read.has(c.toLowerCase()));
+    if (named.length > 0) keptColumns = named.map(quoteIdent).join(', ');
+  }
+  if (kept) {
+    await conn.run(
+      `create or replace temp table ${kept} as select ${keptColumns} from ${target} semi join changed_keys on ${match}`,
+    );
+  }
   await conn.run(`delete from ${target} using changed_keys where ${match}`);
-  const inserted = await conn.runAndReadAll(`insert into ${target} by name select * from (\n${model.sql}\n)`);
-  return Number(inserted.getRows()[0]?.[0] ?? 0);
+  const feeds = state.feedsSameKey.has(model.name);
+  if (!kept && !feeds) {
+    const inserted = await conn.runAndReadAll(
+      `insert into ${target} by name select * from (\n${model.sql}\n)`,
+    );
+    return Number(inserted.getRows()[0]?.[0] ?? 0);
+  }
+  const added = quoteIdent(`rows_added__${model.name}`);
+  await conn.run(`create or replace temp table ${added} as select * from (\n${model.sql}\n)`);
+  await conn.run(`insert into ${target} by name select * from ${added}`);
+  if (kept) {
+    await conn.run(`insert into ${kept} by name select ${keptColumns} from ${added}`);
+    state.changedRows.set(model.name, `rows_changed__${model.name}`);
+  }
+  const count = await countRows(conn, added);
+  // models of the same key below read these rows instead of looking them up in the table
+  if (feeds) state.addedRows.set(model.name, `rows_added__${model.name}`);
+  else await conn.run(`drop table ${added}`);
+  return count;
+}
+
+/** A full model's rows, fingerprinted (count and sum of row hashes): unchanged rows, same text. */
+async function contentFingerprint(conn: DuckDBConnection, target: string): Promise<string> {
+  const rows = await queryRows<{ f: string }>(
+    conn,
+    `select 'content:' || count(*)::varchar || ':' || coalesce(sum(hash(t)::hugeint)::varchar, '') as f from ${target} as t`,
+  );
+  return rows[0]?.f ?? '';
 }
 
 async function markAllBatchesConsumed(conn: DuckDBConnection, model: string): Promise<void> {

@@ -1,19 +1,22 @@
 -- grain: one row per invoice line priced above its purchase order's line for the item (body_id, invoice_id, line_no)
 -- depends on: stg_invoices, stg_invoice_lines, stg_purchase_order_lines
+-- materialised: incremental by invoice
 --
 -- An invoice line whose unit price is above the price of the same item on the purchase order
 -- the invoice cites, and the overcharge: quantity × (invoiced − ordered price), to the penny.
+-- Incremental: changed invoices (delta_*), and the invoices citing an order whose lines changed
+-- (int_above_po_price.stale.sql).
 
 with
 
 invoices as (
-  select body_id, invoice_id, po_number, currency, spend_date from stg_invoices
+  select body_id, invoice_id, po_number, currency, spend_date from delta_stg_invoices
   -- only invoices (not credit notes) that cite an order can be checked against it
   where document_type = 'invoice' and po_number is not null
 ),
 
 invoice_lines as (
-  select body_id, invoice_id, line_no, item_code, quantity, unit_price from stg_invoice_lines
+  select body_id, invoice_id, line_no, item_code, quantity, unit_price from delta_stg_invoice_lines
   -- a line without an item or price cannot be compared with the order
   where item_code is not null and unit_price is not null and quantity is not null
 ),

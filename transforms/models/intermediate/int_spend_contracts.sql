@@ -1,15 +1,17 @@
 -- grain: one row per spend line under a known contract (body_id, invoice_id, line_no)
 -- depends on: int_spend_lines, int_contracts, int_contract_supplier_matches
+-- materialised: incremental by invoice
 --
 -- The contract a spend line was bought under, when one is known: the contract its invoice
 -- quotes as reference, else a contract of the same body with the line's supplier entity in
 -- force on the spend date. One contract per line: a reference beats a supplier match, then the
--- contract ending last.
+-- contract ending last. Incremental: the lines of changed invoices are matched again
+-- (delta_int_spend_lines); a change to the contracts or their suppliers rebuilds it in full.
 
 with
 
 spend as (
-  select body_id, invoice_id, line_no, supplier_entity_id, spend_date, contract_ref from int_spend_lines
+  select body_id, invoice_id, line_no, supplier_entity_id, spend_date, contract_ref from delta_int_spend_lines
 ),
 
 contracts as (

@@ -1,16 +1,25 @@
 -- grain: one row per pair of invoices that look like one payment made twice (body_id, first_invoice_id, second_invoice_id, second_body_id)
 -- depends on: stg_invoices, int_supplier_matches
+-- materialised: incremental by key (currency, abs(net_amount))
 --
 -- Candidates: two current invoices to the same supplier entity, in the same currency and for
--- the same amount, either (within a body) dated at most 14 days apart or with invoice numbers
--- that differ only by punctuation or leading zeros (INV-104562 / INV104562, 00104562 / 104562),
--- or (across bodies) with such similar numbers. A pair already reversed by a credit note (same
--- body, supplier and amount, dated up to 90 days after the later one was paid) is left out.
+-- the same amount, with invoice numbers alike (in any bodies: they differ only by punctuation,
+-- case, leading zeros or one letter added after the digits: INV-104562 / INV104562, 00104562 /
+-- 104562, IN104562 / IN104562A), or (within a body) dated at most 14 days apart, but not exactly
+-- one or two weeks apart, when the body paid the supplier that amount no more than twice. Three
+-- or more payments of one amount to one supplier, or two a week or a fortnight apart, are a
+-- schedule (weekly care, fortnightly placements, monthly rent): only alike numbers count there.
+-- A pair already reversed by a credit note (same body, supplier and amount, dated up to 90 days
+-- after the later one was paid) is left out.
+-- Incremental: a pair and its reversal share a currency and an amount, so only the amounts of
+-- the invoices the run changed (before and after) are paired again (fct_duplicate_payments.keys.sql);
+-- delta_stg_invoices holds the invoices of those amounts. A change of supplier entities (the
+-- resolver) rebuilds it in full.
 
 with
 
 invoices as (
-  select * from stg_invoices
+  select * from delta_stg_invoices
 ),
 
 matches as (
@@ -37,14 +46,21 @@ payments as (
 ),
 
 paid as (
-  select * from payments where document_type = 'invoice' and net_amount > 0
+  select
+    *,
+    -- the number without one letter added after its digits (IN104562A → IN104562)
+    regexp_replace(number_key, '([0-9])[A-Z]$', '\1') as number_stem,
+    -- how often the body paid the supplier this amount: three or more times is a schedule
+    count(*) over (partition by body_id, entity_id, currency, net_amount) as times_paid
+  from payments
+  where document_type = 'invoice' and net_amount > 0
 ),
 
 credits as (
   select * from payments where document_type = 'credit-note'
 ),
 
-pairs as (
+same_amount as (
   select
     a.body_id,
     a.invoice_id as first_invoice_id,
@@ -56,10 +72,14 @@ pairs as (
     a.spend_date as first_date,
     b.spend_date as second_date,
     greatest(b.invoice_date, b.payment_date) as second_last_date,
-    case
-      when a.number_key = b.number_key then 'similar invoice numbers'
-      else 'same amount within 14 days'
-    end as evidence
+    a.number_key in (b.number_key, b.number_stem) or b.number_key = a.number_stem as similar_numbers,
+    a.body_id = b.body_id and a.times_paid <= 2 as same_body_not_a_schedule,
+    -- the days between them, by the closest of their dates
+    least(
+      abs(datediff('day', a.spend_date, b.spend_date)),
+      coalesce(abs(datediff('day', a.payment_date, b.payment_date)), 9999),
+      coalesce(abs(datediff('day', a.invoice_date, b.invoice_date)), 9999)
+    ) as days_apart
   from paid as a
   inner join paid as b
     on a.entity_id = b.entity_id
@@ -67,14 +87,19 @@ pairs as (
     and a.net_amount = b.net_amount
     -- each pair once: the earlier first (ties by body and number)
     and (a.spend_date, a.body_id, a.invoice_id) < (b.spend_date, b.body_id, b.invoice_id)
-  where a.number_key = b.number_key
+),
+
+pairs as (
+  select
+    * exclude (similar_numbers, same_body_not_a_schedule, days_apart),
+    case when similar_numbers then 'similar invoice numbers' else 'same amount within 14 days' end as evidence
+  from same_amount
+  where similar_numbers
     or (
-      a.body_id = b.body_id
-      and least(
-        abs(datediff('day', a.spend_date, b.spend_date)),
-        coalesce(abs(datediff('day', a.payment_date, b.payment_date)), 9999),
-        coalesce(abs(datediff('day', a.invoice_date, b.invoice_date)), 9999)
-      ) <= 14
+      same_body_not_a_schedule
+      and days_apart <= 14
+      -- exactly one or two weeks apart: the next run of a weekly or fortnightly schedule
+      and days_apart not in (7, 14)
     )
 ),
 

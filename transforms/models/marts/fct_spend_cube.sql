@@ -1,8 +1,11 @@
 -- grain: one row per month × body × supplier entity × category × currency (spend_month, body_id, supplier_entity_id, proclass_code, cpv_code, currency)
 -- depends on: int_spend_classified, dim_supplier_entities
+-- materialised: incremental by key (spend_month, body_id, supplier_entity_id, proclass_code, cpv_code, currency)
 --
 -- Net spend totals: every current line once, redacted payees included (under a null entity),
--- credit notes netted off. Sums to the ingested total to the penny.
+-- credit notes netted off. Sums to the ingested total to the penny. Incremental: only the cells
+-- the run's changed lines fall in, before or after the change, are summed again
+-- (fct_spend_cube.keys.sql); delta_int_spend_classified holds those cells' lines.
 
 with
 
@@ -10,7 +13,7 @@ spend as (
   select
     spend_month, body_id, supplier_entity_id, proclass_code, proclass_level1, cpv_code, currency,
     invoice_id, net_amount, in_partnership
-  from int_spend_classified
+  from delta_int_spend_classified
 ),
 
 entities as (
