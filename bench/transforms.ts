@@ -106,6 +106,23 @@ const BASELINES: Record<string, { what: string; sql: string }> = {
             from current_docs group by supplier_name, body_id
           ) where bodies >= 2`,
   },
+  fct_fragmented_categories: {
+    what: 'per category code bought by two or more bodies from two or more supplier names: bodies, suppliers, total, top supplier share',
+    sql: `with ${CURRENT_LINES}, coded as (
+            select category_code, supplier_name, body_id, net_amount from current_lines
+            where category_code is not null and currency = 'GBP'
+          ), per_supplier as (
+            select category_code, supplier_name, sum(net_amount) as total from coded group by all
+          ), per_category as (
+            select category_code, count(*) as suppliers, sum(total) as total, max(total) as top
+            from per_supplier group by all
+          ), bodies as (
+            select category_code, count(distinct body_id) as bodies from coded group by all
+          )
+          select c.*, b.bodies, c.top / nullif(c.total, 0) as top_share
+          from per_category as c inner join bodies as b using (category_code)
+          where c.suppliers >= 2 and b.bodies >= 2`,
+  },
   fct_duplicate_payments: {
     what: 'pairs of a body’s invoices to one supplier name, same amount, ≤ 14 days apart',
     sql: `with ${CURRENT} select a.body_id, a.invoice_id, b.invoice_id as other_invoice_id
