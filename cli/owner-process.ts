@@ -79,6 +79,18 @@ export async function runOwnerUntilSignalled(
   log: Logger,
   options: { api: boolean },
 ): Promise<void> {
+  // Listen for the stop signal before starting: the control socket answers (and a supervisor may
+  // signal) while the consumer is still joining its group, and a SIGTERM then must still mean
+  // "stop cleanly", not the default kill.
+  let signalled = false;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutting down: finishing the batch in hand');
+    signalled = true;
+    wake?.();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const owner = await startOwner(config, log, options);
   // `serve` also refreshes the transforms on TRANSFORMS_CRON (UTC); `ingest` only ingests.
   const schedule = options.api
@@ -102,12 +114,8 @@ export async function runOwnerUntilSignalled(
   progress.unref();
 
   await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info({ signal }, 'shutting down: finishing the batch in hand');
-      resolve();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    wake = resolve;
+    if (signalled) resolve();
   });
   clearInterval(progress);
   await schedule?.stop();

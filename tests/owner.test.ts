@@ -71,4 +71,14 @@ describe('the owner and its control socket', () => {
     expect(await next.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(socketPath)).toBe(false);
   });
+
+  it('stops cleanly on SIGTERM while it is still starting (joining its consumer group)', async () => {
+    const pipeline = await createPipeline();
+    const owner = pipeline.startOwner('ingest');
+    // The socket answers before the consumer has joined its group: signal at once.
+    await owner.ready();
+    owner.child.kill('SIGTERM');
+    expect(await owner.exited, owner.stderr()).toEqual({ code: 0, signal: null });
+    expect(existsSync(pipeline.config.socketPath)).toBe(false);
+  });
 });

@@ -11,7 +11,10 @@
 with
 
 spend as (
-  select * from int_spend_lines
+  select
+    body_id, invoice_id, line_no, spend_month, item_code, unit, unit_price, quantity, net_amount,
+    document_net_amount, currency, document_type
+  from int_spend_lines
 ),
 
 above_order_price as (
@@ -37,21 +40,13 @@ item_lines as (
     and spend.currency = 'GBP'
 ),
 
-document_totals as (
-  -- the whole document's net total (every line, priced or not): thresholds apply to payments
-  select body_id, invoice_id, sum(net_amount) as document_net_total
-  from spend
-  semi join (select distinct body_id, invoice_id from item_lines) as priced using (body_id, invoice_id)
-  group by all
-),
-
 priced_lines as (
   select
     item_lines.body_id, item_lines.item_code, item_lines.unit, item_lines.unit_price, item_lines.quantity,
     item_lines.net_amount, item_lines.document_type,
-    abs(document_totals.document_net_total) >= item_lines.common_threshold as at_common_threshold
+    -- thresholds apply to a payment: the document's whole net total
+    abs(item_lines.document_net_amount) >= item_lines.common_threshold as at_common_threshold
   from item_lines
-  inner join document_totals using (body_id, invoice_id)
 ),
 
 usual_price as (

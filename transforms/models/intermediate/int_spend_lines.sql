@@ -72,6 +72,8 @@ spend as not materialized (
     spend_rows.currency,
     -- a line's amount, or the invoice's when it has no lines: every pound once
     case when spend_rows.from_line then spend_rows.line_net_amount else spend_rows.net_amount end as net_amount,
+    -- the whole document's net total (its lines sum exactly to it): thresholds apply to payments
+    spend_rows.net_amount as document_net_amount,
     spend_rows.quantity,
     spend_rows.unit,
     spend_rows.unit_price,

@@ -14,7 +14,7 @@ with
 
 spend as (
   select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount,
-    proclass_code, proclass_level1, proclass_level2
+    document_net_amount, proclass_code, proclass_level1, proclass_level2
   from int_spend_classified
 ),
 
@@ -28,35 +28,20 @@ entities as (
   select entity_id, entity_name from dim_supplier_entities
 ),
 
-document_categories as (
-  -- each document's spend per category, beside the document's whole net total (the threshold
-  -- applies to a payment, whatever categories its lines are in); aggregated before the small
-  -- join to the members' months
-  select
-    body_id,
-    invoice_id,
-    supplier_entity_id,
-    proclass_code,
-    spend_month,
-    sum(net_amount) as net_total,
-    sum(sum(net_amount)) over (partition by body_id, invoice_id) as document_net_total
-  from spend
-  -- named suppliers, in GBP
-  where supplier_entity_id is not null
-    and currency = 'GBP'
-  group by body_id, invoice_id, supplier_entity_id, proclass_code, spend_month
-),
-
-member_categories as (
-  select document_categories.*, member_months.common_threshold
-  from document_categories
-  inner join member_months using (body_id, spend_month)
-),
-
 categorised as (
-  select * from member_categories
-  -- spend in no ProClass category cannot be compared by category
-  where proclass_code is not null
+  select
+    spend.body_id,
+    spend.supplier_entity_id,
+    spend.proclass_code,
+    spend.net_amount as net_total,
+    -- thresholds apply to a payment: the document's whole net total
+    abs(spend.document_net_amount) >= member_months.common_threshold as at_common_threshold
+  from spend
+  inner join member_months using (body_id, spend_month)
+  -- named suppliers, in GBP, in a ProClass category (spend in none cannot be compared by category)
+  where spend.supplier_entity_id is not null
+    and spend.currency = 'GBP'
+    and spend.proclass_code is not null
 ),
 
 per_supplier as (
@@ -64,7 +49,7 @@ per_supplier as (
     proclass_code,
     supplier_entity_id,
     sum(net_total) as net_total,
-    coalesce(sum(net_total) filter (where abs(document_net_total) >= common_threshold), 0) as net_total_at_common_threshold
+    coalesce(sum(net_total) filter (where at_common_threshold), 0) as net_total_at_common_threshold
   from categorised
   group by all
 ),
