@@ -44,13 +44,25 @@ categorised as (
     and spend.proclass_code is not null
 ),
 
+by_body_and_supplier as (
+  -- the smallest grain both views below need, so the line-level rows are read once
+  select
+    proclass_code,
+    body_id,
+    supplier_entity_id,
+    sum(net_total) as net_total,
+    coalesce(sum(net_total) filter (where at_common_threshold), 0) as net_total_at_common_threshold
+  from categorised
+  group by all
+),
+
 per_supplier as (
   select
     proclass_code,
     supplier_entity_id,
     sum(net_total) as net_total,
-    coalesce(sum(net_total) filter (where at_common_threshold), 0) as net_total_at_common_threshold
-  from categorised
+    sum(net_total_at_common_threshold) as net_total_at_common_threshold
+  from by_body_and_supplier
   group by all
 ),
 
@@ -59,8 +71,8 @@ per_body as (
     proclass_code,
     body_id,
     sum(net_total) as net_total,
-    count(distinct supplier_entity_id) as supplier_entities
-  from categorised
+    count(*) as supplier_entities
+  from by_body_and_supplier
   group by all
 ),
 
