@@ -12,7 +12,8 @@
 
 with
 
-spend as (
+-- read twice (categories and their labels): not worth holding 10M lines in memory
+spend as not materialized (
   select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount,
     document_net_amount, proclass_code, proclass_level1, proclass_level2
   from int_spend_classified
