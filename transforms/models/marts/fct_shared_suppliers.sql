@@ -10,7 +10,8 @@
 with
 
 spend as (
-  select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount from int_spend_lines
+  select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount, document_net_amount
+  from int_spend_lines
 ),
 
 body_months as (
@@ -23,31 +24,29 @@ entities as (
   select entity_id, entity_name from dim_supplier_entities
 ),
 
-documents as (
-  -- each document once (the threshold applies to a payment, not to its lines), aggregated
-  -- before the small join to the members' months
-  select supplier_entity_id as entity_id, body_id, spend_month, sum(net_amount) as net_total
+member_lines as (
+  select
+    spend.supplier_entity_id as entity_id,
+    spend.body_id,
+    spend.invoice_id,
+    spend.net_amount,
+    -- the threshold applies to a payment: the document's whole net total
+    abs(spend.document_net_amount) >= body_months.common_threshold as at_common_threshold
   from spend
-  -- named suppliers only, in GBP
-  where supplier_entity_id is not null
-    and currency = 'GBP'
-  group by supplier_entity_id, body_id, invoice_id, spend_month
-),
-
-member_documents as (
-  select documents.entity_id, documents.body_id, documents.net_total, body_months.common_threshold
-  from documents
   inner join body_months using (body_id, spend_month)
+  -- named suppliers only, in GBP
+  where spend.supplier_entity_id is not null
+    and spend.currency = 'GBP'
 ),
 
 per_body as (
   select
     entity_id,
     body_id,
-    sum(net_total) as body_net_total,
-    count(*) as body_documents,
-    coalesce(sum(net_total) filter (where abs(net_total) >= common_threshold), 0) as body_net_total_at_common_threshold
-  from member_documents
+    sum(net_amount) as body_net_total,
+    count(distinct invoice_id) as body_documents,
+    coalesce(sum(net_amount) filter (where at_common_threshold), 0) as body_net_total_at_common_threshold
+  from member_lines
   group by all
 ),
 
