@@ -20,7 +20,7 @@
  * the other. Results go to stdout and to the `## Upload (npm run bench:upload)` section of
  * BENCHMARKS.md (the other sections are left as they are).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ import { type UploadStore, uploadFile } from '../ingest/uploads/upload.ts';
 import { waitUntilIngested } from '../ingest/uploads/wait.ts';
 import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-local/broker.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { OwnerClient } from '../lib/control.ts';
+import { waitForOwner } from '../lib/control.ts';
 import { callOperation } from '../lib/owner.ts';
 import { writeTransparencyCsv } from './upload-data.ts';
 import { machineLines, markdownTable, writeUploadSection } from './upload-report.ts';
@@ -189,7 +189,7 @@ async function measureOurs(
   });
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   try {
-    await waitForOwner(config, owner);
+    await waitForOwner(config.socketPath, { timeoutMs: 60_000, gone: () => owner.exitCode !== null });
     await producer.connect();
     const started = performance.now();
     const uploaded = await uploadFile(
@@ -243,26 +243,6 @@ function operationStore(config: Config): UploadStore {
         overlaps: UploadReport['overlaps'];
       },
   };
-}
-
-async function waitForOwner(config: Config, owner: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (owner.exitCode !== null) throw new Error('spend ingest exited before it was ready');
-    const client = await OwnerClient.connect(config.socketPath);
-    if (client) {
-      try {
-        await client.call('ping');
-        return;
-      } catch {
-        // not answering yet
-      } finally {
-        client.close();
-      }
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('spend ingest did not answer on its control socket within 60 s');
 }
 
 function report(

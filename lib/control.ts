@@ -130,6 +130,26 @@ export class OwnerClient {
   }
 }
 
+/**
+ * Waits until an owner that was just started answers on its socket (the socket file alone proves
+ * nothing: a killed owner leaves a stale one). `gone` says whether the owner has exited, so a
+ * failed start is reported at once rather than at the timeout.
+ */
+export async function waitForOwner(
+  socketPath: string,
+  options: { timeoutMs: number; gone?: () => boolean; describe?: () => string },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!(await ownerAnswers(socketPath))) {
+    const detail = options.describe ? `:\n${options.describe()}` : '';
+    if (options.gone?.()) throw new Error(`the owner exited before answering on ${socketPath}${detail}`);
+    if (Date.now() > deadline) {
+      throw new Error(`no owner answered on ${socketPath} within ${options.timeoutMs} ms${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Whether an owner answers on the socket (a socket nobody answers on is stale). */
 export async function ownerAnswers(socketPath: string): Promise<boolean> {
   const client = await OwnerClient.connect(socketPath);

@@ -11,7 +11,7 @@ import { onTestFinished } from 'vitest';
 import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../../ingest/lag.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
-import { ownerAnswers } from '../../lib/control.ts';
+import { waitForOwner } from '../../lib/control.ts';
 import { callOperation } from '../../lib/owner.ts';
 import type { Stats } from '../../lib/stats.ts';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from './kafka.ts';
@@ -107,18 +107,12 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
           await exited;
         }
       });
-      const ready = async (timeoutMs = 60_000) => {
-        const deadline = Date.now() + timeoutMs;
-        while (!(await ownerAnswers(config.socketPath))) {
-          if (child.exitCode !== null || child.signalCode !== null) {
-            throw new Error(`spend ${command} exited before answering on its socket:\n${stderr}`);
-          }
-          if (Date.now() > deadline) {
-            throw new Error(`spend ${command} did not answer on its socket in ${timeoutMs} ms:\n${stderr}`);
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      };
+      const ready = (timeoutMs = 60_000) =>
+        waitForOwner(config.socketPath, {
+          timeoutMs,
+          gone: () => child.exitCode !== null || child.signalCode !== null,
+          describe: () => `spend ${command}:\n${stderr}`,
+        });
       const owner = { child, exited, stderr: () => stderr, ready };
       owners.push(owner);
       return owner;
