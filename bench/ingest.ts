@@ -40,22 +40,20 @@ import { runConsumerPerformance } from './peer-java.ts';
 import type { BareResult } from './peer-kafkajs.ts';
 import { fillTopic, type Produced } from './produce.ts';
 import {
+  BUSY_SHARE,
   contentionWarnings,
-  cpuBusyShare,
   machineFacts,
   markdownTable,
   type Row,
   ratioLines,
   resultsTable,
+  waitForIdle,
   writeSection,
 } from './report.ts';
 
 const PARTITIONS = 4;
 const BODY_ID = 'bench-council';
 const PAUSE_BETWEEN_RUNS_MS = 3000;
-/** CPU share (all cores) above which the machine does not count as idle before a run. */
-const BUSY_SHARE = 0.15;
-const IDLE_WAIT_MS = 180_000;
 
 type Bench = {
   id: string;
@@ -208,12 +206,14 @@ async function highWatermarks(bench: Bench): Promise<Map<number, bigint>> {
 }
 
 /**
- * Runs one consumer once the machine is idle (waiting up to IDLE_WAIT_MS for other work to end),
+ * Runs one consumer once the machine is idle (waitForIdle: up to 3 minutes for other work to end),
  * noting how busy the CPUs were just before, so a run on a busy machine shows in the report.
  */
 async function phase<T>(name: string, loads: string[], run: () => Promise<T>): Promise<T> {
   await new Promise((r) => setTimeout(r, PAUSE_BETWEEN_RUNS_MS));
-  const busy = await waitForIdle(name);
+  const busy = await waitForIdle((share) =>
+    console.log(`  … ${name}: waiting for an idle machine (CPUs ${(share * 100).toFixed(0)} % busy)`),
+  );
   loads.push(`${name.split(':')[0]} ${(busy * 100).toFixed(0)} %`);
   const warning =
     busy > BUSY_SHARE
@@ -223,17 +223,6 @@ async function phase<T>(name: string, loads: string[], run: () => Promise<T>): P
   const result = await run();
   console.log(`${name}: done`);
   return result;
-}
-
-async function waitForIdle(name: string): Promise<number> {
-  const deadline = performance.now() + IDLE_WAIT_MS;
-  let busy = await cpuBusyShare(2000);
-  while (busy > BUSY_SHARE && performance.now() < deadline) {
-    console.log(`  … ${name}: waiting for an idle machine (CPUs ${(busy * 100).toFixed(0)} % busy)`);
-    await new Promise((r) => setTimeout(r, 3000));
-    busy = await cpuBusyShare(2000);
-  }
-  return busy;
 }
 
 async function runJavaPeer(bench: Bench): Promise<{ row: Row; raw: string }> {

@@ -61,6 +61,24 @@ function javaVersion(): string {
   return `${stderr ?? ''}${stdout ?? ''}`.trim().split('\n').slice(0, 2).join('; ') || 'unknown';
 }
 
+/** CPU share (all cores) above which the machine does not count as idle before a timed phase. */
+export const BUSY_SHARE = 0.15;
+const IDLE_WAIT_MS = 180_000;
+
+/**
+ * Waits (up to 3 minutes) until the rest of the machine is quiet, so timed phases are comparable;
+ * returns how busy the CPUs were when it stopped waiting (the caller reports it).
+ */
+export async function waitForIdle(onBusy?: (share: number) => void): Promise<number> {
+  const deadline = Date.now() + IDLE_WAIT_MS;
+  let share = await cpuBusyShare(2000);
+  while (share > BUSY_SHARE && Date.now() < deadline) {
+    onBusy?.(share);
+    share = await cpuBusyShare(5000);
+  }
+  return share;
+}
+
 /** Share of all CPUs busy (user + system + …, not idle or iowait) over the next `ms`, from /proc/stat. */
 export async function cpuBusyShare(ms = 1000): Promise<number> {
   const read = () => {

@@ -44,7 +44,7 @@ import { cleanName } from '../transforms/resolver/normalise.ts';
 import { type AliasInput, isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
 import { machineBusySeconds } from './child.ts';
-import { cpuBusyShare } from './report.ts';
+import { waitForIdle } from './report.ts';
 import { addIncrement, BODIES, generateBenchData, scaleFor } from './transforms-data.ts';
 
 const SECTION_TITLE = '## Transforms (npm run bench:transforms)';
@@ -199,18 +199,6 @@ const time = async <T>(work: () => Promise<T>): Promise<T & Timed> => {
   const others = Math.max(0, machineBusySeconds() - busyBefore - (ours.user + ours.system) / 1e6);
   return Object.assign(result ?? {}, { ms, otherCores: others / (ms / 1000) }) as T & Timed;
 };
-
-/** CPU share (all cores) above which the machine does not count as idle before a timed phase. */
-const BUSY_SHARE = 0.15;
-const IDLE_WAIT_MS = 180_000;
-
-/** Waits (up to 3 minutes) until the rest of the machine is quiet, so phases are comparable. */
-async function waitForIdle(): Promise<number> {
-  const deadline = Date.now() + IDLE_WAIT_MS;
-  let share = await cpuBusyShare(2000);
-  while (share > BUSY_SHARE && Date.now() < deadline) share = await cpuBusyShare(5000);
-  return share;
-}
 
 async function main(): Promise<void> {
   const scale = scaleFor(lines);
