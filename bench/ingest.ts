@@ -42,6 +42,7 @@ import { fillTopic, type Produced } from './produce.ts';
 import {
   BUSY_SHARE,
   contentionWarnings,
+  INGEST_SECTION_TITLE,
   machineFacts,
   markdownTable,
   type Row,
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
   }
 
   const file = writeSection(
+    INGEST_SECTION_TITLE,
     sectionBody({
       bench,
       facts,

@@ -9,7 +9,7 @@ import { availableParallelism, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { kafkaVersion } from '../kafka-local/broker.ts';
 
-export const SECTION_TITLE = '## Ingest (npm run bench:ingest)';
+export const INGEST_SECTION_TITLE = '## Ingest (npm run bench:ingest)';
 const BENCHMARKS_FILE = resolve(import.meta.dirname, '../BENCHMARKS.md');
 const INTRO = `# Benchmarks
 
@@ -97,7 +97,7 @@ export async function cpuBusyShare(ms = 1000): Promise<number> {
   return total > 0 ? 1 - (after.idle - before.idle) / total : 0;
 }
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   const file = resolve(import.meta.dirname, '../node_modules', name, 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
@@ -203,16 +203,19 @@ export function markdownTable(header: string[], body: string[][]): string[] {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
 }
 
-/** Replaces (or appends) this benchmark's section in BENCHMARKS.md, keeping every other section. */
-export function writeSection(body: string, file = BENCHMARKS_FILE): string {
+/**
+ * Replaces (or appends) one benchmark's section of BENCHMARKS.md (from its `## ` title to the next
+ * one), keeping every other section; returns the file written.
+ */
+export function writeSection(title: string, body: string, file = BENCHMARKS_FILE): string {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : INTRO;
-  const section = `${SECTION_TITLE}\n\n${body.trim()}\n`;
-  const start = current.indexOf(`${SECTION_TITLE}\n`);
+  const section = `${title}\n\n${body.trim()}\n`;
+  const start = current.indexOf(`${title}\n`);
   let next: string;
   if (start < 0) {
     next = `${current.trimEnd()}\n\n${section}`;
   } else {
-    const after = current.slice(start + SECTION_TITLE.length);
+    const after = current.slice(start + title.length);
     const end = after.search(/^## /m);
     const rest = end < 0 ? '' : after.slice(end);
     next = `${current.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`;

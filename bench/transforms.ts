@@ -19,7 +19,7 @@
  * 6. A table on stdout and the `## Transforms (npm run bench:transforms)` section of BENCHMARKS.md
  *    (only that section is replaced).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +44,7 @@ import { cleanName } from '../transforms/resolver/normalise.ts';
 import { type AliasInput, isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
 import { machineBusySeconds } from './child.ts';
-import { waitForIdle } from './report.ts';
+import { markdownTable, packageVersion, waitForIdle, writeSection } from './report.ts';
 import { addIncrement, BODIES, generateBenchData, scaleFor } from './transforms-data.ts';
 
 const SECTION_TITLE = '## Transforms (npm run bench:transforms)';
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
     });
     say('');
     say(body);
-    writeSection(body);
+    writeSection(SECTION_TITLE, body, BENCHMARKS_FILE);
     say(`\nWrote the "${SECTION_TITLE.slice(3)}" section of ${BENCHMARKS_FILE}.`);
   } finally {
     conn.closeSync();
@@ -365,22 +365,13 @@ const secs = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const fmtInt = (n: number) => n.toLocaleString('en-GB');
 const ratio = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
-function markdownTable(header: string[], body: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
-}
-
 function machine(): string[][] {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const duckdb = JSON.parse(
-    readFileSync(resolve(import.meta.dirname, '../node_modules/@duckdb/node-api/package.json'), 'utf8'),
-  ).version as string;
   return [
     ['CPU', `${cpu} (nproc ${availableParallelism()})`],
     ['RAM', `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
     ['Node', process.version],
-    ['@duckdb/node-api', duckdb],
+    ['@duckdb/node-api', packageVersion('@duckdb/node-api')],
     [
       'DuckDB settings',
       `memory_limit ${config.duckdb.memoryLimit}, threads ${config.duckdb.threads} (the configured ones), a database file`,
@@ -557,22 +548,6 @@ function contention(r: Report): string[] {
     );
   }
   return [...lines, ''];
-}
-
-/** Replaces (or appends) this benchmark's section in BENCHMARKS.md, keeping every other section. */
-function writeSection(body: string): void {
-  const current = existsSync(BENCHMARKS_FILE) ? readFileSync(BENCHMARKS_FILE, 'utf8') : '# Benchmarks\n';
-  const section = `${SECTION_TITLE}\n\n${body.trim()}\n`;
-  const start = current.indexOf(`${SECTION_TITLE}\n`);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${section}`;
-  else {
-    const after = current.slice(start + SECTION_TITLE.length);
-    const end = after.search(/^## /m);
-    const rest = end < 0 ? '' : after.slice(end);
-    next = `${current.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`;
-  }
-  writeFileSync(BENCHMARKS_FILE, next);
 }
 
 await main();

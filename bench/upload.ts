@@ -38,8 +38,9 @@ import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-l
 import { type Config, loadConfig } from '../lib/config.ts';
 import { waitForOwner } from '../lib/control.ts';
 import { callOperation } from '../lib/owner.ts';
+import { markdownTable, writeSection } from './report.ts';
 import { writeTransparencyCsv } from './upload-data.ts';
-import { machineLines, markdownTable, writeUploadSection } from './upload-report.ts';
+import { machineLines, UPLOAD_SECTION_TITLE } from './upload-report.ts';
 
 const SPEND_BIN = resolve(import.meta.dirname, '../bin/spend.js');
 const BODY_ID = 'bench-council';
@@ -83,7 +84,7 @@ try {
     base,
   );
   process.stdout.write(`\n${body}\n`);
-  log(`wrote ${writeUploadSection(body)}`);
+  log(`wrote ${writeSection(UPLOAD_SECTION_TITLE, body)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
   if (startedBroker) await stopLocalBroker();
