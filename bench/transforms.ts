@@ -24,16 +24,15 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { generateDemo } from '../demo/generate.ts';
 import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { ensureContractTables } from '../transforms/contracts/store.ts';
 import { ancestors, loadModels } from '../transforms/models.ts';
+import { plantedDemoSample } from '../transforms/resolver/evaluation/demo-pairs.ts';
 import { buildIdentifierPairs } from '../transforms/resolver/evaluation/identifier-pairs.ts';
 import { readRealAliases, sharedDataAvailable } from '../transforms/resolver/evaluation/real-names.ts';
 import {
   HAND_LABELLED_PAIRS,
-  type LabelledPair,
   readPairs,
   realSamples,
   resolveRealNamesOnly,
@@ -41,7 +40,7 @@ import {
   score,
 } from '../transforms/resolver/evaluation/score.ts';
 import { cleanName } from '../transforms/resolver/normalise.ts';
-import { type AliasInput, isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
 import { machineBusySeconds } from './child.ts';
 import { markdownTable, packageVersion, waitForIdle, writeSection } from './report.ts';
@@ -314,37 +313,8 @@ type ResolverResult = { name: string; pairs: number; score: Score }[];
 /** The same measures as tests/transforms-resolver.test.ts. */
 async function resolverScores(): Promise<ResolverResult> {
   const out: ResolverResult = [];
-  const { manifest } = generateDemo({ targetInvoiceLines: 20_000 });
-  const inputs: AliasInput[] = [];
-  const truth: { body: string; name: string; entity: string }[] = [];
-  for (const group of manifest.supplierGroups) {
-    for (const body of group.bodies) {
-      for (const name of body.names) {
-        inputs.push({
-          bodyId: body.bodyId,
-          name,
-          vatNumbers: body.vatNumber ? [body.vatNumber] : [],
-          companyNumbers: body.companyNumber ? [body.companyNumber] : [],
-        });
-        truth.push({ body: body.bodyId, name, entity: group.entityId });
-      }
-    }
-  }
+  const { inputs, pairs: demoPairs } = plantedDemoSample();
   const predicted = new Map(resolveSuppliers(inputs).map((m) => [`${m.bodyId}\u0000${m.name}`, m.entityId]));
-  const demoPairs: LabelledPair[] = [];
-  for (let i = 0; i < truth.length; i++) {
-    for (let j = i + 1; j < truth.length; j++) {
-      const [a, b] = [truth[i], truth[j]] as [(typeof truth)[0], (typeof truth)[0]];
-      demoPairs.push({
-        bodyA: a.body,
-        nameA: a.name,
-        bodyB: b.body,
-        nameB: b.name,
-        match: a.entity === b.entity,
-        source: 'demo',
-      });
-    }
-  }
   out.push({
     name: 'demo generator: every pair of planted spellings (identifiers as sent)',
     pairs: demoPairs.length,
