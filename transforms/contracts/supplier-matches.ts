@@ -9,7 +9,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../../lib/db.ts';
-import { inputsFingerprint, unchangedRows } from '../resolver/model.ts';
+import {
+  aliasInput,
+  inputsFingerprint,
+  type AliasRow as SpendAliasRow,
+  unchangedRows,
+} from '../resolver/model.ts';
 import { type AliasInput, type Pin, resolveSuppliers } from '../resolver/resolve.ts';
 
 type SupplierRow = {
@@ -20,15 +25,7 @@ type SupplierRow = {
   company_numbers: string[];
 };
 
-type AliasRow = {
-  body_id: string;
-  supplier_name: string;
-  vat_numbers: string[];
-  company_numbers: string[];
-  charity_numbers: string[];
-  redacted: boolean;
-  entity_id: string | null;
-};
+type AliasRow = SpendAliasRow & { entity_id: string | null };
 
 /** Contract suppliers stand apart from every body's names: one pseudo body per contract supplier. */
 const contractAliasBody = (s: SupplierRow) => `ocds\u0000${s.ocid}\u0000${s.contract_id}\u0000${s.party_id}`;
@@ -76,14 +73,7 @@ export async function buildContractSupplierMatches(
      inner join int_supplier_matches as matches using (body_id, supplier_name)
      order by aliases.body_id, aliases.supplier_name`,
   );
-  const inputs: AliasInput[] = aliases.map((a) => ({
-    bodyId: a.body_id,
-    name: a.supplier_name,
-    vatNumbers: a.vat_numbers,
-    companyNumbers: a.company_numbers,
-    charityNumbers: a.charity_numbers,
-    redacted: a.redacted,
-  }));
+  const inputs: AliasInput[] = aliases.map(aliasInput);
   const pins: Pin[] = aliases
     .filter((a) => a.entity_id !== null)
     .map((a) => ({ bodyId: a.body_id, name: a.supplier_name, entityId: a.entity_id as string }));

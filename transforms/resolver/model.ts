@@ -12,7 +12,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../../lib/db.ts';
 import { type AliasInput, type Pin, resolveSuppliers } from './resolve.ts';
 
-type AliasRow = {
+/** A row of stg_supplier_aliases, as the resolver reads it. */
+export type AliasRow = {
   body_id: string;
   supplier_name: string;
   vat_numbers: string[];
@@ -20,6 +21,17 @@ type AliasRow = {
   charity_numbers: string[];
   redacted: boolean;
 };
+
+export function aliasInput(row: AliasRow): AliasInput {
+  return {
+    bodyId: row.body_id,
+    name: row.supplier_name,
+    vatNumbers: row.vat_numbers,
+    companyNumbers: row.company_numbers,
+    charityNumbers: row.charity_numbers,
+    redacted: row.redacted,
+  };
+}
 
 export async function readPins(conn: DuckDBConnection): Promise<Pin[]> {
   const rows = await queryRows<{ body_id: string; supplier_name: string; entity_id: string }>(
@@ -80,15 +92,7 @@ export async function buildSupplierMatches(
     `select body_id, supplier_name, vat_numbers, company_numbers, charity_numbers, redacted
      from stg_supplier_aliases order by body_id, supplier_name`,
   );
-  const inputs: AliasInput[] = rows.map((r) => ({
-    bodyId: r.body_id,
-    name: r.supplier_name,
-    vatNumbers: r.vat_numbers,
-    companyNumbers: r.company_numbers,
-    charityNumbers: r.charity_numbers,
-    redacted: r.redacted,
-  }));
-  const matches = resolveSuppliers(inputs, await readPins(conn));
+  const matches = resolveSuppliers(rows.map(aliasInput), await readPins(conn));
 
   await conn.run(`create or replace table int_supplier_matches (
     body_id varchar not null,
