@@ -7,6 +7,7 @@
  * Input: the configuration in the environment (SPEND_TOPIC_INVOICES, SPEND_CONSUMER_GROUP…) and
  * BENCH_EXPECTED_MESSAGES. Output: one JSON line on stdout; progress on stderr.
  */
+import { ingestConsumerSettings } from '../ingest/consumer.ts';
 import { createKafka } from '../ingest/kafka/client.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/log.ts';
@@ -27,17 +28,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(expected) || expected <= 0) throw new Error('BENCH_EXPECTED_MESSAGES must be set');
   const log = createLogger(config.logLevel, 'bench-bare-kafkajs');
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
-  // Settings copied from IngestService.start(): keep the two in step.
-  const consumer = kafka.consumer({
-    groupId: config.consumerGroup,
-    sessionTimeout: config.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
-    rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
-    maxBytesPerPartition: config.maxBytesPerPartition,
-    maxBytes: config.maxBytesPerPartition * Math.max(2, config.ingestConcurrency * 2),
-    readUncommitted: false,
-    maxWaitTimeInMs: 1000,
-  });
+  // The very settings the ingest service fetches with.
+  const consumer = kafka.consumer(ingestConsumerSettings(config));
 
   let counted = 0;
   let finishedAt = 0;

@@ -42,6 +42,24 @@ import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
 type StagedDocument = { lines?: unknown[] };
 
 const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/** The ingest consumer's kafkajs settings (bench:ingest's bare-kafkajs peer uses the same). */
+export function ingestConsumerSettings(config: Config) {
+  return {
+    groupId: config.consumerGroup,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
+    rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
+    maxBytesPerPartition: config.maxBytesPerPartition,
+    // Bounded memory: at most this much fetched data is held at once (back-pressure comes
+    // from eachBatch being awaited before the next fetch of that partition).
+    maxBytes: config.maxBytesPerPartition * Math.max(2, config.ingestConcurrency * 2),
+    readUncommitted: false,
+    // kafkajs heartbeats only between fetches: a long fetch wait would delay rebalances
+    // (and a clean shutdown) by up to that long.
+    maxWaitTimeInMs: 1000,
+  };
+}
+
 /** While a batch waits for a connection or a flush, the group membership is kept alive this often. */
 const WAITING_HEARTBEAT_MS = 1000;
 
@@ -123,20 +141,7 @@ export class IngestService {
     this.producer = createProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
 
-    const consumer = this.kafka.consumer({
-      groupId: config.consumerGroup,
-      sessionTimeout: config.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
-      rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
-      maxBytesPerPartition: config.maxBytesPerPartition,
-      // Bounded memory: at most this much fetched data is held at once (back-pressure comes
-      // from eachBatch being awaited before the next fetch of that partition).
-      maxBytes: config.maxBytesPerPartition * Math.max(2, config.ingestConcurrency * 2),
-      readUncommitted: false,
-      // kafkajs heartbeats only between fetches: a long fetch wait would delay rebalances
-      // (and a clean shutdown) by up to that long.
-      maxWaitTimeInMs: 1000,
-    });
+    const consumer = this.kafka.consumer(ingestConsumerSettings(config));
     this.consumer = consumer;
     // A fetch of nothing but transaction markers or aborted records never reaches eachBatch;
     // record that those offsets are consumed, or the stored offset would lag behind for ever.
