@@ -8,6 +8,7 @@ import type { ControlTotal } from './report.ts';
 import { emptySkipped } from './report.ts';
 import type { SkippedKind } from './row-classification.ts';
 import type { Rejection } from './row-to-invoice.ts';
+import { UNDER_250_NET_PENCE, UNDER_500_NET_PENCE } from './threshold.ts';
 
 export class Tally {
   rowsRead = 0;
@@ -28,7 +29,7 @@ export class Tally {
    * allowing for VAT (a body applying it to the gross amount publishes £208.33 net at £250):
    * what the file's publishing threshold looks like (threshold.ts).
    */
-  readonly sizes = { under250: 0, under500: 0, smallestPence: null as bigint | null };
+  readonly sizes = { under250: 0, under500: 0 };
 
   constructor(private readonly keepRejections: number) {}
 
@@ -39,9 +40,8 @@ export class Tally {
     total.documents++;
     this.totals.set(currency, total);
     const size = netPence < 0n ? -netPence : netPence;
-    if (size < 20_833n) this.sizes.under250++;
-    if (size < 41_666n) this.sizes.under500++;
-    if (this.sizes.smallestPence === null || size < this.sizes.smallestPence) this.sizes.smallestPence = size;
+    if (size < UNDER_250_NET_PENCE) this.sizes.under250++;
+    if (size < UNDER_500_NET_PENCE) this.sizes.under500++;
     if (date) {
       const month = date.slice(0, 7);
       this.months.set(month, (this.months.get(month) ?? 0) + 1);

@@ -33,6 +33,10 @@ export type RowSizes = {
   under500: number;
 };
 
+/** Net amounts (pence) under which a payment falls below £250 / £500 gross at 20 % VAT. */
+export const UNDER_250_NET_PENCE = 20_833n;
+export const UNDER_500_NET_PENCE = 41_666n;
+
 /** Rows below a threshold tolerated in a file that still publishes from it. */
 const TOLERATED_SHARE = 0.01;
 const FEWEST_ROWS_TO_TELL = 20;
