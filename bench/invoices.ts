@@ -6,6 +6,7 @@
  * every invoice, every line and every penny arrived.
  */
 import type { InvoiceV1 } from '../ingest/topics/invoices/schema.ts';
+import { fromScaled } from '../lib/money.ts';
 
 export const MIN_BYTES = 500;
 export const MAX_BYTES = 900;
@@ -150,8 +151,8 @@ export class InvoiceGenerator {
       supplier: { name: supplierName, vatNumber },
       invoiceDate: date,
       currency: 'GBP',
-      netAmount: penceToString(netPence),
-      vatAmount: penceToString((netPence * 20n) / 100n),
+      netAmount: fromScaled(netPence, 2),
+      vatAmount: fromScaled((netPence * 20n) / 100n, 2),
       description: '',
       serviceArea,
       costCentre: `${areaCode}${String(100 + Math.floor(this.random() * 900))}`,
@@ -176,7 +177,7 @@ export class InvoiceGenerator {
   }
 
   private line(lineNo: number, pence: bigint): NonNullable<InvoiceV1['lines']>[number] {
-    const line = { lineNo, description: this.pick(LINE_ITEMS), netAmount: penceToString(pence) };
+    const line = { lineNo, description: this.pick(LINE_ITEMS), netAmount: fromScaled(pence, 2) };
     if (this.random() < 0.5) return line;
     const quantity = 1 + Math.floor(this.random() * 9);
     // unitPrice × quantity need not equal netAmount (discounts, rounding): the contract does not check it.
@@ -229,10 +230,4 @@ export class InvoiceGenerator {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-export function penceToString(pence: bigint): string {
-  const negative = pence < 0n;
-  const abs = negative ? -pence : pence;
-  return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
 }

@@ -9,8 +9,8 @@ import { resolve } from 'node:path';
 import type { Config } from '../lib/config.ts';
 import { OwnerClient } from '../lib/control.ts';
 import { Database, queryRows } from '../lib/db.ts';
+import { fromScaled } from '../lib/money.ts';
 import { expectCleanExit, otherCpuSeconds, spawnMeasured } from './child.ts';
-import { penceToString } from './invoices.ts';
 import type { Produced } from './produce.ts';
 
 const SPEND_BIN = resolve(import.meta.dirname, '../bin/spend.js');
@@ -166,7 +166,7 @@ function checkVerification(v: Verification, produced: Produced): void {
     invoices: produced.messages,
     distinctOffsets: produced.messages,
     lines: produced.lines,
-    netTotal: penceToString(produced.netPence),
+    netTotal: fromScaled(produced.netPence, 2),
     rejected: 0,
   };
   const wrong = Object.entries(expected).filter(([key, value]) => v[key as keyof Verification] !== value);

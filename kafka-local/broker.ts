@@ -223,11 +223,6 @@ function resolveOptions(options: LocalBrokerOptions = {}): Resolved {
   };
 }
 
-/** The bootstrap address of the local broker for these options ("127.0.0.1:19092" by default). */
-export function localBootstrap(options: LocalBrokerOptions = {}): string {
-  return resolveOptions(options).bootstrap;
-}
-
 function serverProperties(r: Resolved): string {
   const settings: Array<[string, string | number, string?]> = [
     ['process.roles', 'broker,controller', 'one JVM is both broker and KRaft controller'],

@@ -33,10 +33,3 @@ export function fromScaled(value: bigint, scale: number): string {
   const fraction = digits.slice(digits.length - scale);
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 }
-
-/** Sums decimal strings exactly; the result has `scale` decimal places. */
-export function sumDecimals(values: Iterable<string>, scale = 2): string {
-  let total = 0n;
-  for (const value of values) total += toScaled(value, scale);
-  return fromScaled(total, scale);
-}

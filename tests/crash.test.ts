@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
-import { manyInvoices } from './helpers/messages.ts';
+import { manyInvoices, penceToString } from './helpers/messages.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 
 const BODY = 'crash-council';
@@ -49,9 +49,7 @@ async function preparePipeline(): Promise<{
     pence += BigInt(inv.netAmount.replace('.', ''));
     lines += inv.lines?.length ?? 0;
   }
-  const abs = pence < 0n ? -pence : pence;
-  const expectedNet = `${pence < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-  return { pipeline, expectedNet, expectedLines: lines };
+  return { pipeline, expectedNet: penceToString(pence), expectedLines: lines };
 }
 
 async function restartAndVerify(

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_HEADERS } from '../ingest/dead-letter.ts';
 import { CompressionTypes, createProducer } from '../ingest/kafka/client.ts';
 import { uniqueName } from './helpers/kafka.ts';
-import { invoice, manyInvoices, purchaseOrder } from './helpers/messages.ts';
+import { invoice, manyInvoices, penceToString, purchaseOrder } from './helpers/messages.ts';
 import { createPipeline } from './helpers/pipeline.ts';
 
 const BODY = 'e2e-council';
@@ -22,13 +22,7 @@ function expectedTotals(invoices: ReturnType<typeof manyInvoices>) {
     pence += inv.netAmount.startsWith('-') ? -value : value;
     lines += inv.lines?.length ?? 0;
   }
-  const negative = pence < 0n;
-  const abs = negative ? -pence : pence;
-  return {
-    invoices: invoices.length,
-    lines,
-    netTotal: `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`,
-  };
+  return { invoices: invoices.length, lines, netTotal: penceToString(pence) };
 }
 
 describe('Kafka → DuckDB end to end', () => {

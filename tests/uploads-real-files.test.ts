@@ -12,6 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { UploadSummary } from '../ingest/uploads/report.ts';
 import { callOperation } from '../lib/owner.ts';
+import { penceToString } from './helpers/messages.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 
 const DATASETS = resolve(import.meta.dirname, '../../shared/datasets');
@@ -73,10 +74,7 @@ function pence(text: string): bigint {
   return negative ? -value : value;
 }
 
-const money = (value: bigint) => {
-  const abs = value < 0n ? -value : value;
-  return `${value < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-};
+const money = penceToString;
 
 type CsvSpec = {
   /** The column holding the net amount, or the gross amount when `vat` is given (net = gross − VAT). */

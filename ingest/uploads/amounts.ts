@@ -4,6 +4,8 @@
  * `12.50DR`. Never goes through a JS number.
  */
 
+import { fromScaled } from '../../lib/money.ts';
+
 export type AmountResult = { ok: true; pence: bigint } | { ok: false; reason: string };
 
 const CURRENCY_MARKS = /^(?:£|GBP|\$|USD|€|EUR)\s*|\s*(?:£|GBP|\$|USD|€|EUR)$/i;
@@ -83,9 +85,7 @@ function roundHalfUp(whole: string, fraction: string): bigint {
 
 /** Pence as an exact decimal string with two places: -12345n → "-123.45". */
 export function formatPence(pence: bigint): string {
-  const negative = pence < 0n;
-  const abs = negative ? -pence : pence;
-  return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+  return fromScaled(pence, 2);
 }
 
 /** A plain decimal (`1325`, `4900.0`, `-1325.00`, as UBL and DuckDB write them) into pence; null when it is not one or has sub-penny digits. */

@@ -75,7 +75,8 @@ export function manyInvoices(bodyId: string, n: number, prefix = 'INV'): Invoice
   return invoices;
 }
 
-function penceToString(pence: bigint): string {
+/** Pence as a decimal string, written here rather than taken from the code under test. */
+export function penceToString(pence: bigint): string {
   const negative = pence < 0n;
   const abs = negative ? -pence : pence;
   return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
