@@ -8,7 +8,7 @@ import { startApi } from '../api/app.ts';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
-import { ownerAnswers, startControlServer } from '../lib/control.ts';
+import { ownedElsewhere, ownerAnswers, startControlServer } from '../lib/control.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
@@ -32,10 +32,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
     );
   }
   if (await ownerAnswers(config.socketPath)) {
-    throw new UserError(
-      'conflict',
-      `Another process already owns this database (control socket ${config.socketPath}).`,
-    );
+    throw ownedElsewhere(config.socketPath);
   }
   const db = await openDatabaseForOwner(config);
   let control: ControlServer | undefined;

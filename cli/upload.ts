@@ -34,7 +34,7 @@ import { type Body, publishingThreshold } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { ownerAnswers } from '../lib/control.ts';
 import { UserError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
 import { callOperation } from '../lib/owner.ts';
 import { printJson, printTable } from './output.ts';
 import { type Owner, startOwner } from './owner-process.ts';
@@ -144,7 +144,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
     process.stderr.write(
       'No "spend serve" or "spend ingest" is running: ingesting in this process until the upload is in.\n',
     );
-    owner = await startOwner(config, log, { api: false });
+    owner = await startOwnerUnlessOneIsStarting(config, log);
   }
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
   await ensureTopics(kafka, [
@@ -189,6 +189,20 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
     await owner?.stop();
   }
   return ok;
+}
+
+/**
+ * Starts the consumers in this process, unless an owner that was still starting when we looked
+ * (it holds the file before its socket answers) got there first: then that owner ingests.
+ */
+async function startOwnerUnlessOneIsStarting(config: Config, log: Logger): Promise<Owner | undefined> {
+  try {
+    return await startOwner(config, log, { api: false });
+  } catch (error) {
+    if (!(error instanceof UserError && error.code === 'conflict')) throw error;
+    process.stderr.write('An owner started meanwhile: it ingests the upload.\n');
+    return undefined;
+  }
 }
 
 async function uploadOne(

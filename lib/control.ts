@@ -17,14 +17,17 @@ type Response =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { code: string; message: string } };
 
+/** Another owner answers on the socket: this process cannot own the database. */
+export function ownedElsewhere(socketPath: string): UserError {
+  return new UserError(
+    'conflict',
+    `Another process already owns this database (control socket ${socketPath}).`,
+  );
+}
+
 export async function startControlServer(socketPath: string, db: Database, log: Logger): Promise<Server> {
   if (existsSync(socketPath)) {
-    if (await ownerAnswers(socketPath)) {
-      throw new UserError(
-        'conflict',
-        `Another process already owns this database (control socket ${socketPath}).`,
-      );
-    }
+    if (await ownerAnswers(socketPath)) throw ownedElsewhere(socketPath);
     unlinkSync(socketPath);
   }
   const server = createServer((socket) => serveConnection(socket, db, log));

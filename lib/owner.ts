@@ -3,7 +3,7 @@
  * running (serve or ingest), else by opening the file directly for the length of the command.
  */
 import type { Config } from './config.ts';
-import { OwnerClient } from './control.ts';
+import { OwnerClient, ownedElsewhere, ownerAnswers } from './control.ts';
 import { Database, DatabaseLockedError } from './db.ts';
 import { type OperationName, type OperationParams, runOperation } from './operations.ts';
 
@@ -29,6 +29,8 @@ export async function openDatabaseForOwner(config: Config): Promise<Database> {
       return await openDatabase(config);
     } catch (error) {
       if (!(error instanceof DatabaseLockedError) || Date.now() > deadline) throw error;
+      // Another owner got the file first (it was starting too): no point waiting for it.
+      if (await ownerAnswers(config.socketPath)) throw ownedElsewhere(config.socketPath);
       await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS / 5));
     }
   }
