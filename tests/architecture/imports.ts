@@ -167,3 +167,25 @@ export function withGeneratedPart(doc: string, generated: string): string {
   if (begin < 0 || end < begin) throw new Error(`${DOC_PATH} has no generated part (${BEGIN} … ${END})`);
   return doc.slice(0, begin) + generated + doc.slice(end + END.length);
 }
+
+/**
+ * Test files that import `target`, directly or through other modules. vitest.config.ts puts the
+ * tests that reach tests/helpers/kafka.ts (the only way to the broker's address) in the
+ * integration project, and every other test in the unit project.
+ */
+export function testFilesReaching(target: string, files = sourceFiles()): string[] {
+  const { imports } = readImports(files);
+  const importers = new Map<string, string[]>();
+  for (const { from, to } of imports) importers.set(to, [...(importers.get(to) ?? []), from]);
+  const reaching = new Set([target]);
+  const queue = [target];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    for (const importer of importers.get(file) ?? []) {
+      if (!reaching.has(importer)) {
+        reaching.add(importer);
+        queue.push(importer);
+      }
+    }
+  }
+  return [...reaching].filter((file) => /\.test\.ts$/.test(file)).sort();
+}
