@@ -13,6 +13,7 @@ import {
   readImports,
   renderLayers,
   strayKafkaImports,
+  unplacedFiles,
   withGeneratedPart,
   wrongWayImports,
 } from './architecture/imports.ts';
@@ -28,6 +29,13 @@ describe('the layers', () => {
     expect(packages).toContainEqual(
       expect.objectContaining({ from: KAFKA_CLIENT_MODULE, specifier: 'kafkajs' }),
     );
+  });
+
+  it('place every folder', () => {
+    expect(unplacedFiles()).toEqual([]);
+    expect(unplacedFiles(['savings/ledger.ts', 'bin/spend.js', 'vitest.config.ts'])).toEqual([
+      'savings/ledger.ts',
+    ]);
   });
 
   it('only point down', () => {

@@ -46,6 +46,17 @@ export type Layer = keyof typeof LAYERS;
 /** The one module allowed to import the Kafka client library (tests may reach its internals). */
 export const KAFKA_CLIENT_MODULE = 'ingest/kafka/client.ts';
 
+/** Folders outside the layers: bin/ only starts cli/ and kafka-local/ through tsx. */
+const OUTSIDE_LAYERS = new Set(['bin']);
+
+/** Source files in a top-level folder the layers do not place: a new folder needs a line in LAYERS. */
+export function unplacedFiles(files = sourceFiles()): string[] {
+  return files.filter((file) => {
+    const top = file.split('/')[0] as string;
+    return file.includes('/') && !OUTSIDE_LAYERS.has(top) && layerOf(file) === undefined;
+  });
+}
+
 export type Import = { from: string; to: string; fromLayer: Layer; toLayer: Layer };
 export type PackageImport = { from: string; fromLayer: Layer; specifier: string };
 
