@@ -161,6 +161,14 @@ export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promis
  * broker. Logs nothing and never throws: meant for "is it up yet?" loops.
  */
 export async function probeCluster(brokers: string[], timeoutMs: number): Promise<boolean> {
+  return (await probeClusterId(brokers, timeoutMs)) !== undefined;
+}
+
+/**
+ * The id of the Kafka cluster answering at these addresses within timeoutMs (it tells one broker
+ * from another on the same address), or undefined when none answers. Logs nothing, never throws.
+ */
+export async function probeClusterId(brokers: string[], timeoutMs: number): Promise<string | undefined> {
   const kafka = new kafkajs.Kafka({
     brokers,
     clientId: 'collective-spend-probe',
@@ -171,16 +179,16 @@ export async function probeCluster(brokers: string[], timeoutMs: number): Promis
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   const probe = (async () => {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0;
+      return cluster.brokers.length > 0 ? cluster.clusterId : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   })();
   try {
