@@ -130,13 +130,37 @@ export async function ensureTopics(
         })),
       });
     } catch (error) {
-      if (!onlyAlreadyExists(error)) throw error;
+      // A fresh or busy KRaft broker may answer the leader check with "unknown topic" for a topic
+      // it has just created: wait for the leaders ourselves instead of failing.
+      const topics = missing.map((spec) => spec.topic);
+      if (isUnknownTopic(error)) await waitForLeaders(admin, topics);
+      else if (!onlyAlreadyExists(error)) throw error;
     }
     const after = new Set(await admin.listTopics());
     const created = missing.filter((spec) => after.has(spec.topic)).map((spec) => spec.topic);
     return { created, existing };
   } finally {
     await admin.disconnect();
+  }
+}
+
+function isUnknownTopic(error: unknown): boolean {
+  const e = error as { type?: string; originalError?: { type?: string } };
+  return (e.type ?? e.originalError?.type) === 'UNKNOWN_TOPIC_OR_PARTITION';
+}
+
+/** Until every partition of these topics has a leader (30 s at most, then the last error). */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!isUnknownTopic(error) || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
