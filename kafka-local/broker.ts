@@ -623,8 +623,11 @@ export async function startPrivateBroker(
   for (let attempt = 1; ; attempt++) {
     const [port, controllerPort] = await freePorts(2);
     const runtimeDir = await mkdtemp(join(runtimeBase(), `kafka-private-${port}-`));
+    const log = options.log ?? defaultLog;
     const brokerOptions: LocalBrokerOptions = {
       ...options,
+      // a fresh folder is always formatted: not news worth a line
+      log: (message) => (message.startsWith('formatting KRaft storage') ? undefined : log(message)),
       port,
       controllerPort,
       runtimeDir,
