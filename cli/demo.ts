@@ -20,7 +20,12 @@ import { writeManifest } from '../demo/manifest.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
-import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-local/broker.ts';
+import {
+  isBrokerReachable,
+  localBrokerStopping,
+  startLocalBroker,
+  stopLocalBroker,
+} from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { queryRows } from '../lib/db.ts';
@@ -177,13 +182,15 @@ function handleStopSignals(stop: () => Promise<void>): {
  */
 async function ensureBroker(config: Config): Promise<boolean> {
   if (!config.usesLocalBroker) return false;
-  if (await isBrokerReachable(config.kafkaBrokers, 2000)) {
-    say(`Using the Kafka broker already running on ${config.kafkaBrokers.join(',')} (left running).`);
+  const alreadyRunning = `Using the Kafka broker already running on ${config.kafkaBrokers.join(',')} (left running).`;
+  // a broker still stopping (a demo just interrupted) answers for a few seconds: start a new one
+  if (!(await localBrokerStopping()) && (await isBrokerReachable(config.kafkaBrokers, 2000))) {
+    say(alreadyRunning);
     return false;
   }
   say('Starting the local Kafka broker (its jars come from Maven Central on first use)…');
   const started = await startLocalBroker({ stopWhenGone: process.pid });
-  say(`Kafka is up on ${started.bootstrap} (log ${started.logFile}).`);
+  say(started.started ? `Kafka is up on ${started.bootstrap} (log ${started.logFile}).` : alreadyRunning);
   return started.started;
 }
 

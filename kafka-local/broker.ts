@@ -211,6 +211,8 @@ type Resolved = {
   pidFile: string;
   logFile: string;
   lockFile: string;
+  /** Holds the pid of a broker being stopped: it still answers for a few seconds, and must not be used. */
+  stoppingFile: string;
   heap: string;
   startTimeoutMs: number;
   log: (message: string) => void;
@@ -240,6 +242,7 @@ function resolveOptions(options: LocalBrokerOptions = {}): Resolved {
     pidFile: join(runtimeDir, 'broker.pid'),
     logFile: join(runtimeDir, 'broker.log'),
     lockFile: join(runtimeDir, 'start.lock'),
+    stoppingFile: join(runtimeDir, 'broker.stopping'),
     heap: options.heap ?? '512m',
     startTimeoutMs: options.startTimeoutMs ?? 90_000,
     log: options.log ?? defaultLog,
@@ -407,6 +410,12 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   await mkdir(r.runtimeDir, { recursive: true, mode: 0o700 });
 
   return withStartLock(r, async () => {
+    const stopping = await stoppingBrokerPid(r);
+    if (stopping !== undefined) {
+      r.log(`waiting for the broker being stopped (pid ${stopping}) to exit`);
+      await waitForExit(stopping, 60_000);
+    }
+    await rm(r.stoppingFile, { force: true });
     const status = await localBrokerStatus(options);
     const already = {
       started: false,
@@ -536,6 +545,7 @@ export async function stopLocalBroker(
     await rm(r.pidFile, { force: true });
     return { stopped: false, pid: undefined, stopMs: 0 };
   }
+  await writeFile(r.stoppingFile, `${pid}\n`);
   process.kill(pid, 'SIGTERM');
   if (!(await waitForExit(pid, options.graceMs ?? 30_000))) {
     r.log(`broker pid ${pid} ignored SIGTERM; sending SIGKILL`);
@@ -543,7 +553,18 @@ export async function stopLocalBroker(
     await waitForExit(pid, 5000);
   }
   await rm(r.pidFile, { force: true });
+  await rm(r.stoppingFile, { force: true });
   return { stopped: true, pid, stopMs: Date.now() - began };
+}
+
+async function stoppingBrokerPid(r: Resolved): Promise<number | undefined> {
+  const pid = await readPid(r.stoppingFile);
+  return pid !== undefined && (await isOurBroker(pid, r.propsFile)) ? pid : undefined;
+}
+
+/** Whether the local broker is being stopped (it may still answer, but not for long). */
+export async function localBrokerStopping(options: LocalBrokerOptions = {}): Promise<boolean> {
+  return (await stoppingBrokerPid(resolveOptions(options))) !== undefined;
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
