@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests sit beside the code; cross-cutting integration tests live in tests/.
-// The global setup makes sure a real Kafka broker is reachable (starting the project's
-// local one when none is) and stops what it started.
+// The global setup gives the run a real Kafka broker: KAFKA_BROKERS when set, else one of its own
+// on free ports, stopped at the end (tests/global-setup.ts).
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
