@@ -5,8 +5,8 @@ import { testFilesReaching } from './tests/architecture/imports.ts';
 // Two projects: `unit` needs no broker (`npm run test:unit`); `integration` is every test that
 // reaches tests/helpers/kafka.ts (the only way to the broker's address), found from the imports,
 // so a new test lands in the right project by itself. Only the integration project has the global
-// setup, which makes sure a real Kafka broker is reachable (starting the project's local one when
-// none is) and stops what it started. `npm test` runs both.
+// setup, which gives the run a real Kafka broker: KAFKA_BROKERS when set, else one of its own on
+// free ports, stopped at the end (tests/global-setup.ts). `npm test` runs both.
 const INTEGRATION_TESTS = testFilesReaching('tests/helpers/kafka.ts');
 const EXCLUDE = ['node_modules/**', 'data/**'];
 
