@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { Database, queryRows } from '../../lib/db.ts';
 import { PendingWrite } from '../batch-writer.ts';
 import { appendRow, kafkaTimestamp } from '../rows.ts';
+import { MIGRATIONS_DIR } from '../schema-migrations.ts';
 import type { ColumnType, FieldColumn, TableColumn, TopicShape } from './shape.ts';
 
 const TOPICS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +43,7 @@ let conn: DuckDBConnection;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'topic-shapes-'));
-  db = await Database.open({ path: join(dir, 'shapes.duckdb') });
+  db = await Database.open({ path: join(dir, 'shapes.duckdb'), migrationsDir: MIGRATIONS_DIR });
   conn = await db.connect();
 });
 afterAll(() => {

@@ -248,7 +248,7 @@ function assertDistinct(table: string, names: string[]): void {
   if (repeated.length > 0) throw new Error(`${table}: column ${repeated[0]} is declared twice`);
 }
 
-// Column groups that several contracts share (ingest/topics/common.ts has their zod halves).
+// Column groups that several contracts share (lib/fields.ts has their zod halves).
 // biome-ignore format: one column a line
 export const supplierColumns = [
   { name: 'supplier_name', type: 'VARCHAR', field: 'supplier.name' },
@@ -273,7 +273,7 @@ export const sourceColumns = [
   { name: 'source_row', type: 'INTEGER', field: 'source.row' },
 ] as const;
 
-/** A document line's columns (lineBase in common.ts); quantity and unit price optional or not. */
+/** A document line's columns (lineBase in lib/fields.ts); quantity and unit price optional or not. */
 // biome-ignore format: one column a line
 export const lineColumns = (priced: { required: boolean }) => [
   { name: 'line_no', type: 'INTEGER', field: 'lineNo', notNull: true },

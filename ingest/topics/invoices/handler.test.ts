@@ -4,7 +4,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Database, queryRows } from '../../../lib/db.ts';
+import { type Database, queryRows } from '../../../lib/db.ts';
+import { openTestDatabase } from '../../../tests/helpers/database.ts';
 import { asMessage, invoice } from '../../../tests/helpers/messages.ts';
 import { writeBatch } from '../../batch-writer.ts';
 import { invoicesHandler } from './handler.ts';
@@ -13,11 +14,7 @@ let db: Database;
 let conn: DuckDBConnection;
 
 beforeEach(async () => {
-  db = await Database.open({ path: ':memory:' });
-  conn = await db.connect();
-  await conn.run(
-    "insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')",
-  );
+  ({ db, conn } = await openTestDatabase());
 });
 afterEach(() => {
   conn.closeSync();

@@ -1,4 +1,4 @@
-import { isCurrencyCode, isRealDate } from '../common.ts';
+import { isCurrencyCode, isRealDate } from '../../../lib/fields.ts';
 import type { TopicHandler } from '../handler.ts';
 import { compileShapeCheck } from '../quick-check.ts';
 import { type PurchaseOrderV1, purchaseOrderRuleIssues, purchaseOrderV1 } from './schema.ts';
