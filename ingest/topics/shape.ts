@@ -88,8 +88,6 @@ export type TopicShape = {
   /** The declared field columns (the document's, then the line's), for the contract test. */
   readonly documentFields: readonly FieldColumn[];
   readonly lineFields: readonly FieldColumn[];
-  /** The `from_json` structure of a staged document's header fields. */
-  readonly documentStructure: string;
   readonly writes: TopicWrites;
 };
 
@@ -125,25 +123,19 @@ export function defineTopicShape<Doc>(
     ...lineFrame(documentId.column),
     ...lines.columns.map((c) => fieldColumn(c, 'l')),
   ];
-  assertDistinct(
-    table,
-    documentColumns.map((c) => c.name),
-  );
-  assertDistinct(
-    lines.table,
-    lineColumns.map((c) => c.name),
-  );
+  assertDistinct(table, documentColumns);
+  assertDistinct(lines.table, lineColumns);
 
   const envelope = { bodyId: 'VARCHAR', [idField]: 'VARCHAR' } as const;
   const documentStructure = JSON.stringify({ ...envelope, ...structureOf(table, columns) });
   const lineStructure = JSON.stringify({ ...envelope, lines: [structureOf(lines.table, lines.columns)] });
 
   const insertDocumentsSql = `
-    insert into ${table} (${documentColumns.map((c) => c.name).join(', ')})
+    insert into ${table} (${namesOf(documentColumns)})
     select ${documentColumns.map((c) => c.select).join(', ')}
     from ${shredded(documentStructure)}`;
   const insertLinesSql = `
-    insert into ${lines.table} (${lineColumns.map((c) => c.name).join(', ')})
+    insert into ${lines.table} (${namesOf(lineColumns)})
     select ${lineColumns.map((c) => c.select).join(', ')}
     from (
       select kafka_partition, kafka_offset, d.bodyId as body_id, d.${idField} as document_id, unnest(d.lines) as l
@@ -152,16 +144,9 @@ export function defineTopicShape<Doc>(
 
   // The cells between `retracted` and `produced_at`, all empty: made once, spread into each row.
   const emptyDocument: null[] = new Array(columns.length).fill(null);
+  // biome-ignore format: one row, cells in the order of documentFrame, the declared columns, produced_at
   const retractionRow = (bodyId: string, id: string, m: MessageMeta): Row => [
-    m.topic,
-    m.partition,
-    m.offset,
-    m.batchId,
-    bodyId,
-    id,
-    true,
-    ...emptyDocument,
-    m.producedAt,
+    m.topic, m.partition, m.offset, m.batchId, bodyId, id, true, ...emptyDocument, m.producedAt,
   ];
 
   return {
@@ -171,7 +156,6 @@ export function defineTopicShape<Doc>(
     lineTable: { name: lines.table, columns: lineColumns.map(tableColumn) },
     documentFields: columns,
     lineFields: lines.columns,
-    documentStructure,
     writes: { headerTable: table, insertDocumentsSql, insertLinesSql, retractionRow },
   };
 }
@@ -211,6 +195,8 @@ function fieldColumn(column: FieldColumn, from: 'd' | 'l'): FilledColumn {
   };
 }
 
+const namesOf = (columns: readonly TableColumn[]): string => columns.map((c) => c.name).join(', ');
+
 const tableColumn = ({ name, type, notNull }: FilledColumn): TableColumn => ({ name, type, notNull });
 
 /** The nested `from_json` structure of the declared fields: {"supplier":{"name":"VARCHAR"}, …}. */
@@ -243,7 +229,8 @@ function assertIdentifier(name: string): void {
     throw new Error(`not a plain identifier: ${JSON.stringify(name)}`);
 }
 
-function assertDistinct(table: string, names: string[]): void {
+function assertDistinct(table: string, columns: readonly TableColumn[]): void {
+  const names = columns.map((c) => c.name);
   const repeated = names.filter((name, i) => names.indexOf(name) !== i);
   if (repeated.length > 0) throw new Error(`${table}: column ${repeated[0]} is declared twice`);
 }
