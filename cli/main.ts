@@ -15,6 +15,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { runOwnerUntilSignalled } from './owner-process.ts';
 import { registerQueryCommands } from './query.ts';
+import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerStatsCommand } from './stats.ts';
 import { registerSuppliersCommands } from './suppliers.ts';
@@ -51,6 +52,7 @@ registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
+registerSavingsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

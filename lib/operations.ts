@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
+import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 import { addBody, listBodies, newBody } from './bodies.ts';
 import { type Database, queryRows } from './db.ts';
 import { readStats } from './stats.ts';
@@ -34,6 +35,7 @@ export const OPERATIONS = {
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
+  ...SAVINGS_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
