@@ -10,8 +10,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
 import { callOperation } from '../lib/owner.ts';
+import type { Stream } from '../transforms/savings/agreement.ts';
 import { MONEY_COLUMNS } from '../transforms/savings/ledger.ts';
-import type { LoadResult } from '../transforms/savings/loads.ts';
+import type { CsvKind, LoadResult } from '../transforms/savings/loads.ts';
 import { CSV_LOADS } from '../transforms/savings/operations.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -24,7 +25,8 @@ function readInput(path: string): { name: string; text: string } {
   } catch {
     throw new UserError('not-found', `No file ${path}.`);
   }
-  if (size > MAX_FILE_BYTES) throw new UserError('invalid-input', `${path} is ${size} bytes; over 64 MB is not loaded.`);
+  if (size > MAX_FILE_BYTES)
+    throw new UserError('invalid-input', `${path} is ${size} bytes; over 64 MB is not loaded.`);
   return { name: path, text: readFileSync(path, 'utf8') };
 }
 
@@ -46,7 +48,9 @@ function reportLoad(result: LoadResult, json: boolean | undefined): void {
     process.stdout.write(`${what}\n`);
     for (const error of result.errors) process.stderr.write(`${error}\n`);
     if (result.errors.length > 0)
-      process.stderr.write(`${result.errors.length} problem(s): those rows were left out; the good rows are loaded.\n`);
+      process.stderr.write(
+        `${result.errors.length} problem(s): those rows were left out; the good rows are loaded.\n`,
+      );
     process.stdout.write('"spend transforms run" builds the savings from it (spend savings statement).\n');
   }
   if (result.errors.length > 0) process.exitCode = 1;
@@ -88,7 +92,8 @@ export function registerSavingsCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (kind: string, file: string, options: { by: string; json?: boolean }) => {
       const result = (await callOperation(loadConfig(), 'savings.load', {
-        kind,
+        // checked by the operation's schema, which names the kinds
+        kind: kind as CsvKind,
         file: readInput(file),
         by: options.by,
       })) as LoadResult;
@@ -107,25 +112,29 @@ export function registerSavingsCommands(program: Command): void {
 
   savings
     .command('sign-off')
-    .description("freeze a contract year's figures (to a month) as validated: a snapshot of its records and their hash")
+    .description(
+      "freeze a contract year's figures (to a month) as validated: a snapshot of its records and their hash",
+    )
     .requiredOption('--year <year>', 'the contract year (the calendar year it starts in)')
     .option('--period <yyyy-mm>', 'the last month signed off (default: the whole year)')
     .requiredOption('--by <name>', 'who signs off')
     .requiredOption('--comment <text>', 'what was checked')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { year: string; period?: string; by: string; comment: string; json?: boolean }) => {
-      const result = (await callOperation(loadConfig(), 'savings.signoff', {
-        year: Number(options.year),
-        ...(options.period ? { period: options.period } : {}),
-        by: options.by,
-        comment: options.comment,
-      })) as { signoffId: number; through: string; records: number; total: string; sha256: string };
-      if (options.json) printJson(result);
-      else
-        process.stdout.write(
-          `Sign-off ${result.signoffId}: ${options.year} through ${result.through}, ${result.records} record(s), £${result.total} validated (sha256 ${result.sha256}).\n`,
-        );
-    });
+    .action(
+      async (options: { year: string; period?: string; by: string; comment: string; json?: boolean }) => {
+        const result = (await callOperation(loadConfig(), 'savings.signoff', {
+          year: Number(options.year),
+          ...(options.period ? { period: options.period } : {}),
+          by: options.by,
+          comment: options.comment,
+        })) as { signoffId: number; through: string; records: number; total: string; sha256: string };
+        if (options.json) printJson(result);
+        else
+          process.stdout.write(
+            `Sign-off ${result.signoffId}: ${options.year} through ${result.through}, ${result.records} record(s), £${result.total} validated (sha256 ${result.sha256}).\n`,
+          );
+      },
+    );
 
   savings
     .command('sign-offs')
@@ -145,39 +154,68 @@ export function registerSavingsCommands(program: Command): void {
     .option('--as-of <date>', 'the day the run-rate forecast is made on (default today)')
     .option('--json', 'print as JSON')
     .option('--csv', 'print as CSV (rows, then a total line)')
-    .action(async (options: { year: string; body?: string; asOf?: string; json?: boolean; csv?: boolean }) => {
-      const result = (await callOperation(loadConfig(), 'savings.statement', {
-        year: Number(options.year),
-        ...(options.body ? { body: options.body } : {}),
-        ...(options.asOf ? { asOf: options.asOf } : {}),
-      })) as { rows: Record<string, unknown>[]; totals: Record<string, unknown>; yearStart: string; yearEnd: string; asOf: string };
-      const columns = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
-      if (options.json) printJson(result);
-      else if (options.csv) {
-        const lines = [columns.join(',')];
-        for (const row of result.rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
-        lines.push(columns.map((c) => csvCell(c === 'stream' ? 'total' : c === 'contract_year' ? options.year : result.totals[c])).join(','));
-        process.stdout.write(`${lines.join('\r\n')}\r\n`);
-      } else {
-        process.stdout.write(`Contract year ${options.year} (${result.yearStart} to ${result.yearEnd}), forecast as of ${result.asOf}\n\n`);
-        printTable([...result.rows, { stream: 'total', body_id: '', ...result.totals }], columns.slice(1));
-      }
-    });
+    .action(
+      async (options: { year: string; body?: string; asOf?: string; json?: boolean; csv?: boolean }) => {
+        const result = (await callOperation(loadConfig(), 'savings.statement', {
+          year: Number(options.year),
+          ...(options.body ? { body: options.body } : {}),
+          ...(options.asOf ? { asOf: options.asOf } : {}),
+        })) as {
+          rows: Record<string, unknown>[];
+          totals: Record<string, unknown>;
+          yearStart: string;
+          yearEnd: string;
+          asOf: string;
+        };
+        const columns = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
+        if (options.json) printJson(result);
+        else if (options.csv) {
+          const lines = [columns.join(',')];
+          for (const row of result.rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
+          lines.push(
+            columns
+              .map((c) =>
+                csvCell(c === 'stream' ? 'total' : c === 'contract_year' ? options.year : result.totals[c]),
+              )
+              .join(','),
+          );
+          process.stdout.write(`${lines.join('\r\n')}\r\n`);
+        } else {
+          process.stdout.write(
+            `Contract year ${options.year} (${result.yearStart} to ${result.yearEnd}), forecast as of ${result.asOf}\n\n`,
+          );
+          printTable([...result.rows, { stream: 'total', body_id: '', ...result.totals }], columns.slice(1));
+        }
+      },
+    );
 
   savings
     .command('explain')
-    .description('the records behind a figure (or one record in full, with its invoice line, baseline and index)')
+    .description(
+      'the records behind a figure (or one record in full, with its invoice line, baseline and index)',
+    )
     .requiredOption('--year <year>', 'the contract year')
-    .option('--stream <stream>', 'procurement | services_transferred | consequential | third_party_revenue_share')
+    .option(
+      '--stream <stream>',
+      'procurement | services_transferred | consequential | third_party_revenue_share',
+    )
     .option('--body <id>', 'one body')
     .option('--validated', 'the records the latest sign-off froze (default: realised today)')
     .option('--record <id>', 'one record, in full')
     .option('--json', 'print as JSON')
     .action(
-      async (options: { year: string; stream?: string; body?: string; validated?: boolean; record?: string; json?: boolean }) => {
+      async (options: {
+        year: string;
+        stream?: string;
+        body?: string;
+        validated?: boolean;
+        record?: string;
+        json?: boolean;
+      }) => {
         const result = (await callOperation(loadConfig(), 'savings.explain', {
           year: Number(options.year),
-          ...(options.stream ? { stream: options.stream } : {}),
+          // checked by the operation's schema, which names the streams
+          ...(options.stream ? { stream: options.stream as Stream } : {}),
           ...(options.body ? { body: options.body } : {}),
           figure: options.validated ? 'validated' : 'realised',
           ...(options.record ? { record: options.record } : {}),

@@ -71,11 +71,17 @@ export const agreementSchema = z
             baseline: z
               .object({ start: isoDate, end: isoDate })
               .strict()
-              .refine((b) => b.start <= b.end, { message: 'the baseline ends after it starts', path: ['end'] })
+              .refine((b) => b.start <= b.end, {
+                message: 'the baseline ends after it starts',
+                path: ['end'],
+              })
               .optional(),
           })
           .strict()
-          .refine((b) => !b.left || b.left >= b.joined, { message: 'a body leaves after it joins', path: ['left'] }),
+          .refine((b) => !b.left || b.left >= b.joined, {
+            message: 'a body leaves after it joins',
+            path: ['left'],
+          }),
       )
       .min(1, 'at least one body')
       .refine((bodies) => new Set(bodies.map((b) => b.id)).size === bodies.length, 'each body once'),
@@ -135,7 +141,10 @@ export function normaliseAgreement(agreement: Agreement) {
     const entry = agreement.guarantees.find((g) => g.year === year);
     for (const stream of STREAMS) {
       const g = entry?.[stream];
-      const r = { ...agreement.rules, ...Object.fromEntries(Object.entries(g ?? {}).filter(([, v]) => v !== undefined)) };
+      const r = {
+        ...agreement.rules,
+        ...Object.fromEntries(Object.entries(g ?? {}).filter(([, v]) => v !== undefined)),
+      };
       guarantees.push({
         contractYear: year,
         stream,
@@ -183,7 +192,8 @@ export function parseAgreement(fileName: string, text: string): Agreement {
   // numbers as written: "1200.50" must not become the float 1200.5
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'number' && !Number.isInteger(node.value) && node.source) node.value = node.source;
+      if (typeof node.value === 'number' && !Number.isInteger(node.value) && node.source)
+        node.value = node.source;
     },
   });
   const result = agreementSchema.safeParse(doc.toJS());

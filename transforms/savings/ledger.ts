@@ -33,12 +33,18 @@ async function modelExists(conn: DuckDBConnection, name: string): Promise<boolea
 async function requireModels(conn: DuckDBConnection): Promise<void> {
   for (const name of ['int_savings_records', 'fct_savings_statement']) {
     if (!(await modelExists(conn, name)))
-      throw new UserError('unavailable', `The savings models are not built yet: run "spend transforms run" first.`);
+      throw new UserError(
+        'unavailable',
+        `The savings models are not built yet: run "spend transforms run" first.`,
+      );
   }
 }
 
 /** The first day of a contract year and the day after its last, from the statement's body years. */
-async function yearBounds(conn: DuckDBConnection, contractYear: number): Promise<{ start: string; end: string }> {
+async function yearBounds(
+  conn: DuckDBConnection,
+  contractYear: number,
+): Promise<{ start: string; end: string }> {
   const rows = await queryRows<{ start: string | null; end: string | null }>(
     conn,
     `select min(year_start)::varchar as start, max(year_end)::varchar as "end"
@@ -47,7 +53,10 @@ async function yearBounds(conn: DuckDBConnection, contractYear: number): Promise
   );
   const bounds = rows[0];
   if (!bounds?.start || !bounds.end)
-    throw new UserError('not-found', `Contract year ${contractYear} is not in the agreement's term (spend agreements load).`);
+    throw new UserError(
+      'not-found',
+      `Contract year ${contractYear} is not in the agreement's term (spend agreements load).`,
+    );
   return { start: bounds.start, end: bounds.end };
 }
 
@@ -55,7 +64,8 @@ const lastDayOf = (yyyyMm: string): string => {
   const [y, m] = yyyyMm.split('-').map(Number) as [number, number];
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 };
-const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 export const signOffParams = z.object({
   year,
@@ -111,10 +121,21 @@ export async function signOff(conn: DuckDBConnection, params: z.output<typeof si
     );
     const total = records.reduce((sum, r) => sum + toScaled(r.amount, 2), 0n);
     const hash = snapshotHash(records);
-    const id = Number((await queryRows<{ id: string }>(conn, "select nextval('savings_signoff_seq')::varchar as id"))[0]?.id);
+    const id = Number(
+      (await queryRows<{ id: string }>(conn, "select nextval('savings_signoff_seq')::varchar as id"))[0]?.id,
+    );
     await conn.run(
       `insert into savings_signoffs values ($id, $year, $through::date, $by, now()::timestamp, $comment, $hash, $n, $total::decimal(18,2))`,
-      { id, year: params.year, through, by: params.by, comment: params.comment, hash, n: records.length, total: fromScaled(total, 2) },
+      {
+        id,
+        year: params.year,
+        through,
+        by: params.by,
+        comment: params.comment,
+        hash,
+        n: records.length,
+        total: fromScaled(total, 2),
+      },
     );
     await conn.run(
       `insert into savings_signoff_records
@@ -122,7 +143,15 @@ export async function signOff(conn: DuckDBConnection, params: z.output<typeof si
        from int_savings_records where contract_year = $year and record_date <= $through::date`,
       { id, year: params.year, through },
     );
-    return { signoffId: id, year: params.year, through, by: params.by, records: records.length, total: fromScaled(total, 2), sha256: hash };
+    return {
+      signoffId: id,
+      year: params.year,
+      through,
+      by: params.by,
+      records: records.length,
+      total: fromScaled(total, 2),
+      sha256: hash,
+    };
   });
   // the statement's validated figures come from the sign-offs: refresh it now
   const run = await runOnConnection(conn, { select: ['fct_savings_statement'] });
@@ -159,15 +188,19 @@ export const MONEY_COLUMNS = [
   'forecast_to_year_end',
 ] as const;
 type MoneyColumn = (typeof MONEY_COLUMNS)[number];
-export type StatementRow = { contract_year: number; stream: string; body_id: string; validated_through: string | null } & Record<
-  MoneyColumn,
-  string | null
->;
+export type StatementRow = {
+  contract_year: number;
+  stream: string;
+  body_id: string;
+  validated_through: string | null;
+} & Record<MoneyColumn, string | null>;
 
 /** Whole months of the contract year gone by on `asOf` (0–12). */
 export function monthsElapsed(yearStart: string, asOf: string): number {
   const months =
-    (Number(asOf.slice(0, 4)) - Number(yearStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(yearStart.slice(5, 7));
+    (Number(asOf.slice(0, 4)) - Number(yearStart.slice(0, 4))) * 12 +
+    Number(asOf.slice(5, 7)) -
+    Number(yearStart.slice(5, 7));
   return Math.max(0, Math.min(12, months));
 }
 
@@ -186,9 +219,13 @@ export async function statement(conn: DuckDBConnection, params: z.output<typeof 
   const bounds = await yearBounds(conn, params.year);
   const asOf = params.asOf ?? new Date().toISOString().slice(0, 10);
   const elapsed = monthsElapsed(bounds.start, asOf);
-  const rows = await queryRows<StatementRow & { months_member: number; stretch_met: boolean; records: number; signoff_id: number | null }>(
+  const rows = await queryRows<
+    StatementRow & { months_member: number; stretch_met: boolean; records: number; signoff_id: number | null }
+  >(
     conn,
-    `select contract_year, stream, body_id, months_member, ${MONEY_COLUMNS.filter((c) => c !== 'forecast_to_year_end')
+    `select contract_year, stream, body_id, months_member, ${MONEY_COLUMNS.filter(
+      (c) => c !== 'forecast_to_year_end',
+    )
       .map((c) => `${c}::varchar as ${c}`)
       .join(', ')},
             validated_through::varchar as validated_through, signoff_id, stretch_met, records::integer as records
@@ -204,7 +241,15 @@ export async function statement(conn: DuckDBConnection, params: z.output<typeof 
   const totals = Object.fromEntries(
     MONEY_COLUMNS.map((column) => {
       const values = rows.map((r) => r[column]).filter((v): v is string => v !== null);
-      return [column, values.length === 0 ? null : fromScaled(values.reduce((s, v) => s + toScaled(v, 2), 0n), 2)];
+      return [
+        column,
+        values.length === 0
+          ? null
+          : fromScaled(
+              values.reduce((s, v) => s + toScaled(v, 2), 0n),
+              2,
+            ),
+      ];
     }),
   ) as Record<MoneyColumn, string | null>;
   const byStream = STREAMS.map((stream) => {
@@ -214,12 +259,29 @@ export async function statement(conn: DuckDBConnection, params: z.output<typeof 
       ...Object.fromEntries(
         MONEY_COLUMNS.map((column) => {
           const values = streamRows.map((r) => r[column]).filter((v): v is string => v !== null);
-          return [column, values.length === 0 ? null : fromScaled(values.reduce((s, v) => s + toScaled(v, 2), 0n), 2)];
+          return [
+            column,
+            values.length === 0
+              ? null
+              : fromScaled(
+                  values.reduce((s, v) => s + toScaled(v, 2), 0n),
+                  2,
+                ),
+          ];
         }),
       ),
     };
   });
-  return { year: params.year, yearStart: bounds.start, yearEnd: dayBefore(bounds.end), asOf, monthsElapsed: elapsed, rows, byStream, totals };
+  return {
+    year: params.year,
+    yearStart: bounds.start,
+    yearEnd: dayBefore(bounds.end),
+    asOf,
+    monthsElapsed: elapsed,
+    rows,
+    byStream,
+    totals,
+  };
 }
 
 export const explainParams = z.object({
@@ -268,7 +330,11 @@ async function explainRecord(conn: DuckDBConnection, recordId: string) {
      from int_savings_records where record_id = $recordId`,
     { recordId },
   );
-  if (!record) throw new UserError('not-found', `No savings record ${recordId} (spend savings explain --year Y lists them).`);
+  if (!record)
+    throw new UserError(
+      'not-found',
+      `No savings record ${recordId} (spend savings explain --year Y lists them).`,
+    );
   const signoffs = await queryRows(
     conn,
     `select signoff_id, amount::varchar as amount_validated from savings_signoff_records where record_id = $recordId order by signoff_id`,

@@ -15,7 +15,14 @@ import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { normaliseAgreement, parseAgreement } from './agreement.ts';
 
-export const LOAD_KINDS = ['agreement', 'register', 'service-charges', 'sales', 'evidence', 'price-index'] as const;
+export const LOAD_KINDS = [
+  'agreement',
+  'register',
+  'service-charges',
+  'sales',
+  'evidence',
+  'price-index',
+] as const;
 export type LoadKind = (typeof LOAD_KINDS)[number];
 
 export const savingsFile = z.object({ name: z.string().min(1).max(1000), text: z.string() });
@@ -40,7 +47,10 @@ export type LoadResult = {
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
-  .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text), 'not a real date');
+  .refine(
+    (text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text),
+    'not a real date',
+  );
 const monthDate = z
   .string()
   .regex(/^\d{4}-\d{2}(-01)?$/, 'a month written YYYY-MM')
@@ -91,7 +101,13 @@ const CSV_KINDS = {
   },
   'service-charges': {
     table: 'savings_service_charges',
-    fields: { body_id: bodyId, service: text, month: monthDate, baseline_cost: amount(2), charge: amount(2, true) },
+    fields: {
+      body_id: bodyId,
+      service: text,
+      month: monthDate,
+      baseline_cost: amount(2),
+      charge: amount(2, true),
+    },
     key: (r) => `${r.body_id}|${r.service}|${r.month}`,
   },
   sales: {
@@ -131,7 +147,12 @@ async function nextVersion(
   kind: LoadKind,
   hash: string,
 ): Promise<{ version: number; unchanged: { loadId: number; rows: number } | null }> {
-  const rows = await queryRows<{ version: number; content_sha256: string; load_id: string; rows_loaded: number }>(
+  const rows = await queryRows<{
+    version: number;
+    content_sha256: string;
+    load_id: string;
+    rows_loaded: number;
+  }>(
     conn,
     `select version, content_sha256, load_id::varchar as load_id, rows_loaded from savings_loads
      where kind = $kind order by version desc limit 1`,
@@ -139,13 +160,24 @@ async function nextVersion(
   );
   const latest = rows[0];
   if (latest?.content_sha256 === hash)
-    return { version: latest.version, unchanged: { loadId: Number(latest.load_id), rows: latest.rows_loaded } };
+    return {
+      version: latest.version,
+      unchanged: { loadId: Number(latest.load_id), rows: latest.rows_loaded },
+    };
   return { version: (latest?.version ?? 0) + 1, unchanged: null };
 }
 
 async function recordLoad(
   conn: DuckDBConnection,
-  load: { kind: LoadKind; version: number; file: string; hash: string; by: string; rows: number; rejected: number },
+  load: {
+    kind: LoadKind;
+    version: number;
+    file: string;
+    hash: string;
+    by: string;
+    rows: number;
+    rejected: number;
+  },
 ): Promise<number> {
   const id = await queryRows<{ id: string }>(conn, "select nextval('savings_load_seq')::varchar as id");
   const loadId = Number(id[0]?.id);
@@ -266,7 +298,11 @@ function readCsv(fileName: string, text: string, columns: string[]): CsvRecord[]
 }
 
 /** A CSV register: a new version of its kind holding the file's valid rows. */
-export async function loadCsv(conn: DuckDBConnection, kind: CsvKind, params: LoadParams): Promise<LoadResult> {
+export async function loadCsv(
+  conn: DuckDBConnection,
+  kind: CsvKind,
+  params: LoadParams,
+): Promise<LoadResult> {
   const spec: CsvSpec = CSV_KINDS[kind];
   const rowSchema = z.object(spec.fields);
   const columns = CSV_COLUMNS[kind];
@@ -279,7 +315,8 @@ export async function loadCsv(conn: DuckDBConnection, kind: CsvKind, params: Loa
   for (const record of records) {
     const parsed = rowSchema.safeParse(record.values);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(`${name}:${record.line}: ${issue.path.join('.')}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        errors.push(`${name}:${record.line}: ${issue.path.join('.')}: ${issue.message}`);
       continue;
     }
     const row = parsed.data as Record<string, unknown>;

@@ -4,7 +4,15 @@
  */
 import { z } from 'zod';
 import type { Database } from '../../lib/db.ts';
-import { explain, explainParams, listSignOffs, signOff, signOffParams, statement, statementParams } from './ledger.ts';
+import {
+  explain,
+  explainParams,
+  listSignOffs,
+  signOff,
+  signOffParams,
+  statement,
+  statementParams,
+} from './ledger.ts';
 import { type CsvKind, listLoads, loadAgreement, loadCsv, loadParams } from './loads.ts';
 
 type SavingsOperation<P extends z.ZodType> = {
@@ -13,7 +21,13 @@ type SavingsOperation<P extends z.ZodType> = {
 };
 const op = <P extends z.ZodType>(definition: SavingsOperation<P>) => definition;
 
-export const CSV_LOADS: readonly CsvKind[] = ['register', 'service-charges', 'sales', 'evidence', 'price-index'];
+export const CSV_LOADS: readonly CsvKind[] = [
+  'register',
+  'service-charges',
+  'sales',
+  'evidence',
+  'price-index',
+];
 
 export const SAVINGS_OPERATIONS = {
   'agreements.load': op({
