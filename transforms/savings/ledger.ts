@@ -162,7 +162,7 @@ export async function signOff(conn: DuckDBConnection, params: z.output<typeof si
 export async function listSignOffs(conn: DuckDBConnection) {
   return queryRows(
     conn,
-    `select signoff_id, contract_year, through_date::varchar as through_date, signed_by,
+    `select signoff_id::integer as signoff_id, contract_year, through_date::varchar as through_date, signed_by,
             strftime(signed_at, '%Y-%m-%d %H:%M:%S') as signed_at, comment, records, total::varchar as total, content_sha256
      from savings_signoffs order by signoff_id`,
   );
@@ -228,7 +228,7 @@ export async function statement(conn: DuckDBConnection, params: z.output<typeof 
     )
       .map((c) => `${c}::varchar as ${c}`)
       .join(', ')},
-            validated_through::varchar as validated_through, signoff_id, stretch_met, records::integer as records
+            validated_through::varchar as validated_through, signoff_id::integer as signoff_id, stretch_met, records::integer as records
      from fct_savings_statement
      where contract_year = $year and ($body is null or body_id = $body)
      order by stream, body_id`,
@@ -310,7 +310,7 @@ export async function explain(conn: DuckDBConnection, params: z.output<typeof ex
       : await queryRows<{ amount: string }>(
           conn,
           `select frozen.record_id, frozen.stream, frozen.body_id, frozen.record_date::varchar as record_date,
-                  frozen.amount::varchar as amount, current.amount::varchar as amount_now, frozen.signoff_id
+                  frozen.amount::varchar as amount, current.amount::varchar as amount_now, frozen.signoff_id::integer as signoff_id
            from savings_signoff_records as frozen
            left join int_savings_records as current using (record_id)
            where frozen.signoff_id = (select max(signoff_id) from savings_signoffs where contract_year = $year)
@@ -337,7 +337,7 @@ async function explainRecord(conn: DuckDBConnection, recordId: string) {
     );
   const signoffs = await queryRows(
     conn,
-    `select signoff_id, amount::varchar as amount_validated from savings_signoff_records where record_id = $recordId order by signoff_id`,
+    `select signoff_id::integer as signoff_id, amount::varchar as amount_validated from savings_signoff_records where record_id = $recordId order by signoff_id`,
     { recordId },
   );
   if (record.stream !== 'procurement') return { record, signoffs };
@@ -352,7 +352,7 @@ async function explainRecord(conn: DuckDBConnection, recordId: string) {
   );
   const baseline = await queryRows(
     conn,
-    `select b.baseline_unit_price::varchar as baseline_unit_price, b.baseline_lines, b.baseline_quantity::varchar as baseline_quantity,
+    `select b.baseline_unit_price::varchar as baseline_unit_price, b.baseline_lines::integer as baseline_lines, b.baseline_quantity::varchar as baseline_quantity,
             b.baseline_net_amount::varchar as baseline_net_amount, b.baseline_start::varchar as baseline_start,
             b.baseline_end::varchar as baseline_end, b.baseline_mid_month::varchar as baseline_mid_month
      from int_savings_baselines as b
