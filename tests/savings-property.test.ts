@@ -172,18 +172,16 @@ async function realise(c: Case) {
       file: { name: 'i.csv', text: index.join('\n') },
     });
     const evidence = ['evidence_id,body_id,dated,description,amount,evidence_ref,approver'];
-    c.evidencePence.forEach((pence, n) =>
-      evidence.push(`E${n},b1,2024-06-0${n + 1},saving,${text(BigInt(pence), 2)},R${n},CFO`),
-    );
+    for (const [n, pence] of c.evidencePence.entries())
+      evidence.push(`E${n},b1,2024-06-0${n + 1},saving,${text(BigInt(pence), 2)},R${n},CFO`);
     await runOperation(db, 'savings.load', {
       kind: 'evidence',
       by,
       file: { name: 'e.csv', text: evidence.join('\n') },
     });
     const sales = ['sale_id,body_id,sale_date,customer,amount'];
-    c.salesPence.forEach((pence, n) =>
-      sales.push(`S${n},b1,2024-07-0${n + 1},Town,${text(BigInt(pence), 2)}`),
-    );
+    for (const [n, pence] of c.salesPence.entries())
+      sales.push(`S${n},b1,2024-07-0${n + 1},Town,${text(BigInt(pence), 2)}`);
     await runOperation(db, 'savings.load', {
       kind: 'sales',
       by,
