@@ -6,11 +6,13 @@
  * product's code.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database, queryRows } from '../lib/db.ts';
 import { runOperation } from '../lib/operations.ts';
 import { runOnConnection } from '../transforms/runner.ts';
+import { normaliseAgreement, parseAgreement } from '../transforms/savings/agreement.ts';
 
 let db: Database | undefined;
 afterEach(() => db?.close());
@@ -443,5 +445,27 @@ describe('savings loads', () => {
     await expect(
       runOperation(db as Database, 'agreements.load', { file: file('a.yaml', unknownBody), by }),
     ).rejects.toThrow(/b9 are not registered/);
+  });
+});
+
+describe('the documented agreement', () => {
+  it('is a valid agreement: docs/savings.md and the schema agree', () => {
+    const docs = readFileSync(new URL('../docs/savings.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const agreement = parseAgreement('docs/savings.md', example);
+    const normal = normaliseAgreement(agreement);
+    // ten April–March years from April 2024; the fire service's baseline as written
+    expect([normal.firstYear, normal.lastYear, normal.endDate]).toEqual([2024, 2033, '2034-04-01']);
+    expect(normal.bodies.map((b) => [b.bodyId, b.baselineStart, b.baselineEnd])).toEqual([
+      ['north-shire-cc', '2023-04-01', '2024-04-01'],
+      ['north-shire-fire', '2023-04-01', '2024-04-01'],
+    ]);
+    expect(
+      normal.guarantees.find((g) => g.contractYear === 2025 && g.stream === 'procurement'),
+    ).toMatchObject({
+      guaranteed: '1500000',
+      netPriceIncreases: true,
+      indexation: true,
+    });
   });
 });
