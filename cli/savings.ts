@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import type { Stream } from '../transforms/savings/agreement.ts';
 import { MONEY_COLUMNS } from '../transforms/savings/ledger.ts';
 import type { CsvKind, LoadResult } from '../transforms/savings/loads.ts';

@@ -6,8 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database } from '../lib/db.ts';
-import { runOperation } from '../lib/operations.ts';
+import { runOperation } from '../owner/operations.ts';
 import { runOnConnection } from '../transforms/runner.ts';
 
 /** An amount with at most `places` decimals as an integer of 10^-places units (test's own parser). */
@@ -100,7 +101,7 @@ function expectedPence(c: Case): bigint {
 }
 
 async function realise(c: Case) {
-  const db = await Database.open({ path: ':memory:', threads: 1 });
+  const db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   try {
     const conn = await db.connect();
     await conn.run(

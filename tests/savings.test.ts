@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
-import { runOperation } from '../lib/operations.ts';
+import { runOperation } from '../owner/operations.ts';
 import { runOnConnection } from '../transforms/runner.ts';
 import { normaliseAgreement, parseAgreement } from '../transforms/savings/agreement.ts';
 
@@ -46,7 +47,7 @@ guarantees:
 `;
 
 async function open(): Promise<DuckDBConnection> {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   const conn = await db.connect();
   await conn.run("set timezone = 'UTC'");
   await conn.run(

@@ -6,8 +6,8 @@
  */
 import { LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
-import { bodyId } from '../../ingest/topics/common.ts';
 import { UserError } from '../../lib/errors.ts';
+import { bodyId } from '../../lib/fields.ts';
 
 export const STREAMS = [
   'procurement',

@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { bodyId } from '../../ingest/topics/common.ts';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
+import { bodyId } from '../../lib/fields.ts';
 import { normaliseAgreement, parseAgreement } from './agreement.ts';
 
 export const LOAD_KINDS = [
