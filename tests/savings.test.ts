@@ -275,6 +275,13 @@ describe('savings ledger end to end', () => {
     expect(second.models.filter((m) => m.status !== 'success')).toEqual([]);
     expect(second.models.find((m) => m.model === 'int_savings_procurement_lines')?.mode).toBe('incremental');
 
+    // the incremental refresh equals a rebuild from scratch
+    const incremental = await queryRows(conn, 'select * from int_savings_procurement_lines order by all');
+    expect((await runOnConnection(conn, { full: true })).failed).toBe(0);
+    expect(await queryRows(conn, 'select * from int_savings_procurement_lines order by all')).toEqual(
+      incremental,
+    );
+
     const after = (await runOperation(database, 'savings.statement', {
       year: 2024,
       asOf: '2024-12-15',
