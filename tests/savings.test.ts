@@ -271,6 +271,10 @@ describe('savings ledger end to end', () => {
         lines: [{ item: 'A', qty: '-10', price: '9.50', net: '-95.00' }],
       },
     ]);
+    // figures not yet rebuilt over the new documents cannot be signed off
+    await expect(
+      runOperation(database, 'savings.signoff', { year: 2024, by: 'x', comment: 'too early' }),
+    ).rejects.toThrow(/1 ingest batch\(es\) arrived since the savings were last built/);
     const second = await runOnConnection(conn);
     expect(second.models.filter((m) => m.status !== 'success')).toEqual([]);
     expect(second.models.find((m) => m.model === 'int_savings_procurement_lines')?.mode).toBe('incremental');

@@ -16,6 +16,7 @@ import { UserError } from '../../lib/errors.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
 import { runOnConnection } from '../runner.ts';
 import { STREAMS } from './agreement.ts';
+import { utcNow } from './loads.ts';
 
 const year = z.number().int().min(1990).max(2200);
 const month = z.string().regex(/^\d{4}-\d{2}$/, 'a month written YYYY-MM');
@@ -92,8 +93,37 @@ export function snapshotHash(records: FrozenRecord[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
+/**
+ * What arrived since the savings records were last built: a sign-off must freeze current figures,
+ * so it is refused until the transforms have run over them.
+ */
+async function changesSinceBuilt(conn: DuckDBConnection): Promise<string[]> {
+  const [loads] = await queryRows<{ loads: number }>(
+    conn,
+    `select count(*)::integer as loads from savings_loads
+     where loaded_at >= (select max(started_at) from transform_runs
+                         where model = 'int_savings_records' and status = 'success')`,
+  );
+  const [batches] = await queryRows<{ batches: number }>(
+    conn,
+    `select count(*)::integer as batches from ingest_batches as b
+     anti join transform_consumed_batches as c
+       on c.model = 'int_savings_procurement_lines' and c.ingest_batch_id = b.ingest_batch_id`,
+  );
+  const changes: string[] = [];
+  if ((loads?.loads ?? 0) > 0) changes.push(`${loads?.loads} savings load(s)`);
+  if ((batches?.batches ?? 0) > 0) changes.push(`${batches?.batches} ingest batch(es)`);
+  return changes;
+}
+
 export async function signOff(conn: DuckDBConnection, params: z.output<typeof signOffParams>) {
   await requireModels(conn);
+  const changes = await changesSinceBuilt(conn);
+  if (changes.length > 0)
+    throw new UserError(
+      'conflict',
+      `${changes.join(' and ')} arrived since the savings were last built: run "spend transforms run", then sign off.`,
+    );
   const bounds = await yearBounds(conn, params.year);
   const through = params.period ? lastDayOf(params.period) : dayBefore(bounds.end);
   if (through < bounds.start || through >= bounds.end)
@@ -125,12 +155,13 @@ export async function signOff(conn: DuckDBConnection, params: z.output<typeof si
       (await queryRows<{ id: string }>(conn, "select nextval('savings_signoff_seq')::varchar as id"))[0]?.id,
     );
     await conn.run(
-      `insert into savings_signoffs values ($id, $year, $through::date, $by, now()::timestamp, $comment, $hash, $n, $total::decimal(18,2))`,
+      `insert into savings_signoffs values ($id, $year, $through::date, $by, $at::timestamp, $comment, $hash, $n, $total::decimal(18,2))`,
       {
         id,
         year: params.year,
         through,
         by: params.by,
+        at: utcNow(),
         comment: params.comment,
         hash,
         n: records.length,

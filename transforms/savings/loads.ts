@@ -139,6 +139,9 @@ export const CSV_COLUMNS = Object.fromEntries(
   Object.entries(CSV_KINDS).map(([kind, spec]) => [kind, Object.keys(spec.fields)]),
 ) as Record<CsvKind, string[]>;
 
+/** Now in UTC as DuckDB timestamp text, whatever the session's time zone. */
+export const utcNow = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
+
 const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
 
 /** The next version of a kind, or the latest when it has the same content (nothing to load). */
@@ -182,8 +185,9 @@ async function recordLoad(
   const id = await queryRows<{ id: string }>(conn, "select nextval('savings_load_seq')::varchar as id");
   const loadId = Number(id[0]?.id);
   await conn.run(
-    `insert into savings_loads values ($loadId, $kind, $version, $file, $hash, $by, now()::timestamp, $rows, $rejected)`,
-    { loadId, ...load },
+    `insert into savings_loads values ($loadId, $kind, $version, $file, $hash, $by, $at::timestamp, $rows, $rejected)`,
+    // UTC, as transform_runs records its runs (sign-off compares the two)
+    { loadId, ...load, at: utcNow() },
   );
   return loadId;
 }
