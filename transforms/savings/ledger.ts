@@ -245,6 +245,17 @@ export function runRateForecast(realised: string, elapsed: number): string | nul
   return fromScaled(pence < 0n ? -magnitude : magnitude, 2);
 }
 
+/** Each money column summed over the rows, in pence (null where no row has a figure). */
+function columnTotals(rows: StatementRow[]): Record<MoneyColumn, string | null> {
+  return Object.fromEntries(
+    MONEY_COLUMNS.map((column) => {
+      const values = rows.map((r) => r[column]).filter((v): v is string => v !== null);
+      const sum = values.reduce((s, v) => s + toScaled(v, 2), 0n);
+      return [column, values.length === 0 ? null : fromScaled(sum, 2)];
+    }),
+  ) as Record<MoneyColumn, string | null>;
+}
+
 export async function statement(conn: DuckDBConnection, params: z.output<typeof statementParams>) {
   await requireModels(conn);
   const bounds = await yearBounds(conn, params.year);
@@ -269,40 +280,11 @@ export async function statement(conn: DuckDBConnection, params: z.output<typeof 
     throw new UserError('not-found', `Body ${params.body} is not in the agreement for ${params.year}.`);
   for (const row of rows) row.forecast_to_year_end = runRateForecast(row.realised ?? '0', elapsed);
   // every total is the sum of the rows above it
-  const totals = Object.fromEntries(
-    MONEY_COLUMNS.map((column) => {
-      const values = rows.map((r) => r[column]).filter((v): v is string => v !== null);
-      return [
-        column,
-        values.length === 0
-          ? null
-          : fromScaled(
-              values.reduce((s, v) => s + toScaled(v, 2), 0n),
-              2,
-            ),
-      ];
-    }),
-  ) as Record<MoneyColumn, string | null>;
-  const byStream = STREAMS.map((stream) => {
-    const streamRows = rows.filter((r) => r.stream === stream);
-    return {
-      stream,
-      ...Object.fromEntries(
-        MONEY_COLUMNS.map((column) => {
-          const values = streamRows.map((r) => r[column]).filter((v): v is string => v !== null);
-          return [
-            column,
-            values.length === 0
-              ? null
-              : fromScaled(
-                  values.reduce((s, v) => s + toScaled(v, 2), 0n),
-                  2,
-                ),
-          ];
-        }),
-      ),
-    };
-  });
+  const totals = columnTotals(rows);
+  const byStream = STREAMS.map((stream) => ({
+    stream,
+    ...columnTotals(rows.filter((r) => r.stream === stream)),
+  }));
   return {
     year: params.year,
     yearStart: bounds.start,

@@ -1,5 +1,5 @@
 -- grain: one row per contract year × body of the latest agreement (contract_year, body_id)
--- depends on: none
+-- depends on: int_savings_agreement
 --
 -- The agreement in force (its latest loaded version, docs/savings.md): each contract year of its
 -- term (the calendar year it starts in; years start in the agreement's year_start_month) for each
@@ -12,11 +12,7 @@
 with
 
 latest_agreement as (
-  select savings_agreements.*
-  from savings_agreements
-  inner join savings_loads using (load_id)
-  -- a new version never rewrites an old one: the latest is the agreement in force
-  qualify row_number() over (order by savings_loads.version desc) = 1
+  select * from int_savings_agreement
 ),
 
 agreement_bodies as (

@@ -1,5 +1,5 @@
 -- grain: one row per contract year × savings stream × body (contract_year, stream, body_id)
--- depends on: int_savings_body_years
+-- depends on: int_savings_agreement, int_savings_body_years
 --
 -- The latest agreement's guarantee schedule, split across its bodies pro rata to their months of
 -- membership in the year (split: pro-rata-months), with the rules that govern the stream that
@@ -10,10 +10,7 @@
 with
 
 latest_agreement as (
-  select load_id
-  from savings_agreements
-  inner join savings_loads using (load_id)
-  qualify row_number() over (order by savings_loads.version desc) = 1
+  select load_id from int_savings_agreement
 ),
 
 guarantees as (

@@ -1,5 +1,5 @@
 -- grain: one row per traced savings record (record_id)
--- depends on: int_savings_procurement_lines, int_savings_body_years
+-- depends on: int_savings_agreement, int_savings_procurement_lines, int_savings_body_years
 --
 -- Every pound of realised savings, each from its own record, in one list the statement sums and
 -- sign-offs freeze (docs/savings.md):
@@ -16,10 +16,7 @@
 with
 
 latest_agreement as (
-  select savings_agreements.*
-  from savings_agreements
-  inner join savings_loads using (load_id)
-  qualify row_number() over (order by savings_loads.version desc) = 1
+  select revenue_share_pct from int_savings_agreement
 ),
 
 latest_loads as (
