@@ -4,7 +4,7 @@
  * login name) and when; sign-off freezes a contract year's figures; statement and explain read
  * what the last transforms run built.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
@@ -15,6 +15,7 @@ import { MONEY_COLUMNS } from '../transforms/savings/ledger.ts';
 import type { CsvKind, LoadResult } from '../transforms/savings/loads.ts';
 import { CSV_LOADS } from '../transforms/savings/operations.ts';
 import { printJson, printTable } from './output.ts';
+import { renderStatementPage, type StatementForPage } from './savings-page.ts';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -154,19 +155,26 @@ export function registerSavingsCommands(program: Command): void {
     .option('--as-of <date>', 'the day the run-rate forecast is made on (default today)')
     .option('--json', 'print as JSON')
     .option('--csv', 'print as CSV (rows, then a total line)')
+    .option('--html <file>', 'also write a printable page (members, scrutiny committees) to this file')
     .action(
-      async (options: { year: string; body?: string; asOf?: string; json?: boolean; csv?: boolean }) => {
+      async (options: {
+        year: string;
+        body?: string;
+        asOf?: string;
+        json?: boolean;
+        csv?: boolean;
+        html?: string;
+      }) => {
         const result = (await callOperation(loadConfig(), 'savings.statement', {
           year: Number(options.year),
           ...(options.body ? { body: options.body } : {}),
           ...(options.asOf ? { asOf: options.asOf } : {}),
-        })) as {
-          rows: Record<string, unknown>[];
-          totals: Record<string, unknown>;
-          yearStart: string;
-          yearEnd: string;
-          asOf: string;
-        };
+        })) as StatementForPage;
+        if (options.html) {
+          const title = `Savings against guarantees, contract year ${options.year}${options.body ? `: ${options.body}` : ''}`;
+          writeFileSync(options.html, renderStatementPage(result, title));
+          process.stderr.write(`Printable statement written to ${options.html}\n`);
+        }
         const columns = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
         if (options.json) printJson(result);
         else if (options.csv) {
