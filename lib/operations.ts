@@ -8,14 +8,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { addBody, listBodies, newBody } from './bodies.ts';
 import { type Database, queryRows } from './db.ts';
+import { createKey, listKeys, newKeyParams, revokeKey } from './keys.ts';
+import { type Operation, op } from './operation.ts';
 import { readStats } from './stats.ts';
-
-type Operation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-
-const op = <P extends z.ZodType>(definition: Operation<P>) => definition;
 
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
@@ -32,6 +27,15 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  'keys.create': op({ params: newKeyParams, run: (db, p) => db.withConnection((c) => createKey(c, p)) }),
+  'keys.list': op({
+    params: z.strictObject({ keyId: z.string().optional() }),
+    run: (db, p) => db.withConnection((c) => listKeys(c, p.keyId)),
+  }),
+  'keys.revoke': op({
+    params: z.strictObject({ keyId: z.string().min(1) }),
+    run: (db, p) => db.withConnection((c) => revokeKey(c, p.keyId)),
+  }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
 };

@@ -4,17 +4,12 @@
  * or not `spend serve` is running.
  */
 import { z } from 'zod';
-import { type Database, queryRows } from '../lib/db.ts';
+import { queryRows } from '../lib/db.ts';
+import { op } from '../lib/operation.ts';
 import { contractsLoadParams, loadContracts } from './contracts/store.ts';
 import { martQueryParams, queryModel, runReadOnlySql, sqlQueryParams } from './query.ts';
 import { decisionParams, recordDecision } from './resolver/decisions.ts';
 import { lastRuns, runTransforms } from './runner.ts';
-
-type TransformOperation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-const op = <P extends z.ZodType>(definition: TransformOperation<P>) => definition;
 
 export type AliasLine = { body: string; name: string; entity: string | null };
 
