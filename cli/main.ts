@@ -12,6 +12,7 @@ import { createLogger } from '../lib/log.ts';
 import { registerBodiesCommands } from './bodies.ts';
 import { registerContractsCommands } from './contracts.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { runOwnerUntilSignalled } from './owner-process.ts';
 import { registerQueryCommands } from './query.ts';
@@ -51,6 +52,7 @@ registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
+registerKeysCommands(program);
 
 try {
   await program.parseAsync(process.argv);

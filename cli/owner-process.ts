@@ -14,6 +14,7 @@ import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { openDatabaseForOwner } from '../lib/owner.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
+import { startHttpUploads } from './http-uploads.ts';
 
 export type Owner = {
   db: Database;
@@ -37,6 +38,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
   const db = await openDatabaseForOwner(config);
   let control: ControlServer | undefined;
   let api: Server | undefined;
+  let closeUploads: (() => Promise<void>) | undefined;
   const ingest = new IngestService(config, db, log);
   try {
     control = await startControlServer(config.socketPath, db, log);
@@ -49,9 +51,19 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
       ],
     );
     await ingest.start();
-    if (options.api) api = await startApi(db, config.port, log, config.host);
+    if (options.api) {
+      const uploads = await startHttpUploads(config, db, log);
+      closeUploads = uploads.close;
+      api = await startApi(db, config.port, log, config.host, {
+        settings: { ...config.api, codelistsDir: config.codelistsDir },
+        uploader: uploads.uploader,
+        brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
+        ingestStatus: async () => ({ running: true, ...ingest.progress }),
+      });
+    }
   } catch (error) {
     await ingest.stop().catch(() => undefined);
+    await closeUploads?.().catch(() => undefined);
     control?.close();
     db.close();
     throw error;
@@ -62,6 +74,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
     stopping ??= (async () => {
       await ingest.stop();
       await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+      await closeUploads?.();
       await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
       db.close();
     })();

@@ -23,7 +23,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export const newKeyParams = z.strictObject({
   name: z.string().trim().min(1).max(100),
   role: z.enum(ROLES),
-  bodyId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a body id').optional(),
+  bodyId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a body id')
+    .optional(),
   /** Days until the key stops working; default 90, at most 5 years. */
   expiresInDays: z.number().int().positive().max(1826).default(90),
 });
@@ -107,4 +110,3 @@ export async function verifyKey(db: Database, presented: string): Promise<Princi
   if (!same || !row.usable) return null;
   return { kind: 'key', keyId, name: row.name, role: row.role, bodyId: row.body_id, viaSession: false };
 }
-
