@@ -166,6 +166,19 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     body: { nope: 1 },
   },
   {
+    method: 'GET',
+    route: '/api/v1/bodies/{bodyId}/mappings',
+    path: '/api/v1/bodies/body-a/mappings',
+    allowed: ['body', 'procurement', 'admin'],
+  },
+  {
+    method: 'PUT',
+    route: '/api/v1/bodies/{bodyId}/mappings/{fingerprint}',
+    path: '/api/v1/bodies/body-a/mappings/abc',
+    allowed: ['body', 'admin'],
+    body: { header: [] },
+  },
+  {
     method: 'POST',
     route: '/api/v1/uploads',
     path: '/api/v1/uploads?bodyId=body-a&filename=x.csv',

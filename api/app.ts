@@ -28,6 +28,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { cubeRoutes } from './routes/cube.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -80,6 +81,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...statsRoutes(context),
     ...bodyRoutes(context),
     ...uploadRoutes(context),
+    ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
     ...supplierRoutes(context),

@@ -43,6 +43,8 @@ export type RouteSpec<
   /** Other media types the answer comes in (table endpoints: CSV, Arrow IPC, SSE). */
   produces?: readonly string[];
   status?: number;
+  /** A body key may only name its own body here (path or query `bodyId`): checked before validation. */
+  ownBodyOnly?: boolean;
   handler(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
 };
 
@@ -62,6 +64,12 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], author
       try {
         const principal = await authorize(req, spec.access);
         res.locals.principal = principal;
+        if (spec.ownBodyOnly && principal.kind === 'key' && principal.role === 'body') {
+          const named = req.params?.bodyId ?? (req.query as Record<string, unknown>).bodyId;
+          if (named !== undefined && named !== principal.bodyId) {
+            throw new HttpError(403, 'A body key acts for its own body only.');
+          }
+        }
         const params = (spec.params ?? emptyObject).parse(req.params ?? {});
         const query = (spec.query ?? emptyObject).parse({ ...(req.query as object) });
         let body: unknown;

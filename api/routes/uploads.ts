@@ -100,6 +100,7 @@ export function uploadRoutes(context: ApiContext) {
       summary:
         'Upload one spend file (CSV/TSV, XLSX, Peppol UBL) as the request body; answers its reconciliation report',
       access: ['body', 'admin'],
+      ownBodyOnly: true,
       query: z.strictObject({
         bodyId: bodyId.optional(),
         filename: fileName,
