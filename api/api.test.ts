@@ -12,6 +12,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBatch } from '../ingest/batch-writer.ts';
 import { probeCluster } from '../ingest/kafka/client.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
 import { addBody } from '../lib/bodies.ts';
 import { loadConfig } from '../lib/config.ts';
@@ -74,7 +75,7 @@ function invoicesOf(bodyId: string, index: number) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spend-api-'));
-  db = await Database.open({ path: join(dir, 'spend.duckdb') });
+  db = await Database.open({ path: join(dir, 'spend.duckdb'), migrationsDir: MIGRATIONS_DIR });
   await db.withConnection(async (conn) => {
     for (const bodyId of BODIES)
       await addBody(conn, { bodyId, name: nameOf(bodyId), joinedOn: '2023-04-01' });

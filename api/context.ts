@@ -1,6 +1,5 @@
 /** What every route file is given: the database, settings and the pieces the owner provides. */
 
-import type { UploadReport } from '../ingest/uploads/report.ts';
 import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import type { AccessControl } from './auth.ts';
@@ -15,6 +14,17 @@ export type ApiSettings = {
   /** Where transform runs read the code lists from. */
   codelistsDir: string | null;
 };
+
+/** What the API reads of an upload's report (the whole report is answered as stored). */
+export type UploadReport = {
+  uploadId: string;
+  bodyId: string;
+  status: string;
+  rejected: number;
+  duplicateOf?: string;
+  messages: { invoices: number; purchaseOrders: number };
+};
+export type IngestedTotals = { invoices: number; purchaseOrders: number; deadLettered: number };
 
 /**
  * Sends one file through the upload path the CLI uses (read, map, reconcile, publish to Kafka,

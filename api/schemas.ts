@@ -1,6 +1,6 @@
 /** Shared zod pieces of the API's boundary (the OpenAPI document is generated from them). */
 import { z } from 'zod';
-import { bodyId } from '../ingest/topics/common.ts';
+import { bodyId } from '../lib/fields.ts';
 import { cursorQuery, formatQuery } from './respond.ts';
 
 export { bodyId };

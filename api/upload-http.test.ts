@@ -8,11 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { basename, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startOwner } from '../cli/owner-process.ts';
+import { serveApi } from '../cli/serve.ts';
 import { summarise, type UploadReport } from '../ingest/uploads/report.ts';
 import { createLogger } from '../lib/log.ts';
-import { runOperation } from '../lib/operations.ts';
 import type { Stats } from '../lib/stats.ts';
+import { runOperation } from '../owner/operations.ts';
+import { startOwner } from '../owner/process.ts';
 import { createPipeline } from '../tests/helpers/pipeline.ts';
 
 const FILE = resolve(
@@ -45,7 +46,8 @@ describe.runIf(available)('upload over HTTP', () => {
 
     // HTTP, into a `spend serve` owner of another pipeline.
     const viaHttp = await createPipeline();
-    const owner = await startOwner(viaHttp.config, createLogger('silent'), { api: true });
+    const log = createLogger('silent');
+    const owner = await startOwner(viaHttp.config, log, { api: serveApi(viaHttp.config, log) });
     onTestFinished(() => owner.stop());
     const address = owner.api?.address() as AddressInfo | undefined;
     const base = `http://127.0.0.1:${address?.port}`;

@@ -14,7 +14,7 @@ import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { runOperation } from '../lib/operations.ts';
+import { runOperation } from '../owner/operations.ts';
 
 export async function startHttpUploads(
   config: Config,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import type { KeyListing } from '../lib/keys.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { printJson, printTable } from './output.ts';
 
 export function registerKeysCommands(program: Command): void {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { writeResult } from '../lib/output.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { parseWhere, type QueryResult } from '../transforms/query.ts';
 import { printTable, stdoutSink } from './output.ts';
 

@@ -2,13 +2,14 @@
  * API keys, stored hashed. A key is `cs_<keyId>_<secret>`: the key id finds the row, the
  * secret's SHA-256 is compared in constant time; the secret is shown once, at creation, and never
  * stored or logged (32 random bytes: a slow hash would add nothing). Keys expire and can be
- * revoked. `spend keys` and the API's admin routes both use these functions (lib/operations.ts).
+ * revoked. `spend keys` and the API's admin routes both use these functions (owner/operations.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { type Database, queryRows } from './db.ts';
 import { UserError } from './errors.ts';
+import { bodyId } from './fields.ts';
 
 export const ROLES = ['body', 'procurement', 'finance', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,10 +24,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export const newKeyParams = z.strictObject({
   name: z.string().trim().min(1).max(100),
   role: z.enum(ROLES),
-  bodyId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a body id')
-    .optional(),
+  bodyId: bodyId.optional(),
   /** Days until the key stops working; default 90, at most 5 years. */
   expiresInDays: z.number().int().positive().max(1826).default(90),
 });

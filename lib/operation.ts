@@ -1,6 +1,6 @@
 /**
  * What an operation is: zod parameters and a function of the database. Every part that offers
- * operations to the owning process (lib/operations.ts gathers them) declares them with `op`,
+ * operations to the owning process (owner/operations.ts gathers them) declares them with `op`,
  * and the HTTP API calls the same ones.
  */
 import type { z } from 'zod';

@@ -9,13 +9,14 @@ import {
   Utf8,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database } from './db.ts';
 import { csvCell, type Row, readTable, streamQuery, toArrowIpc, toCsv, writeResult } from './output.ts';
 
 let db: Database;
 
 beforeAll(async () => {
-  db = await Database.open({ path: ':memory:' });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
 });
 afterAll(() => db.close());
 

@@ -1,7 +1,7 @@
 /** API keys (admin), the audit log (admin), and the dashboards' login session. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import { readAudit } from '../audit.ts';
 import { type KeyListing, newKeyParams, SESSION_COOKIE } from '../auth.ts';
 import type { ApiContext } from '../context.ts';

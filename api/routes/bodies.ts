@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Body } from '../../lib/bodies.ts';
 import { newBody } from '../../lib/bodies.ts';
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
 import { route } from '../route.ts';

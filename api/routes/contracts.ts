@@ -1,6 +1,6 @@
 /** The contract register (from OCDS releases), and loading release packages. */
 import { z } from 'zod';
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { route } from '../route.ts';
 import { bodyId, manyStrings, pageQuery, TABLE_MEDIA, tableResponse } from '../schemas.ts';

@@ -1,5 +1,5 @@
 /** Ingest status: committed offsets per partition, and what the ingest service reports (lag, dead letters). */
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { route } from '../route.ts';
 

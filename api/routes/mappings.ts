@@ -1,7 +1,6 @@
 /** A body's saved column mappings (file layout → fields), as `spend mapping show|save` reads and writes them. */
 import { z } from 'zod';
-import { savedMapping } from '../../ingest/uploads/field-mapping.ts';
-import { runOperation } from '../../lib/operations.ts';
+import { OPERATIONS, runOperation } from '../../owner/operations.ts';
 import type { Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
@@ -37,7 +36,8 @@ export function mappingRoutes(context: ApiContext) {
       access: ['body', 'admin'],
       ownBodyOnly: true,
       params: z.strictObject({ bodyId, fingerprint: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) }),
-      body: z.strictObject({ header: z.array(z.string().max(500)).max(500), mapping: savedMapping }),
+      // the save operation's own schema, less what the path says
+      body: OPERATIONS['mappings.save'].params.omit({ bodyId: true, fingerprint: true }),
       handler: async ({ params, body, principal, audit }) => {
         forBody(principal, params.bodyId);
         const before = (

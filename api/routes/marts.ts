@@ -1,7 +1,10 @@
 /** Every mart by name, with its own columns as filters (allow-listed, values bound), paged and streamed. */
+
+import type { DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { queryRows, quoteIdent } from '../../lib/db.ts';
-import { buildModelQuery, OPERATORS, parseWhere } from '../../transforms/query.ts';
+import type { Column } from '../../lib/output.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { MART_NAMES, martView } from '../marts.ts';
 import { HttpError } from '../problem.ts';
@@ -10,11 +13,9 @@ import { route } from '../route.ts';
 import { manyStrings, pageQuery, TABLE_MEDIA, tableResponse } from '../schemas.ts';
 
 const martQuery = z.strictObject({
-  where: manyStrings(z.string().min(1).max(500))
-    .optional()
-    .meta({
-      description: `column, operator (${OPERATORS.join(' ')}) and value, e.g. body_id=north-shire-cc; repeatable`,
-    }),
+  where: manyStrings(z.string().min(1).max(500)).optional().meta({
+    description: 'column, operator (= != < <= > >= ~) and value, e.g. body_id=north-shire-cc; repeatable',
+  }),
   ...pageQuery,
 });
 
@@ -27,8 +28,18 @@ export async function sendMart(
   query: z.output<typeof martQuery>,
 ): Promise<void> {
   const format = negotiate(request.req, query.format);
-  const where = (query.where ?? []).map(parseWhere);
-  const built = await context.db.withConnection((conn) => buildModelQuery(conn, { model: mart, where }));
+  const built = (await runOperation(context.db, 'query.prepare', {
+    model: mart,
+    where: query.where ?? [],
+  })) as {
+    sql: string;
+    params: Record<string, DuckDBValue>;
+    columns: Column[];
+  };
+  // the operation has checked every filter's column and operator: read back just the columns
+  const where = (query.where ?? []).map((text) => ({
+    column: /^[A-Za-z_][A-Za-z0-9_]*/.exec(text)?.[0] ?? '',
+  }));
   const view = martView(mart, built.columns, principal);
   const hidden = new Set(built.columns.map((c) => c.name));
   for (const c of view.columns) hidden.delete(c.name);

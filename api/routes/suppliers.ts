@@ -1,6 +1,6 @@
 /** Supplier entities, the names each body sends for them and why they match; analysts' decisions. */
 import { z } from 'zod';
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { route } from '../route.ts';
 import { pageQuery, TABLE_MEDIA, tableResponse } from '../schemas.ts';

@@ -1,6 +1,6 @@
 /** Transform runs: the latest per model, and starting one. */
 import { z } from 'zod';
-import { runOperation } from '../../lib/operations.ts';
+import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { route } from '../route.ts';
 

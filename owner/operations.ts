@@ -1,16 +1,20 @@
 /**
  * The operations other commands can ask of the database, by name. The process that owns the
- * database file runs them for clients over the control socket (lib/control.ts); when no owner
+ * database file runs them for clients over the control socket (owner/control.ts); when no owner
  * is running, the CLI opens the file itself and runs the very same function.
  */
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+
+/** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
+export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+
+import { addBody, listBodies, newBody } from '../lib/bodies.ts';
+import { type Database, queryRows } from '../lib/db.ts';
+import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { type Operation, op } from '../lib/operation.ts';
+import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
-import { addBody, listBodies, newBody } from './bodies.ts';
-import { type Database, queryRows } from './db.ts';
-import { createKey, listKeys, newKeyParams, revokeKey } from './keys.ts';
-import { type Operation, op } from './operation.ts';
-import { readStats } from './stats.ts';
 
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),

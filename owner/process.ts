@@ -4,17 +4,23 @@
  */
 import type { Server } from 'node:http';
 import type { Server as ControlServer } from 'node:net';
-import { startApi } from '../api/app.ts';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
-import { ownedElsewhere, ownerAnswers, startControlServer } from '../lib/control.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { openDatabaseForOwner } from '../lib/owner.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
-import { startHttpUploads } from './http-uploads.ts';
+import { openDatabaseForOwner } from './call-operation.ts';
+import { ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
+
+/**
+ * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
+ * so the owner is handed the API rather than importing it); `ingest` and uploads pass none.
+ */
+export type ApiStarter = (db: Database, ingest: IngestService) => Promise<Server>;
+
+export type OwnerOptions = { api?: ApiStarter | undefined };
 
 export type Owner = {
   db: Database;
@@ -23,7 +29,7 @@ export type Owner = {
   stop(): Promise<void>;
 };
 
-export async function startOwner(config: Config, log: Logger, options: { api: boolean }): Promise<Owner> {
+export async function startOwner(config: Config, log: Logger, options: OwnerOptions = {}): Promise<Owner> {
   if (!(await probeCluster(config.kafkaBrokers, 5000))) {
     throw new UserError(
       'unavailable',
@@ -38,7 +44,6 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
   const db = await openDatabaseForOwner(config);
   let control: ControlServer | undefined;
   let api: Server | undefined;
-  let closeUploads: (() => Promise<void>) | undefined;
   const ingest = new IngestService(config, db, log);
   try {
     control = await startControlServer(config.socketPath, db, log);
@@ -51,19 +56,9 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
       ],
     );
     await ingest.start();
-    if (options.api) {
-      const uploads = await startHttpUploads(config, db, log);
-      closeUploads = uploads.close;
-      api = await startApi(db, config.port, log, config.host, {
-        settings: { ...config.api, codelistsDir: config.codelistsDir },
-        uploader: uploads.uploader,
-        brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
-        ingestStatus: async () => ({ running: true, ...ingest.progress }),
-      });
-    }
+    if (options.api) api = await options.api(db, ingest);
   } catch (error) {
     await ingest.stop().catch(() => undefined);
-    await closeUploads?.().catch(() => undefined);
     control?.close();
     db.close();
     throw error;
@@ -74,7 +69,6 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
     stopping ??= (async () => {
       await ingest.stop();
       await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
-      await closeUploads?.();
       await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
       db.close();
     })();
@@ -87,7 +81,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
 export async function runOwnerUntilSignalled(
   config: Config,
   log: Logger,
-  options: { api: boolean },
+  options: OwnerOptions = {},
 ): Promise<void> {
   // Listen for the stop signal before starting: the control socket answers (and a supervisor may
   // signal) while the consumer is still joining its group, and a SIGTERM then must still mean
