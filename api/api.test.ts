@@ -551,3 +551,24 @@ describe('the OpenAPI document', () => {
     expect(metrics).toContain('spend_http_request_duration_seconds');
   });
 });
+
+describe('limits', () => {
+  it('answers 429 problem+json once a key has used its requests for the minute, other keys unaffected', async () => {
+    const limited = await startApi(db, 0, createLogger('silent'), '127.0.0.1', {
+      settings: { rateLimitPerMinute: 3 },
+    });
+    const at = `http://127.0.0.1:${(limited.address() as AddressInfo).port}`;
+    try {
+      const get = (key: string) =>
+        fetch(`${at}/api/v1/bodies`, { headers: { authorization: `Bearer ${key}` } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await get(keys.procurement as string)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await get(keys.procurement as string);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect((await get(keys.finance as string)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => limited.close(resolve));
+    }
+  });
+});
