@@ -71,6 +71,22 @@ describe('JSON', () => {
 });
 
 describe('CSV', () => {
+  it('quotes every cell of the rejected-rows export, as spend uploads show --rejections-csv wrote it', () => {
+    const columns = [
+      { name: 'row', type: 'INTEGER' },
+      { name: 'column', type: 'VARCHAR' },
+      { name: 'field', type: 'VARCHAR' },
+      { name: 'value', type: 'VARCHAR' },
+      { name: 'reason', type: 'VARCHAR' },
+    ];
+    const rows = [
+      { row: 2, column: 'Amount', field: 'netAmount', value: '=1+1', reason: 'not an amount: "=1+1"' },
+    ];
+    expect(toCsv({ columns, rows }, { quoteAll: true })).toBe(
+      '"row","column","field","value","reason"\r\n"2","Amount","netAmount","\'=1+1","not an amount: ""=1+1"""\r\n',
+    );
+  });
+
   it('makes formula text inert but leaves negative numbers in numeric columns as numbers', async () => {
     const lines = (await collect('csv')).join('').split('\r\n');
     expect(lines[0]).toBe('supplier_name,net_total,invoice_date,big,small');
