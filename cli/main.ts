@@ -12,6 +12,7 @@ import { registerBodiesCommands } from './bodies.ts';
 import { registerContractsCommands } from './contracts.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
+import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSavingsCommands } from './savings.ts';
@@ -39,6 +40,7 @@ registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
 registerSavingsCommands(program);
+registerKeysCommands(program);
 
 try {
   await program.parseAsync(process.argv);
