@@ -9,6 +9,12 @@ import { z } from 'zod';
 /** The repository's root folder (this file is lib/config.ts). */
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 
+/** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
+export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
+
+/** The code lists folder when SPEND_CODELISTS_DIR is unset: the shared datasets beside the repository. */
+export const DEFAULT_CODELISTS_DIR = resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -63,6 +69,12 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value?.trim() ? value : undefined)),
+  SPEND_BACKUP_DIR: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined)),
+  SPEND_SQL_TIMEOUT_MS: positiveInt.default(30_000),
+  SPEND_SQL_MAX_RESULT_BYTES: positiveInt.default(64 * 1024 * 1024),
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
   // One DuckDB row group: a flush this large is written straight to the file, not to the log.
   SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
@@ -87,13 +99,22 @@ export type Config = {
   consumerGroup: string;
   dbPath: string;
   socketPath: string;
-  duckdb: { memoryLimit: string; threads: number };
+  duckdb: {
+    memoryLimit: string;
+    threads: number;
+    /** The only folders DuckDB may read or write files in, besides the database's own files. */
+    allowedDirectories: string[];
+  };
   host: string;
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
   /** Where the CPV and ProClass code lists are read from at run time (never copied into the repo). */
   codelistsDir: string;
+  /** Where `spend backup` writes its exports (one folder per backup). */
+  backupDir: string;
+  /** Bounds on an analyst's `spend sql` / `spend query`: DuckDB interrupts it past the time. */
+  userSql: { timeoutMs: number; maxResultBytes: number };
   /** DuckDB connections of the ingest service: one stages batches while another flushes. */
   ingestConcurrency: number;
   /** Staged batches are flushed in one transaction once they hold this many documents, or a
@@ -123,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dbPath = resolve(e.SPEND_DB);
+  const codelistsDir = e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : DEFAULT_CODELISTS_DIR;
+  const backupDir = resolve(e.SPEND_BACKUP_DIR ?? join(dirname(dbPath), 'backups'));
   return {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
     usesLocalBroker: e.KAFKA_BROKERS === undefined,
@@ -139,15 +162,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath,
     // The owner's control socket sits beside the database file it owns.
     socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
-    duckdb: { memoryLimit: e.DUCKDB_MEMORY_LIMIT, threads: e.DUCKDB_THREADS },
+    duckdb: {
+      memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+      threads: e.DUCKDB_THREADS,
+      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
+    },
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
-    // The shared datasets sit beside the repository unless the variable says otherwise.
-    codelistsDir: e.SPEND_CODELISTS_DIR
-      ? resolve(e.SPEND_CODELISTS_DIR)
-      : resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists'),
+    codelistsDir,
+    backupDir,
+    userSql: { timeoutMs: e.SPEND_SQL_TIMEOUT_MS, maxResultBytes: e.SPEND_SQL_MAX_RESULT_BYTES },
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,

@@ -12,6 +12,8 @@ export function openDatabase(config: Config): Promise<Database> {
     path: config.dbPath,
     memoryLimit: config.duckdb.memoryLimit,
     threads: config.duckdb.threads,
+    allowedDirectories: config.duckdb.allowedDirectories,
+    userSql: config.userSql,
   });
 }
 

@@ -65,10 +65,10 @@ export const TRANSFORM_OPERATIONS = {
   }),
   'query.model': op({
     params: martQueryParams,
-    run: (db, params) => db.withConnection((conn) => queryModel(conn, params)),
+    run: (db, params) => db.withConnection((conn) => queryModel(conn, params, db.userSql)),
   }),
   'query.sql': op({
     params: sqlQueryParams,
-    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params)),
+    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params, db.userSql)),
   }),
 };
