@@ -120,7 +120,7 @@ const ALLOWED_TABLE_FUNCTIONS = new Set([
 ]);
 
 /** Functions that read settings or variables, or change state, even inside a SELECT. */
-const REFUSED_FUNCTIONS = new Set(['getvariable', 'current_setting', 'nextval', 'setseed']);
+const REFUSED_FUNCTIONS = new Set(['getvariable', 'current_setting', 'getenv', 'nextval', 'setseed']);
 
 type AstNode = { [key: string]: unknown };
 
@@ -255,32 +255,36 @@ export async function runReadOnlySql(
   const refuse = (why: string) => {
     throw new UserError('invalid-input', `spend sql runs one read-only SELECT statement: ${why}.`);
   };
-  let statements: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
-  try {
-    statements = await conn.extractStatements(params.sql);
-  } catch (error) {
-    throw new UserError('invalid-input', `the SQL does not parse: ${(error as Error).message}`);
-  }
-  if (statements.count !== 1) refuse(`found ${statements.count} statements`);
   // DuckDB's parser decides, never a pattern on the text: only a SELECT serialises to JSON
   // (INSERT, COPY, ATTACH, SET, PRAGMA, EXPLAIN… do not), and its tree shows what it reads.
-  // Checked before preparing: binding read_csv(…) would already open the file.
+  // Checked before anything else: extracting statements expands IMPORT DATABASE, which reads
+  // files, and binding read_csv(…) would already open the file; serialising only parses.
   const [serialised] = await queryRows<{ ast: string }>(
     conn,
     'select json_serialize_sql($sql::varchar)::varchar as ast',
     { sql: params.sql },
   );
-  const ast = JSON.parse(serialised?.ast ?? '{}') as { error?: boolean; error_message?: string };
+  const ast = JSON.parse(serialised?.ast ?? '{}') as {
+    error?: boolean;
+    error_message?: string;
+    statements?: unknown[];
+  };
   if (ast.error) {
-    refuse(
-      /Only SELECT/i.test(ast.error_message ?? '')
-        ? 'this statement is not a SELECT'
-        : `the SQL does not parse (${ast.error_message})`,
+    if (!/Only SELECT/i.test(ast.error_message ?? '')) {
+      throw new UserError('invalid-input', `the SQL does not parse: ${ast.error_message}`);
+    }
+    // Refused either way; counted only to say why. Counting an IMPORT DATABASE would read its
+    // folder: the engine's lockdown refuses that (a failed count says "not a SELECT").
+    const count = await conn.extractStatements(params.sql).then(
+      (extracted) => extracted.count,
+      () => 1,
     );
+    refuse(count === 1 ? 'this statement is not a SELECT' : `found ${count} statements`);
   }
+  if (ast.statements?.length !== 1) refuse(`found ${ast.statements?.length ?? 0} statements`);
   const outside = reachesOutside(ast, await databaseRelations(conn));
   if (outside) refuse(outside);
-  const prepared = await statements.prepare(0);
+  const prepared = await (await conn.extractStatements(params.sql)).prepare(0);
   if (prepared.statementType !== StatementType.SELECT) refuse('this statement is not a SELECT');
   await conn.run('begin transaction');
   try {
