@@ -1,8 +1,9 @@
 /**
  * The DuckDB database file: opening it (with the configured memory limit and threads),
- * applying versioned migrations from ingest/migrations/, and small query helpers.
- * DuckDB lets one process at a time open a file for writing; see lib/owner.ts for how other
- * commands reach the owning process instead.
+ * applying versioned migrations from the directory the caller names (the product's are in
+ * ingest/migrations/, see ingest/schema-migrations.ts), and small query helpers.
+ * DuckDB lets one process at a time open a file for writing; see owner/call-operation.ts for how
+ * other commands reach the owning process instead.
  *
  * Every database is opened locked down, whatever runs on it later (docs/reliability.md, "User
  * SQL"): DuckDB may touch files only in the allowed folders (the reference data the transforms
@@ -10,12 +11,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DEFAULT_CODELISTS_DIR, OWN_SEEDS_DIR } from './config.ts';
 import { UserError } from './errors.ts';
-
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'ingest', 'migrations');
 
 /** Bounds on an analyst's own query (`spend sql`, `spend query`). */
 export type UserSqlLimits = { timeoutMs: number; maxResultBytes: number };
@@ -24,6 +22,8 @@ export const DEFAULT_USER_SQL_LIMITS: UserSqlLimits = { timeoutMs: 30_000, maxRe
 
 export type DatabaseOptions = {
   path: string;
+  /** The folder of NNN_name.sql migrations to bring the file up to date with. */
+  migrationsDir: string;
   memoryLimit?: string;
   threads?: number;
   /** The only folders DuckDB may read or write files in (default: the reference data the
@@ -92,7 +92,7 @@ export class Database {
       instance.closeSync();
       throw error;
     }
-    await db.withConnection(applyMigrations);
+    await db.withConnection((conn) => applyMigrations(conn, options.migrationsDir));
     return db;
   }
 
@@ -180,7 +180,7 @@ export async function inTransaction<T>(conn: DuckDBConnection, work: () => Promi
 
 type Migration = { version: number; name: string; sql: string };
 
-export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+export function listMigrations(dir: string): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
@@ -192,7 +192,7 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 /** Applies every migration not yet recorded, each in its own transaction, in version order. */
-export async function applyMigrations(conn: DuckDBConnection): Promise<number[]> {
+export async function applyMigrations(conn: DuckDBConnection, migrationsDir: string): Promise<number[]> {
   await conn.run(`create table if not exists schema_migrations (
     version integer primary key,
     name varchar not null,
@@ -204,7 +204,7 @@ export async function applyMigrations(conn: DuckDBConnection): Promise<number[]>
     ),
   );
   const newlyApplied: number[] = [];
-  for (const migration of listMigrations()) {
+  for (const migration of listMigrations(migrationsDir)) {
     if (applied.has(migration.version)) continue;
     await inTransaction(conn, async () => {
       await conn.run(migration.sql);

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database } from '../lib/db.ts';
 import { runReadOnlySql } from './query.ts';
 
@@ -13,7 +14,7 @@ let db: Database;
 const run = (sql: string) => db.withConnection((conn) => runReadOnlySql(conn, { sql }));
 
 beforeAll(async () => {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
 });
 afterAll(() => db.close());
 

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database } from '../lib/db.ts';
 import { runReadOnlySql } from './query.ts';
 
@@ -21,7 +22,7 @@ writeFileSync(join(secrets, 'nested', 'g.csv'), 'secret,amount\nleaked,2\n');
 writeFileSync(join(secrets, 'f.json'), '[{"secret": "leaked"}]');
 
 beforeAll(async () => {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   await db.withConnection(async (conn) => {
     await conn.run(
       `insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'Copy Set Load Council', 'council', 'active', '2024-01-01')`,
@@ -158,7 +159,12 @@ describe('the engine backs the guard (DuckDB locked down at open)', () => {
   it('reads the reference folders it is allowed', async () => {
     const allowed = mkdtempSync(join(tmpdir(), 'spend-allowed-'));
     writeFileSync(join(allowed, 'codes.csv'), 'code,label\n1,One\n');
-    const own = await Database.open({ path: ':memory:', threads: 1, allowedDirectories: [allowed] });
+    const own = await Database.open({
+      path: ':memory:',
+      migrationsDir: MIGRATIONS_DIR,
+      threads: 1,
+      allowedDirectories: [allowed],
+    });
     try {
       const rows = await own.withConnection(async (conn) =>
         (
