@@ -75,6 +75,8 @@ const envSchema = z.object({
     .transform((value) => (value?.trim() ? value : undefined)),
   SPEND_SQL_TIMEOUT_MS: positiveInt.default(30_000),
   SPEND_SQL_MAX_RESULT_BYTES: positiveInt.default(64 * 1024 * 1024),
+  SPEND_CONTROL_MAX_REQUEST_CHARS: positiveInt.default(64 * 1024 * 1024),
+  SPEND_CONTROL_MAX_REQUESTS: positiveInt.default(16),
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
   // One DuckDB row group: a flush this large is written straight to the file, not to the log.
   SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
@@ -115,6 +117,8 @@ export type Config = {
   backupDir: string;
   /** Bounds on an analyst's `spend sql` / `spend query`: DuckDB interrupts it past the time. */
   userSql: { timeoutMs: number; maxResultBytes: number };
+  /** Bounds on the owner's control socket: longest request line, requests running at once. */
+  control: { maxRequestChars: number; maxConcurrentRequests: number };
   /** DuckDB connections of the ingest service: one stages batches while another flushes. */
   ingestConcurrency: number;
   /** Staged batches are flushed in one transaction once they hold this many documents, or a
@@ -174,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codelistsDir,
     backupDir,
     userSql: { timeoutMs: e.SPEND_SQL_TIMEOUT_MS, maxResultBytes: e.SPEND_SQL_MAX_RESULT_BYTES },
+    control: {
+      maxRequestChars: e.SPEND_CONTROL_MAX_REQUEST_CHARS,
+      maxConcurrentRequests: e.SPEND_CONTROL_MAX_REQUESTS,
+    },
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
