@@ -13,6 +13,7 @@ import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { runOnConnection } from '../transforms/runner.ts';
 import { loadCodelists, loadOwnSeeds } from '../transforms/seeds.ts';
+import { sharedDataPresent } from './helpers/shared-data.ts';
 
 let db: Database | undefined;
 const scratch: string[] = [];
@@ -52,11 +53,11 @@ function capturingLogger() {
 }
 
 const shared = loadConfig().codelistsDir;
-const sharedPresent =
-  existsSync(join(shared, 'cpv_codes.csv')) && existsSync(join(shared, 'proclass_17.csv'));
-if (!sharedPresent) {
-  process.stderr.write(`transforms-seeds: real code lists SKIPPED — not found at ${shared}\n`);
-}
+const sharedPresent = sharedDataPresent(
+  'transforms-seeds: real code lists',
+  join(shared, 'cpv_codes.csv'),
+  join(shared, 'proclass_17.csv'),
+);
 
 describe('code lists', () => {
   it('are read from the configured folder at run time', async () => {
