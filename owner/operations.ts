@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { readStats } from '../lib/stats.ts';
@@ -32,6 +33,11 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  // the caller's SPEND_BACKUP_DIR: DuckDB writes only where the owner's configuration allows
+  'database.backup': op({
+    params: z.object({ dir: z.string().min(1) }),
+    run: (db, { dir }) => backupDatabase(db, dir),
+  }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
 };
