@@ -9,11 +9,11 @@ import { z } from 'zod';
 /** The repository's root folder (this file is lib/config.ts). */
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 
+/** The code lists shipped with the product (reference/SOURCES.md gives their origin and licence). */
+export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists');
+
 /** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
 export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
-
-/** The code lists folder when SPEND_CODELISTS_DIR is unset: the shared datasets beside the repository. */
-export const DEFAULT_CODELISTS_DIR = resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists');
 
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
@@ -111,7 +111,7 @@ export type Config = {
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
-  /** Where the CPV and ProClass code lists are read from at run time (never copied into the repo). */
+  /** Where the CPV and ProClass code lists are read from at run time (default: reference/codelists). */
   codelistsDir: string;
   /** Where `spend backup` writes its exports (one folder per backup). */
   backupDir: string;
@@ -148,7 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dbPath = resolve(e.SPEND_DB);
-  const codelistsDir = e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : DEFAULT_CODELISTS_DIR;
+  // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.
+  const codelistsDir = e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : REFERENCE_CODELISTS_DIR;
   const backupDir = resolve(e.SPEND_BACKUP_DIR ?? join(dirname(dbPath), 'backups'));
   return {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { cachedKafkaJars, runKafkaTool } from '../../kafka-local/broker.ts';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from '../../tests/helpers/kafka.ts';
-import { requiredUnderCi } from '../../tests/helpers/shared-data.ts';
 import { CompressionTypes, createProducer, type KafkaClient } from './client.ts';
 import { type Codec, lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 
@@ -95,14 +94,12 @@ describe('kafkajs → broker → kafkajs', () => {
   });
 });
 
-const libDir = await cachedKafkaJars();
-requiredUnderCi(
-  "codecs: Kafka's Java producer",
-  libDir !== undefined && libDir !== null,
-  "Kafka's jars (npm run kafka:start fetches them)",
-);
+// Runs where the broker's jars are cached (a KAFKA_BROKERS run may have none). Under CI it always
+// runs: runKafkaTool fetches the jars, and a failed fetch fails the test instead of skipping it.
+const javaProducer = process.env.CI === 'true' || (await cachedKafkaJars()) !== undefined;
+if (!javaProducer) process.stderr.write('codecs: Java producer tests SKIPPED: no cached Kafka jars\n');
 
-describe.skipIf(!libDir)("Kafka's Java producer → broker → kafkajs", () => {
+describe.skipIf(!javaProducer)("Kafka's Java producer → broker → kafkajs", () => {
   test.each(['gzip', 'snappy', 'lz4', 'zstd'])('%s', async (name) => {
     const kafka = testKafka();
     const [topic = ''] = await createTestTopics(
