@@ -15,6 +15,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { registerQueryCommands } from './query.ts';
+import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStatsCommand } from './stats.ts';
@@ -56,6 +57,7 @@ registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
+registerSavingsCommands(program);
 registerBackupCommands(program);
 
 try {

@@ -10,6 +10,7 @@ import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
+import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 type Operation<P extends z.ZodType> = {
   params: P;
@@ -40,6 +41,7 @@ export const OPERATIONS = {
   }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
+  ...SAVINGS_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
