@@ -9,6 +9,7 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
 
+import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
@@ -40,6 +41,11 @@ export const OPERATIONS = {
   'keys.revoke': op({
     params: z.strictObject({ keyId: z.string().min(1) }),
     run: (db, p) => db.withConnection((c) => revokeKey(c, p.keyId)),
+  }),
+  // the caller's SPEND_BACKUP_DIR: DuckDB writes only where the owner's configuration allows
+  'database.backup': op({
+    params: z.object({ dir: z.string().min(1) }),
+    run: (db, { dir }) => backupDatabase(db, dir),
   }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,

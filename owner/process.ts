@@ -12,7 +12,7 @@ import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
 import { openDatabaseForOwner } from './call-operation.ts';
-import { ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
+import { DEFAULT_CONTROL_LIMITS, ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
 
 /**
  * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
@@ -46,7 +46,10 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
   let api: Server | undefined;
   const ingest = new IngestService(config, db, log);
   try {
-    control = await startControlServer(config.socketPath, db, log);
+    control = await startControlServer(config.socketPath, db, log, {
+      ...DEFAULT_CONTROL_LIMITS,
+      ...config.control,
+    });
     await ensureTopics(
       createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }),
       [

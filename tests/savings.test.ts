@@ -47,9 +47,9 @@ guarantees:
 `;
 
 async function open(): Promise<DuckDBConnection> {
-  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
+  // the time zone is set at open: the configuration is locked afterwards (lib/db.ts)
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1, timeZone: 'UTC' });
   const conn = await db.connect();
-  await conn.run("set timezone = 'UTC'");
   await conn.run(
     `insert into bodies (body_id, name, kind, status, joined_on) values
        ('b1', 'B1', 'council', 'active', '2024-04-01'), ('b2', 'B2', 'fire', 'active', '2024-10-01')`,

@@ -67,7 +67,7 @@ export const TRANSFORM_OPERATIONS = {
   }),
   'query.model': op({
     params: martQueryParams,
-    run: (db, params) => db.withConnection((conn) => queryModel(conn, params)),
+    run: (db, params) => db.withConnection((conn) => queryModel(conn, params, db.userSql)),
   }),
   /** The SELECT for a model with `column op value` filters (allow-listed, bound), for callers that stream it (the API). */
   'query.prepare': op({
@@ -79,6 +79,6 @@ export const TRANSFORM_OPERATIONS = {
   }),
   'query.sql': op({
     params: sqlQueryParams,
-    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params)),
+    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params, db.userSql)),
   }),
 };
