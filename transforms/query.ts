@@ -8,7 +8,13 @@
  */
 import { type DuckDBConnection, type DuckDBResult, type DuckDBValue, StatementType } from '@duckdb/node-api';
 import { z } from 'zod';
-import { DEFAULT_USER_SQL_LIMITS, queryRows, quoteIdent, type UserSqlLimits, withTimeout } from '../lib/db.ts';
+import {
+  DEFAULT_USER_SQL_LIMITS,
+  queryRows,
+  quoteIdent,
+  type UserSqlLimits,
+  withTimeout,
+} from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Column, Row } from '../lib/output.ts';
 import { loadModels } from './models.ts';
@@ -240,11 +246,7 @@ export function reachesOutside(ast: unknown, relations: Set<string>): string | n
  * Reads a result chunk by chunk until it has `limit` rows (plus one, to tell whether there were
  * more) or `maxBytes` of JSON: a result never grows past either in memory.
  */
-async function readCapped(
-  result: DuckDBResult,
-  limit: number,
-  maxBytes: number,
-): Promise<QueryResult> {
+async function readCapped(result: DuckDBResult, limit: number, maxBytes: number): Promise<QueryResult> {
   const rows: Row[] = [];
   let bytes = 0;
   let truncated = false;
