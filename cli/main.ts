@@ -11,12 +11,14 @@ import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { registerBodiesCommands } from './bodies.ts';
 import { registerContractsCommands } from './contracts.ts';
+import { registerDeadLettersCommands } from './dead-letters.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { runOwnerUntilSignalled } from './owner-process.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerStatsCommand } from './stats.ts';
+import { registerStatusCommand } from './status.ts';
 import { registerSuppliersCommands } from './suppliers.ts';
 import { registerTransformsCommands } from './transforms.ts';
 import { registerUploadCommands } from './upload.ts';
@@ -43,6 +45,8 @@ program
 
 registerBodiesCommands(program);
 registerStatsCommand(program);
+registerStatusCommand(program);
+registerDeadLettersCommands(program);
 registerDemoCommand(program);
 registerSchemasCommand(program);
 registerTransformsCommands(program);

@@ -4,6 +4,7 @@
  * is running, the CLI opens the file itself and runs the very same function.
  */
 import { z } from 'zod';
+import { DEAD_LETTER_OPERATIONS } from '../ingest/replay.ts';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { addBody, listBodies, newBody } from './bodies.ts';
@@ -34,6 +35,7 @@ export const OPERATIONS = {
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
+  ...DEAD_LETTER_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
