@@ -233,7 +233,8 @@ export async function replayDeadLetters(
       await conn.run(handler.insertLinesSql, { topic });
     }
     for (const [table, list] of retractions) await appendRows(conn, table, list);
-    for (const b of batches.values()) {
+    // A partition of which nothing went in wrote nothing: no batch to record.
+    for (const b of [...batches.values()].filter((batch) => batch.accepted > 0)) {
       await conn.run(
         `insert into ingest_batches (ingest_batch_id, topic, kafka_partition, first_offset, last_offset, messages, accepted, rejected)
          values ($id, $topic, $partition, $first, $last, $messages, $accepted, $rejected)`,
