@@ -196,10 +196,18 @@ async function waitUntilIngested(owner: Owner, kafka: KafkaClient, topics: strin
         'select topic, kafka_partition as partition, next_offset::varchar as "nextOffset" from consumer_offsets',
       ),
     );
+  // Ingest that cannot go on (issue 9) ends the wait with its reason instead of waiting for ever.
+  let fatal: Error | undefined;
+  owner.ingest.fatal.then((error) => {
+    fatal = error;
+  });
   try {
     await waitForOffsets(targets, readStored, {
       pollMs: 500,
-      onProgress: (lag) => bar.update(Number(lag.reduce((sum, p) => sum + (p.high - p.behind), 0n))),
+      onProgress: (lag) => {
+        if (fatal) throw fatal;
+        bar.update(Number(lag.reduce((sum, p) => sum + (p.high - p.behind), 0n)));
+      },
     });
   } finally {
     bar.stop();
