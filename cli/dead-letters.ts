@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { REJECTION_CODES } from '../ingest/rejections.ts';
 import type { DeadLetter, ReplayResult } from '../ingest/replay.ts';
 import { loadConfig } from '../lib/config.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { printJson, printTable } from './output.ts';
 
 type FilterOptions = { body?: string; reason?: string[] };

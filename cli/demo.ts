@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { startApi } from '../api/app.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { publishDemo } from '../demo/publish.ts';
@@ -22,14 +23,14 @@ import {
 } from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { ownerAnswers } from '../lib/control.ts';
 import { queryRows } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { readStats, type Stats } from '../lib/stats.ts';
+import { ownerAnswers } from '../owner/control.ts';
+import { type Owner, startOwner } from '../owner/process.ts';
 import { runTransforms } from '../transforms/runner.ts';
 import { printTable } from './output.ts';
-import { type Owner, startOwner } from './owner-process.ts';
 
 type DemoOptions = { lines: string; seed?: string; fresh?: boolean; exit?: boolean };
 
@@ -89,7 +90,10 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       topics: choice.topics,
       consumerGroup: `${config.consumerGroup}-demo`,
     };
-    owner = await startOwner(demoConfig, createLogger('warn'), { api: !options.exit });
+    const ownerLog = createLogger('warn');
+    owner = await startOwner(demoConfig, ownerLog, {
+      api: options.exit ? undefined : (db) => startApi(db, config.port, ownerLog, config.host),
+    });
     const ownerDb = owner.db;
     await ownerDb.withConnection(async (conn) => {
       for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });

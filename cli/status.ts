@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { createKafka } from '../ingest/kafka/client.ts';
 import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
 import { loadConfig } from '../lib/config.ts';
-import { ownerAnswers } from '../lib/control.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
+import { ownerAnswers } from '../owner/control.ts';
 import { printJson, printTable } from './output.ts';
 
 export function registerStatusCommand(program: Command): void {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Database } from '../lib/db.ts';
 import { ConnectionPool } from './connection-pool.ts';
+import { MIGRATIONS_DIR } from './schema-migrations.ts';
 
 describe('ConnectionPool', () => {
   it('hands each connection to one user at a time, and the waiting get them in turn', async () => {
-    const db = await Database.open({ path: ':memory:' });
+    const db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
     const pool = await ConnectionPool.open(db, 2);
     const a = await pool.acquire();
     const b = await pool.acquire();

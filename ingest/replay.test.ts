@@ -4,6 +4,7 @@ import { Database, queryRows } from '../lib/db.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { writeBatch } from './batch-writer.ts';
 import { listDeadLetters, replayDeadLetters } from './replay.ts';
+import { MIGRATIONS_DIR } from './schema-migrations.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 
 const TOPICS = { invoices: 'spend.invoices.v1', purchaseOrders: 'spend.purchase-orders.v1' };
@@ -12,7 +13,7 @@ let db: Database;
 let conn: DuckDBConnection;
 
 beforeEach(async () => {
-  db = await Database.open({ path: ':memory:' });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
   conn = await db.connect();
 });
 afterEach(() => {

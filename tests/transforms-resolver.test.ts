@@ -4,20 +4,16 @@
  * groups and (b) the labelled sample of real supplier pairs from ../shared (skipped without it).
  */
 import { describe, expect, it } from 'vitest';
-import { plantedDemoSample } from '../transforms/resolver/evaluation/demo-pairs.ts';
-import { buildIdentifierPairs } from '../transforms/resolver/evaluation/identifier-pairs.ts';
-import {
-  readRealAliases,
-  SHARED_SPEND_DIR,
-  sharedDataAvailable,
-} from '../transforms/resolver/evaluation/real-names.ts';
+import { plantedDemoSample } from '../evaluation/resolver/demo-pairs.ts';
+import { buildIdentifierPairs } from '../evaluation/resolver/identifier-pairs.ts';
+import { readRealAliases, SHARED_SPEND_DIR, sharedDataAvailable } from '../evaluation/resolver/real-names.ts';
 import {
   HAND_LABELLED_PAIRS,
   readPairs,
   realSamples,
   resolveRealNamesOnly,
   score,
-} from '../transforms/resolver/evaluation/score.ts';
+} from '../evaluation/resolver/score.ts';
 import {
   cleanName,
   isRedactionMarker,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { runOnConnection } from '../transforms/runner.ts';
@@ -22,7 +23,7 @@ afterEach(() => {
 });
 
 async function openWithOneInvoice() {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   const conn = await db.connect();
   await conn.run(
     "insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'B1', 'council', 'active', '2023-01-01')",
@@ -129,7 +130,7 @@ describe('code lists', () => {
 
 describe('our own seeds (transforms/seeds/)', () => {
   it('load every row, and name only ProClass codes of the 17.1 list', async () => {
-    db = await Database.open({ path: ':memory:', threads: 1 });
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
     const conn = await db.connect();
     await loadOwnSeeds(conn);
     for (const [table, file] of [

@@ -1,7 +1,8 @@
 /**
  * The one module that imports kafkajs. kafkajs 2.2.4 is unmaintained (last release Feb 2023), so
  * everything else imports the client, its types and helpers from here: swapping the client later
- * touches this folder only. Importing this module also registers the Snappy, LZ4 and ZSTD codecs.
+ * touches this folder only. Importing this module also registers the Snappy, LZ4 and ZSTD codecs
+ * (codecs.ts), each made tolerant of undecodable batches (undecodable.ts).
  *
  * kafkajs is CommonJS whose named exports Node cannot detect, hence the default import.
  */
@@ -25,7 +26,10 @@ import type {
 import kafkajs from 'kafkajs';
 import pino from 'pino';
 import type { Logger } from '../../lib/log.ts';
-import './codecs.ts';
+import { type Codec, lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
+import { tolerateUndecodable } from './undecodable.ts';
+
+registerCodecs();
 
 export type KafkaClient = Kafka;
 export type Admin = KafkaJsAdmin;
@@ -240,5 +244,24 @@ export async function probeCluster(brokers: string[], timeoutMs: number): Promis
   } finally {
     clearTimeout(timer);
     await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * kafkajs ships GZIP only. Every codec, kafkajs' own GZIP included, turns an undecodable batch into
+ * flagged records instead of failing the fetch (see undecodable.ts).
+ */
+function registerCodecs(): void {
+  const { CompressionCodecs, CompressionTypes: types } = kafkajs;
+  const gzipCodec = (CompressionCodecs[types.GZIP] as () => Codec)();
+  const registered: [1 | 2 | 3 | 4, string, Codec][] = [
+    [types.GZIP, 'gzip', gzipCodec],
+    [types.Snappy, 'snappy', snappyCodec],
+    [types.LZ4, 'lz4', lz4Codec],
+    [types.ZSTD, 'zstd', zstdCodec],
+  ];
+  for (const [type, name, codec] of registered) {
+    const tolerant = tolerateUndecodable(name, codec);
+    CompressionCodecs[type] = () => tolerant;
   }
 }
