@@ -332,10 +332,13 @@ export class IngestService {
       const fatal = this.failures.failed(failed);
       this.log.error(
         { err: failed, failuresInARow: this.failures.failuresInARow },
-        'could not write the staged batches; they are read again after a rejoin',
+        'could not write the staged batches; they are read again from the offsets stored in DuckDB',
       );
       await this.dropStaged(failed);
       if (fatal) this.giveUp(fatal);
+      // Read again without waiting for a rejoin: with every partition caught up, no batch would
+      // come to fail and trigger one, and ingest would sit idle with the failure for ever.
+      else setTimeout(() => this.readAgainAfterFailure(), this.failures.backoffMs()).unref();
       return;
     }
     this.failures.succeeded();
@@ -358,6 +361,24 @@ export class IngestService {
       if (pending) this.connections().release(pending.conn);
       this.nextFresh.clear();
     });
+  }
+
+  /**
+   * After a failed flush (and its back-off): seek every assigned partition to the offset stored in
+   * DuckDB, then stage again. All in the staging queue and seek first: a batch fetched before the
+   * seek is stale by then (kafkajs), so nothing past the gap can be staged.
+   */
+  private readAgainAfterFailure(): void {
+    const consumer = this.consumer;
+    if (!consumer || this.stopping || this.fatalError) return;
+    this.serially(async () => {
+      if (!this.failure || this.fatalError) return;
+      await this.connections().with((conn) =>
+        seekToStoredOffsets(this.kafka, consumer, conn, this.assignment, this.log),
+      );
+      this.nextFresh.clear();
+      this.failure = undefined;
+    }).catch((error) => this.log.warn({ err: error }, 'could not seek after a failed write; a rejoin will'));
   }
 
   private async recordSkippedRecords(topic: string, partition: number, lastOffset: string): Promise<void> {

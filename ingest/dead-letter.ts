@@ -122,6 +122,7 @@ export function chunkBySize(messages: OutgoingMessage[], budget: number): Outgoi
 /** Sends rejections to the dead-letter topic under the cluster's size limits. */
 export class DeadLetterSender {
   private budget: number | undefined;
+  private limitBytes = 0;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -133,6 +134,7 @@ export class DeadLetterSender {
   /** Reads the topic's and the broker's limits (again after the broker refused a batch as too large). */
   async readLimits(): Promise<number> {
     const limits = await readMaxMessageBytes(this.kafka, this.topic);
+    this.limitBytes = limits.bytes;
     this.budget = batchBudget(limits.bytes);
     this.log.debug({ topic: this.topic, ...limits }, 'dead-letter size limits');
     return this.budget;
@@ -146,7 +148,13 @@ export class DeadLetterSender {
       const message = deadLetterMessage(rejection);
       if (recordSizeBound(message) <= budget) return message;
       references++;
-      return deadLetterReference(rejection);
+      const reference = deadLetterReference(rejection);
+      if (recordSizeBound(reference) > budget) {
+        throw new Error(
+          `the dead-letter topic ${this.topic} takes record batches of at most ${this.limitBytes} bytes (its max.message.bytes or the broker's message.max.bytes): too small even for a reference to a rejected message; raise it`,
+        );
+      }
+      return reference;
     });
     const chunks = chunkBySize(messages, budget);
     try {

@@ -193,4 +193,36 @@ describe('dead letters never block ingestion', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ considered: 0, ingested: 0 });
     expect(await pipeline.stats()).toEqual(replayed);
   }, 600_000);
+
+  it('ends the owner with exit code 1 and the reason when a write keeps failing (never idle, never spinning)', async () => {
+    // A dead-letter topic that cannot take even a reference: every flush with a rejection fails.
+    const deadLetterTopic = uniqueName('dl-tiny');
+    await ensureTopics(testKafka(), [
+      {
+        topic: deadLetterTopic,
+        numPartitions: 1,
+        configEntries: [{ name: 'max.message.bytes', value: '200' }],
+      },
+    ]);
+    const pipeline = await createPipeline({
+      SPEND_TOPIC_DEAD_LETTER: deadLetterTopic,
+      SPEND_TOPIC_PARTITIONS: '1',
+    });
+    const producer = await pipeline.producer();
+    await producer.send({
+      topic: pipeline.config.topics.invoices,
+      acks: -1,
+      messages: [
+        { key: 'nobody:INV-1', value: JSON.stringify(invoice({ bodyId: 'nobody', invoiceId: 'INV-1' })) },
+      ],
+    });
+    const owner = pipeline.startOwner('ingest');
+    const exit = await owner.exited;
+    expect(exit.code, owner.stderr()).toBe(1);
+    expect(owner.stderr()).toContain('spend: ingest stopped: 5 writes in a row failed');
+    expect(owner.stderr()).toContain('exiting with code 1');
+    expect(owner.stderr()).toContain(
+      `the dead-letter topic ${deadLetterTopic} takes record batches of at most 200 bytes`,
+    );
+  }, 300_000);
 });
