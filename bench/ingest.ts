@@ -1,5 +1,8 @@
 /**
- * npm run bench:ingest [-- --messages N] [-- --cpu-prof]
+ * npm run bench:ingest [-- --messages N] [-- --cpu-prof] [-- --smoke]
+ *
+ * --smoke: 2,000 messages unless told otherwise, every peer and check, and BENCHMARKS.md left
+ * alone: the suite runs it (bench/smoke.test.ts) so that the harness cannot rot.
  *
  * How fast does the real ingest pipeline (Kafka → decode + validate → DuckDB, exactly once) read a
  * topic, compared with what the Kafka client alone and Kafka's own tool can read from the SAME
@@ -71,11 +74,12 @@ const cleanups: (() => Promise<void>)[] = [];
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      messages: { type: 'string', default: '1000000' },
+      messages: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
     },
   });
-  const messages = Number(values.messages);
+  const messages = Number(values.messages ?? (values.smoke ? '2000' : '1000000'));
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
 
   const bench = createBench(messages);
@@ -120,6 +124,10 @@ async function main(): Promise<void> {
     });
   }
 
+  if (values.smoke) {
+    console.log('smoke run: BENCHMARKS.md left alone');
+    return;
+  }
   const file = writeSection(
     INGEST_SECTION_TITLE,
     sectionBody({
