@@ -103,6 +103,8 @@ export class PendingWrite {
   readonly spans = new Map<string, PartitionSpan>();
   /** Documents staged in `staged_documents`. */
   documents = 0;
+  /** Their JSON's size in UTF-16 code units (about bytes): staging is bounded by it too. */
+  stagedChars = 0;
   readonly retractions = new Map<string, Row[]>();
   readonly rejectedRows: Row[] = [];
   readonly rejections: Rejection[] = [];
@@ -218,6 +220,7 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
         staged.appendTimestamp(meta.producedAt);
         staged.appendVarchar(text as string);
         staged.endRow();
+        pending.stagedChars += (text as string).length;
         result.accepted++;
         result.lines += outcome.doc.lines?.length ?? 0;
       } else if (outcome.outcome === 'retraction') {

@@ -277,7 +277,10 @@ export class IngestService {
       batch.lastOffset(),
     );
     if (result.nextOffset !== null) this.nextFresh.set(key, result.nextOffset);
-    if (caughtUp || pending.documents >= this.config.ingestFlushDocuments) this.handOver();
+    const full =
+      pending.documents >= this.config.ingestFlushDocuments ||
+      pending.stagedChars >= this.config.ingestFlushBytes;
+    if (caughtUp || full) this.handOver();
     else if (!pending.isEmpty) {
       this.flushTimer ??= setTimeout(() => {
         this.flushTimer = undefined;
