@@ -21,12 +21,8 @@ import {
   normaliseCompanyNumber,
   normaliseVat,
 } from '../transforms/resolver/normalise.ts';
-import {
-  type AliasInput,
-  fieldWidths,
-  isDistinctive,
-  resolveSuppliers,
-} from '../transforms/resolver/resolve.ts';
+import { type AliasInput, fieldWidths, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { isDistinctive } from '../transforms/resolver/similarity.ts';
 
 describe('identifiers', () => {
   it('normalises VAT numbers and rejects ones failing the HMRC check', () => {
