@@ -225,7 +225,7 @@ async function main(): Promise<void> {
 
     say('Full refresh …');
     const models = loadModels();
-    const busyBeforeFull = await waitForIdle();
+    const busyBeforeFull = await waitForIdle(undefined, args.smoke ? 0 : undefined);
     const full = await time(() => runOnConnection(conn, { full: true, codelistsDir: config.codelistsDir }));
     mustSucceed(full.models);
     say(`  ${secs(full.ms)} s`);
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     say(`Incremental refresh after ${increment.toLocaleString('en-GB')} new lines …`);
     const added = await time(() => addIncrement(conn, scale, increment));
     const after = await counts_(conn);
-    const busyBeforeIncremental = await waitForIdle();
+    const busyBeforeIncremental = await waitForIdle(undefined, args.smoke ? 0 : undefined);
     const incremental = await time(() => runOnConnection(conn, { codelistsDir: config.codelistsDir }));
     mustSucceed(incremental.models);
     say(`  ${secs(incremental.ms)} s`);
