@@ -13,8 +13,10 @@ import { registerContractsCommands } from './contracts.ts';
 import { registerDeadLettersCommands } from './dead-letters.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
+import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { registerQueryCommands } from './query.ts';
+import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStatsCommand } from './stats.ts';
@@ -41,6 +43,8 @@ registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
+registerSavingsCommands(program);
+registerKeysCommands(program);
 
 try {
   await program.parseAsync(process.argv);

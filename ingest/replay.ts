@@ -12,8 +12,8 @@
  */
 import { type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import type { Database } from '../lib/db.ts';
 import { inTransaction, queryRows } from '../lib/db.ts';
+import { op } from '../lib/operation.ts';
 import { appendRows, createStagingTable, loadRegisteredBodies, nextBatchId } from './batch-writer.ts';
 import { decodeMessage } from './decode.ts';
 import { REJECTION_CODES, type RejectionCode } from './rejections.ts';
@@ -284,12 +284,6 @@ export async function replayDeadLetters(
   await conn.run('drop table if exists replayed_keys');
   return result;
 }
-
-type DeadLetterOperation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-const op = <P extends z.ZodType>(definition: DeadLetterOperation<P>) => definition;
 
 /** Served by the owning process like every other operation; the HTTP API can call the same. */
 export const DEAD_LETTER_OPERATIONS = {

@@ -60,6 +60,9 @@ const envSchema = z.object({
   DUCKDB_THREADS: positiveInt.max(256).default(2),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_QUERY_TIMEOUT_MS: positiveInt.min(100).default(30_000),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  API_MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
   SPEND_CODELISTS_DIR: z
@@ -95,6 +98,8 @@ export type Config = {
   duckdb: { memoryLimit: string; threads: number };
   host: string;
   port: number;
+  /** The HTTP API's limits: every query interrupted after this long, requests per key per minute, upload size. */
+  api: { queryTimeoutMs: number; rateLimitPerMinute: number; maxUploadBytes: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
   /** Where the CPV and ProClass code lists are read from at run time (default: reference/codelists). */
@@ -149,6 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     duckdb: { memoryLimit: e.DUCKDB_MEMORY_LIMIT, threads: e.DUCKDB_THREADS },
     host: e.HOST,
     port: e.PORT,
+    api: {
+      queryTimeoutMs: e.API_QUERY_TIMEOUT_MS,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      maxUploadBytes: e.API_MAX_UPLOAD_BYTES,
+    },
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
     // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.

@@ -69,6 +69,9 @@ export class Database {
   }
 }
 
+/** SQL identifier quoting, the one helper: names still come from allow-lists, never from clients. */
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
 /** Rows as plain objects; DECIMAL, BIGINT and dates come back as exact strings. */
 export async function queryRows<T = Record<string, unknown>>(
   conn: DuckDBConnection,

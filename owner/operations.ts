@@ -6,17 +6,17 @@
 import { z } from 'zod';
 import { DEAD_LETTER_OPERATIONS } from '../ingest/replay.ts';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+
+/** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
+export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
+import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
-
-type Operation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-
-const op = <P extends z.ZodType>(definition: Operation<P>) => definition;
+import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
@@ -33,9 +33,19 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  'keys.create': op({ params: newKeyParams, run: (db, p) => db.withConnection((c) => createKey(c, p)) }),
+  'keys.list': op({
+    params: z.strictObject({ keyId: z.string().optional() }),
+    run: (db, p) => db.withConnection((c) => listKeys(c, p.keyId)),
+  }),
+  'keys.revoke': op({
+    params: z.strictObject({ keyId: z.string().min(1) }),
+    run: (db, p) => db.withConnection((c) => revokeKey(c, p.keyId)),
+  }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
+  ...SAVINGS_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -18,7 +18,7 @@ import { ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
  * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
  * so the owner is handed the API rather than importing it); `ingest` and uploads pass none.
  */
-export type ApiStarter = (db: Database) => Promise<Server>;
+export type ApiStarter = (db: Database, ingest: IngestService) => Promise<Server>;
 
 export type OwnerOptions = { api?: ApiStarter | undefined };
 
@@ -59,7 +59,7 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
       ],
     );
     await ingest.start();
-    if (options.api) api = await options.api(db);
+    if (options.api) api = await options.api(db, ingest);
   } catch (error) {
     await ingest.stop().catch(() => undefined);
     control?.close();

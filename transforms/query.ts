@@ -7,11 +7,13 @@
  */
 import { type DuckDBConnection, type DuckDBValue, StatementType } from '@duckdb/node-api';
 import { z } from 'zod';
-import { queryRows } from '../lib/db.ts';
+import { queryRows, quoteIdent } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import type { Column, Row } from '../lib/output.ts';
 import { loadModels } from './models.ts';
 
-export type QueryResult = { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean };
+/** Columns carry their DuckDB types so every output format (lib/output.ts) keeps them. */
+export type QueryResult = { columns: Column[]; rows: Row[]; truncated: boolean };
 
 export const OPERATORS = ['=', '!=', '<=', '>=', '<', '>', '~'] as const;
 
@@ -21,6 +23,8 @@ export const martQueryParams = z.object({
     .array(z.object({ column: z.string().min(1), op: z.enum(OPERATORS), value: z.string() }))
     .default([]),
   limit: z.number().int().positive().max(1_000_000).default(1000),
+  /** Rows to skip (the API's page cursor): the order is total (order by all), so pages are stable. */
+  offset: z.number().int().min(0).default(0),
 });
 export type MartQuery = z.input<typeof martQueryParams>;
 
@@ -40,9 +44,14 @@ export function parseWhere(text: string): { column: string; op: (typeof OPERATOR
   };
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-export async function queryModel(conn: DuckDBConnection, input: MartQuery): Promise<QueryResult> {
+/**
+ * The SELECT for a model with filters: the model and every column from the allow-list of
+ * the database's own models and their columns, every value bound. Callers add the limit.
+ */
+export async function buildModelQuery(
+  conn: DuckDBConnection,
+  input: MartQuery,
+): Promise<{ sql: string; params: Record<string, DuckDBValue>; columns: Column[] }> {
   const params = martQueryParams.parse(input);
   const models = loadModels().map((m) => m.name);
   if (!models.includes(params.model)) {
@@ -55,16 +64,17 @@ export async function queryModel(conn: DuckDBConnection, input: MartQuery): Prom
        where table_schema = 'main' and table_name = $table order by ordinal_position`,
       { table: params.model },
     )
-  ).map((c) => c.column_name);
+  ).map((c) => ({ name: c.column_name, type: c.data_type }));
   if (columns.length === 0) {
     throw new UserError('not-found', `${params.model} has not been built yet: run "spend transforms run".`);
   }
+  const names = columns.map((c) => c.name);
   const bound: Record<string, DuckDBValue> = {};
   const conditions = params.where.map((filter, i) => {
-    if (!columns.includes(filter.column)) {
+    if (!names.includes(filter.column)) {
       throw new UserError(
         'invalid-input',
-        `${params.model} has no column ${filter.column}. Columns: ${columns.join(', ')}.`,
+        `${params.model} has no column ${filter.column}. Columns: ${names.join(', ')}.`,
       );
     }
     bound[`v${i}`] = filter.value;
@@ -75,9 +85,19 @@ export async function queryModel(conn: DuckDBConnection, input: MartQuery): Prom
       return `${column}::varchar ${filter.op === '=' ? '=' : '<>'} $v${i}`;
     return `${column} ${filter.op} $v${i}`;
   });
-  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''} order by all limit ${params.limit + 1}`;
-  const rows = await queryRows(conn, sql, bound);
-  return { columns, rows: rows.slice(0, params.limit), truncated: rows.length > params.limit };
+  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''} order by all`;
+  return { sql, params: bound, columns };
+}
+
+export async function queryModel(conn: DuckDBConnection, input: MartQuery): Promise<QueryResult> {
+  const params = martQueryParams.parse(input);
+  const query = await buildModelQuery(conn, params);
+  const rows = await queryRows<Row>(
+    conn,
+    `${query.sql} limit ${params.limit + 1} offset ${params.offset}`,
+    query.params,
+  );
+  return { columns: query.columns, rows: rows.slice(0, params.limit), truncated: rows.length > params.limit };
 }
 
 export const sqlQueryParams = z.object({
@@ -198,13 +218,14 @@ export async function runReadOnlySql(
   if (outside) refuse(outside);
   const prepared = await statements.prepare(0);
   if (prepared.statementType !== StatementType.SELECT) refuse('this statement is not a SELECT');
-  let rows: Record<string, unknown>[] = [];
-  let columns: string[] = [];
+  let rows: Row[] = [];
+  let columns: Column[] = [];
   await conn.run('begin transaction');
   try {
     const reader = await prepared.runAndReadUntil(params.limit + 1);
-    columns = reader.columnNames();
-    rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+    const types = reader.columnTypes();
+    columns = reader.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+    rows = reader.getRowObjectsJson() as Row[];
   } finally {
     // Nothing a SELECT did is kept.
     await conn.run('rollback');
