@@ -19,6 +19,7 @@ import { generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { buildDemoSavings } from '../demo/savings.ts';
+import { chooseDemoTopics, type DemoTopics, dataSetFingerprint, isDemoTopicOf } from '../demo/topics.ts';
 import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
 import {
@@ -94,9 +95,28 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     }
     if (options.fresh) await startAfresh(config, kafka);
 
-    const demo = generateDemo({ targetInvoiceLines, seed: options.seed ? Number(options.seed) : undefined });
+    const seed = options.seed ? Number(options.seed) : undefined;
+    const demo = generateDemo({ targetInvoiceLines, seed });
+    // The demo's own topics, never those `spend serve` reads: what it finds there is checked
+    // against its manifest, and anything else is left alone (demo/topics.ts).
+    const choice = await chooseDemoTopics(
+      kafka,
+      config.topics,
+      dataSetFingerprint({ seed, lines: targetInvoiceLines }),
+      () => demo.manifest.totals.byTopic,
+    );
+    for (const other of choice.passedOver) {
+      say(
+        `Topic ${other.topics.invoices} holds ${other.messages} messages that are not this data set's (another run's or foreign): left alone.`,
+      );
+    }
+    const demoConfig: Config = {
+      ...config,
+      topics: choice.topics,
+      consumerGroup: `${config.consumerGroup}-demo`,
+    };
     const ownerLog = createLogger('warn');
-    owner = await startOwner(config, ownerLog, {
+    owner = await startOwner(demoConfig, ownerLog, {
       api: options.exit ? undefined : (db) => startApi(db, config.port, ownerLog, config.host),
     });
     const ownerDb = owner.db;
@@ -105,14 +125,13 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     });
     say(`Registered ${demo.bodies.length} bodies: ${demo.bodies.map((b) => b.bodyId).join(', ')}`);
 
-    const topics = [config.topics.invoices, config.topics.purchaseOrders];
-    const alreadyThere = [...(await highWatermarks(kafka, topics)).values()].reduce((a, b) => a + b, 0n);
-    if (alreadyThere > 0n) {
+    const topics = [choice.topics.invoices, choice.topics.purchaseOrders];
+    if (choice.published) {
       say(
-        `The demo topics already hold ${alreadyThere} messages: not publishing again (--fresh starts over).`,
+        `The demo topics (${topics.join(', ')}) already hold this data set, ${demo.manifest.totals.messages} messages as its manifest says: not publishing again (--fresh starts over).`,
       );
     } else {
-      await publish(config, kafka, demo, targetInvoiceLines);
+      await publish(choice.topics, kafka, demo, targetInvoiceLines);
     }
 
     await waitUntilIngested(owner, kafka, topics);
@@ -140,7 +159,8 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     say('');
     say(`Database:  ${config.dbPath}`);
     say(`Manifest:  ${manifestPath} (everything the generator planted)`);
-    say(`Rejected:  ${config.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
+    say(`Topics:    ${topics.join(', ')} (this demo's own)`);
+    say(`Rejected:  ${choice.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
     say('Try:       npx spend stats    npx spend bodies list    npx spend stats --json');
     say('           npx spend query fct_shared_suppliers    npx spend query fct_duplicate_payments');
     if (options.exit) return reconciled;
@@ -206,11 +226,11 @@ async function ensureBroker(config: Config): Promise<boolean> {
 }
 
 async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
-  await deleteTopics(kafka, [
-    config.topics.invoices,
-    config.topics.purchaseOrders,
-    config.topics.deadLetter,
-  ]).catch(() => undefined);
+  const admin = kafka.admin();
+  await admin.connect();
+  const demoTopics = (await admin.listTopics()).filter((topic) => isDemoTopicOf(config.topics, topic));
+  await admin.disconnect();
+  await deleteTopics(kafka, demoTopics).catch(() => undefined);
   // Topic deletion is asynchronous in Kafka: give the broker a moment before they are re-created.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   for (const suffix of ['', '.wal']) rmSync(`${config.dbPath}${suffix}`, { force: true });
@@ -218,7 +238,7 @@ async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
 }
 
 async function publish(
-  config: Config,
+  topics: DemoTopics,
   kafka: KafkaClient,
   demo: ReturnType<typeof generateDemo>,
   target: number,
@@ -228,9 +248,7 @@ async function publish(
   const bar = progressBar('Publishing', 'invoice lines');
   bar.start(target, 0);
   try {
-    const sent = await publishDemo(producer, config.topics, demo.messages(), (p) =>
-      bar.update(p.invoiceLines),
-    );
+    const sent = await publishDemo(producer, topics, demo.messages(), (p) => bar.update(p.invoiceLines));
     bar.update(sent.invoiceLines);
     bar.stop();
     say(`Published ${sent.sent} messages (${sent.invoiceLines} invoice lines).`);
@@ -252,10 +270,18 @@ async function waitUntilIngested(owner: Owner, kafka: KafkaClient, topics: strin
         'select topic, kafka_partition as partition, next_offset::varchar as "nextOffset" from consumer_offsets',
       ),
     );
+  // Ingest that cannot go on (issue 9) ends the wait with its reason instead of waiting for ever.
+  let fatal: Error | undefined;
+  owner.ingest.fatal.then((error) => {
+    fatal = error;
+  });
   try {
     await waitForOffsets(targets, readStored, {
       pollMs: 500,
-      onProgress: (lag) => bar.update(Number(lag.reduce((sum, p) => sum + (p.high - p.behind), 0n))),
+      onProgress: (lag) => {
+        if (fatal) throw fatal;
+        bar.update(Number(lag.reduce((sum, p) => sum + (p.high - p.behind), 0n)));
+      },
     });
   } finally {
     bar.stop();

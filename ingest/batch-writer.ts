@@ -82,7 +82,7 @@ export type PartitionSpan = {
   rejected: number;
 };
 
-const MAX_RAW_VALUE_CHARS = 64 * 1024;
+export const MAX_RAW_VALUE_CHARS = 64 * 1024;
 const HEARTBEAT_EVERY = 2000;
 
 /**
@@ -103,6 +103,8 @@ export class PendingWrite {
   readonly spans = new Map<string, PartitionSpan>();
   /** Documents staged in `staged_documents`. */
   documents = 0;
+  /** Their JSON's size in UTF-16 code units (about bytes): staging is bounded by it too. */
+  stagedChars = 0;
   readonly retractions = new Map<string, Row[]>();
   readonly rejectedRows: Row[] = [];
   readonly rejections: Rejection[] = [];
@@ -111,13 +113,18 @@ export class PendingWrite {
 
   /** Starts with an empty staging table (rows left by a failed flush are dropped). */
   static async open(conn: DuckDBConnection): Promise<PendingWrite> {
-    await conn.run(STAGING_DDL);
+    await createStagingTable(conn);
     return new PendingWrite(conn);
   }
 
   get isEmpty(): boolean {
     return this.spans.size === 0;
   }
+}
+
+/** (Re)creates the connection's empty `staged_documents` table, which the handlers' inserts read. */
+export async function createStagingTable(conn: DuckDBConnection): Promise<void> {
+  await conn.run(STAGING_DDL);
 }
 
 export async function loadRegisteredBodies(conn: DuckDBConnection): Promise<Set<string>> {
@@ -213,17 +220,21 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
         staged.appendTimestamp(meta.producedAt);
         staged.appendVarchar(text as string);
         staged.endRow();
+        pending.stagedChars += (text as string).length;
         result.accepted++;
         result.lines += outcome.doc.lines?.length ?? 0;
       } else if (outcome.outcome === 'retraction') {
         retractions.push(handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
         result.retracted++;
       } else {
+        const truncated = (text?.length ?? 0) > MAX_RAW_VALUE_CHARS;
         // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
         pending.rejectedRows.push([
           topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
           outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
-          (text?.length ?? 0) > MAX_RAW_VALUE_CHARS, meta.producedAt, kafkaTimestamp(String(Date.now())),
+          truncated, meta.producedAt, kafkaTimestamp(String(Date.now())),
+          // Kept whole when raw_value cannot hold it: replay needs it, the dead-letter topic may not take it.
+          truncated ? message.value : null, null, null,
         ]);
         pending.rejections.push({
           topic,
@@ -342,7 +353,7 @@ export async function writeBatch<Doc extends { lines?: unknown[] }>(
   return result;
 }
 
-async function appendRows(conn: DuckDBConnection, table: string, rows: Row[]): Promise<void> {
+export async function appendRows(conn: DuckDBConnection, table: string, rows: Row[]): Promise<void> {
   if (rows.length === 0) return;
   const appender: DuckDBAppender = await conn.createAppender(table);
   try {
@@ -365,7 +376,7 @@ export async function readNextOffset(
   return rows[0] ? BigInt(rows[0].next_offset) : null;
 }
 
-async function nextBatchId(conn: DuckDBConnection): Promise<bigint> {
+export async function nextBatchId(conn: DuckDBConnection): Promise<bigint> {
   const rows = await queryRows<{ id: string }>(conn, "select nextval('ingest_batch_seq')::varchar as id");
   return BigInt(rows[0]?.id ?? '0');
 }

@@ -9,23 +9,27 @@
  * write them straight to the file (SPEND_INGEST_FLUSH_DOCUMENTS) or once the oldest staged batch
  * is SPEND_INGEST_FLUSH_MS old. While one connection flushes, the next batches are staged on
  * another. docs/reliability.md explains why no row can be lost or written twice.
+ *
+ * This class coordinates fetch-and-stage and flush; its other seams live apart: the DuckDB
+ * connections (connection-pool.ts), seeking and committing offsets (offsets.ts), dead letters
+ * (dead-letter.ts), when to give up (failures.ts) and the test-only crash switch (crash-switch.ts).
  */
 import { statSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Config, CrashPoint } from '../lib/config.ts';
+import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import {
   type BatchResult,
   flushPending,
   type IncomingMessage,
-  type PartitionSpan,
   PendingWrite,
-  type Rejection,
   readNextOffset,
   stageBatch,
 } from './batch-writer.ts';
-import { deadLetterMessage } from './dead-letter.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { CrashSwitch } from './crash-switch.ts';
+import { DeadLetterSender } from './dead-letter.ts';
+import { FailurePolicy, FatalIngestError } from './failures.ts';
 import {
   type Consumer,
   createKafka,
@@ -34,6 +38,7 @@ import {
   type KafkaClient,
   type Producer,
 } from './kafka/client.ts';
+import { type Assignment, commitToKafka, seekToStoredOffsets } from './offsets.ts';
 import type { TopicHandler } from './topics/handler.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
@@ -91,13 +96,19 @@ export class IngestService {
     lines: 0,
     alreadyIngested: 0,
   };
+  /**
+   * Settles when ingest cannot go on (a consumer crash kafkajs will not restart from, or too many
+   * failed writes in a row): the owning process then stops and exits non-zero. Never rejects.
+   */
+  readonly fatal: Promise<FatalIngestError>;
+  private declareFatal: (error: FatalIngestError) => void = () => undefined;
+  private fatalError: FatalIngestError | undefined;
   private readonly kafka: KafkaClient;
   private readonly handlers: Map<string, TopicHandler<StagedDocument>>;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly idle: DuckDBConnection[] = [];
-  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
-  private allConnections: DuckDBConnection[] = [];
+  private deadLetters: DeadLetterSender | undefined;
+  private pool: ConnectionPool | undefined;
   /** Staging and handing staged batches to a flush happen one at a time, in this queue. */
   private stagingQueue: Promise<unknown> = Promise.resolve();
   /** The batches staged since the last hand-over, on a connection of their own. */
@@ -112,12 +123,12 @@ export class IngestService {
   private readonly nextFresh = new Map<string, bigint>();
   /** A flush failed: everything staged after it was dropped; nothing is staged until the group is rejoined. */
   private failure: Error | undefined;
+  private readonly failures = new FailurePolicy();
   /** Bumped when staged batches are dropped: flushes handed over before then must not run. */
   private generation = 0;
   private stopping = false;
-  /** SPEND_CRASH_MODE=fail: the one deliberate failure has happened. */
-  private failedOnPurpose = false;
-  private assignment: Record<string, number[]> = {};
+  private readonly crash: CrashSwitch;
+  private assignment: Assignment = {};
 
   constructor(
     private readonly config: Config,
@@ -129,17 +140,21 @@ export class IngestService {
       [config.topics.invoices, invoicesHandler as TopicHandler<StagedDocument>],
       [config.topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<StagedDocument>],
     ]);
+    this.crash = new CrashSwitch(config, log, () => this.progress.batches);
+    this.fatal = new Promise((resolve) => {
+      this.declareFatal = resolve;
+    });
   }
 
   async start(): Promise<void> {
     const { config } = this;
     // At least two: one stages batches while the other flushes.
-    const connections = Math.max(2, config.ingestConcurrency);
-    for (let i = 0; i < connections; i++) this.allConnections.push(await this.db.connect());
-    this.idle.push(...this.allConnections);
+    this.pool = await ConnectionPool.open(this.db, Math.max(2, config.ingestConcurrency));
 
     this.producer = createProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
+    this.deadLetters = new DeadLetterSender(this.kafka, this.producer, config.topics.deadLetter, this.log);
+    await this.deadLetters.readLimits();
 
     const consumer = this.kafka.consumer(ingestConsumerSettings(config));
     this.consumer = consumer;
@@ -158,6 +173,18 @@ export class IngestService {
       this.assignment = payload.memberAssignment;
       this.rejoined().catch((error) =>
         this.log.error({ err: error }, 'could not seek to the offsets stored in DuckDB'),
+      );
+    });
+    // kafkajs restarts the consumer after a retriable crash; after any other it would stay idle.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.giveUp(
+        new FatalIngestError(
+          `ingest stopped: the Kafka consumer crashed and cannot restart: ${payload.error.message}`,
+          {
+            cause: payload.error,
+          },
+        ),
       );
     });
     await consumer.connect();
@@ -182,9 +209,16 @@ export class IngestService {
     // A batch that was already past its check when stopping began is written too.
     await this.flushStaged();
     await this.producer?.disconnect();
-    for (const conn of this.allConnections) conn.closeSync();
-    this.allConnections = [];
-    this.idle.length = 0;
+    this.pool?.close();
+  }
+
+  /** Ends ingest for good: stages nothing more and tells the owner (once). */
+  private giveUp(error: FatalIngestError): void {
+    if (this.fatalError) return;
+    this.fatalError = error;
+    this.failure ??= error;
+    this.log.fatal({ err: error.cause ?? error }, error.message);
+    this.declareFatal(error);
   }
 
   private async onBatch({
@@ -197,6 +231,9 @@ export class IngestService {
     if (!isRunning() || isStale() || this.stopping) return;
     const handler = this.handlers.get(batch.topic);
     if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
+    // After failed writes, read again no faster than the back-off allows (never spin).
+    if (this.failure && !this.fatalError)
+      await keepingAlive(heartbeat, () => sleep(this.failures.backoffMs()));
 
     const result = await keepingAlive(heartbeat, () =>
       this.serially(async () => {
@@ -212,7 +249,7 @@ export class IngestService {
     // kafkajs fetches on from here; the batch is written by a later flush (and, should that
     // fail or the process die first, read again from the offset stored in DuckDB).
     resolveOffset(batch.lastOffset());
-    this.crashIfConfigured('after-stage');
+    this.crash.at('after-stage');
     await heartbeat();
   }
 
@@ -225,7 +262,7 @@ export class IngestService {
   ): Promise<BatchResult> {
     const { topic, partition, messages } = batch;
     if (this.failure) throw this.failure;
-    this.staging ??= await PendingWrite.open(await this.acquire());
+    this.staging ??= await PendingWrite.open(await this.connections().acquire());
     const pending = this.staging;
     const key = `${topic}/${partition}`;
     const nextFresh = this.nextFresh.get(key) ?? (await readNextOffset(pending.conn, topic, partition));
@@ -236,11 +273,14 @@ export class IngestService {
       partition,
       messages,
       nextFresh,
-      { heartbeat, crashPoint: (point) => this.crashIfConfigured(point) },
+      { heartbeat, crashPoint: (point) => this.crash.at(point) },
       batch.lastOffset(),
     );
     if (result.nextOffset !== null) this.nextFresh.set(key, result.nextOffset);
-    if (caughtUp || pending.documents >= this.config.ingestFlushDocuments) this.handOver();
+    const full =
+      pending.documents >= this.config.ingestFlushDocuments ||
+      pending.stagedChars >= this.config.ingestFlushBytes;
+    if (caughtUp || full) this.handOver();
     else if (!pending.isEmpty) {
       this.flushTimer ??= setTimeout(() => {
         this.flushTimer = undefined;
@@ -259,7 +299,7 @@ export class IngestService {
     if (!pending) return;
     // After a failed flush, batches staged before the failure was seen follow a gap: never write them.
     if (pending.isEmpty || this.failure) {
-      this.release(pending.conn);
+      this.connections().release(pending.conn);
       return;
     }
     const generation = this.generation;
@@ -279,24 +319,32 @@ export class IngestService {
       // An earlier flush failed: these batches are read again (writing them would leave a gap).
       if (generation !== this.generation) return;
       const spans = await flushPending(pending, this.handlers, {
-        beforeCommit: (rejections) => this.sendDeadLetters(rejections),
-        crashPoint: (point) => this.crashIfConfigured(point),
+        beforeCommit: async (rejections) => {
+          await this.deadLetters?.send(rejections);
+        },
+        crashPoint: (point) => this.crash.at(point),
       });
-      await this.commitToKafka(spans);
-      this.crashIfConfigured('after-kafka-commit');
+      if (this.consumer) await commitToKafka(this.consumer, spans, this.assignment, this.log);
+      this.crash.at('after-kafka-commit');
     } catch (error) {
       failed = error as Error;
     } finally {
-      this.release(pending.conn);
+      this.connections().release(pending.conn);
     }
     if (failed) {
+      const fatal = this.failures.failed(failed);
       this.log.error(
-        { err: failed },
-        'could not write the staged batches; they are read again after a rejoin',
+        { err: failed, failuresInARow: this.failures.failuresInARow },
+        'could not write the staged batches; they are read again from the offsets stored in DuckDB',
       );
       await this.dropStaged(failed);
+      if (fatal) this.giveUp(fatal);
+      // Read again without waiting for a rejoin: with every partition caught up, no batch would
+      // come to fail and trigger one, and ingest would sit idle with the failure for ever.
+      else setTimeout(() => this.readAgainAfterFailure(), this.failures.backoffMs()).unref();
       return;
     }
+    this.failures.succeeded();
     await this.checkpointIfWalIsLarge();
   }
 
@@ -313,26 +361,27 @@ export class IngestService {
       this.staging = undefined;
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
-      if (pending) this.release(pending.conn);
+      if (pending) this.connections().release(pending.conn);
       this.nextFresh.clear();
     });
   }
 
-  /** Kafka's committed offsets only show progress; a failure here loses nothing. */
-  private async commitToKafka(spans: PartitionSpan[]): Promise<void> {
-    const owned = spans.filter((s) => this.assignment[s.topic]?.includes(s.partition));
-    if (owned.length === 0 || !this.consumer) return;
-    try {
-      await this.consumer.commitOffsets(
-        owned.map((s) => ({
-          topic: s.topic,
-          partition: s.partition,
-          offset: (s.lastOffset + 1n).toString(),
-        })),
+  /**
+   * After a failed flush (and its back-off): seek every assigned partition to the offset stored in
+   * DuckDB, then stage again. All in the staging queue and seek first: a batch fetched before the
+   * seek is stale by then (kafkajs), so nothing past the gap can be staged.
+   */
+  private readAgainAfterFailure(): void {
+    const consumer = this.consumer;
+    if (!consumer || this.stopping || this.fatalError) return;
+    this.serially(async () => {
+      if (!this.failure || this.fatalError) return;
+      await this.connections().with((conn) =>
+        seekToStoredOffsets(this.kafka, consumer, conn, this.assignment, this.log),
       );
-    } catch (error) {
-      this.log.debug({ err: error }, 'could not commit offsets to Kafka (DuckDB holds them)');
-    }
+      this.nextFresh.clear();
+      this.failure = undefined;
+    }).catch((error) => this.log.warn({ err: error }, 'could not seek after a failed write; a rejoin will'));
   }
 
   private async recordSkippedRecords(topic: string, partition: number, lastOffset: string): Promise<void> {
@@ -352,50 +401,18 @@ export class IngestService {
   }
 
   private async rejoined(): Promise<void> {
-    if (this.failure) {
+    if (this.failure && !this.fatalError) {
       // A join reads every partition again from Kafka's committed offsets, which never pass DuckDB's.
       await this.serially(async () => {
         this.nextFresh.clear();
         this.failure = undefined;
       });
     }
-    await this.seekToStoredOffsets(this.assignment);
-  }
-
-  private async sendDeadLetters(rejections: Rejection[]): Promise<void> {
-    await this.producer?.send({
-      topic: this.config.topics.deadLetter,
-      acks: -1,
-      messages: rejections.map(deadLetterMessage),
-    });
-  }
-
-  private async seekToStoredOffsets(assignment: Record<string, number[]>): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const conn = await this.acquire();
-      try {
-        for (const [topic, partitions] of Object.entries(assignment)) {
-          const low = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]));
-          for (const partition of partitions) {
-            const stored = await readNextOffset(conn, topic, partition);
-            const offset = stored?.toString() ?? low.get(partition) ?? '0';
-            consumer.seek({ topic, partition, offset });
-            this.log.debug(
-              { topic, partition, offset, from: stored === null ? 'earliest' : 'duckdb' },
-              'seek',
-            );
-          }
-        }
-      } finally {
-        this.release(conn);
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await this.connections().with((conn) =>
+      seekToStoredOffsets(this.kafka, consumer, conn, this.assignment, this.log),
+    );
   }
 
   private count(result: BatchResult): void {
@@ -409,18 +426,6 @@ export class IngestService {
     p.alreadyIngested += result.alreadyIngested;
   }
 
-  private crashIfConfigured(point: CrashPoint): void {
-    if (this.config.crashAt !== point || this.progress.batches < this.config.crashAfterBatches) return;
-    if (this.config.crashMode === 'fail') {
-      if (this.failedOnPurpose) return;
-      this.failedOnPurpose = true;
-      this.log.warn({ point }, 'SPEND_CRASH_AT: failing once on purpose');
-      throw new Error(`SPEND_CRASH_AT=${point}: failing once on purpose`);
-    }
-    this.log.warn({ point }, 'SPEND_CRASH_AT: killing the process on purpose');
-    process.kill(process.pid, 'SIGKILL');
-  }
-
   /**
    * DuckDB checkpoints automatically at COMMIT only when no other transaction is open, so its
    * write-ahead log (and the table data held in memory until a checkpoint) can grow for a long
@@ -430,30 +435,25 @@ export class IngestService {
   private async checkpointIfWalIsLarge(): Promise<void> {
     if (walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
     await this.serially(async () => {
-      const conn = this.staging?.conn ?? (await this.acquire());
+      const conn = this.staging?.conn ?? (await this.connections().acquire());
       try {
         await conn.run('checkpoint');
       } catch (error) {
         // DuckDB checkpoints on its own later; nothing is lost.
         this.log.warn({ err: error }, 'checkpoint failed');
       } finally {
-        if (conn !== this.staging?.conn) this.release(conn);
+        if (conn !== this.staging?.conn) this.connections().release(conn);
       }
     });
   }
 
-  private acquire(): Promise<DuckDBConnection> {
-    const conn = this.idle.pop();
-    if (conn) return Promise.resolve(conn);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(conn: DuckDBConnection): void {
-    const next = this.waiting.shift();
-    if (next) next(conn);
-    else this.idle.push(conn);
+  private connections(): ConnectionPool {
+    if (!this.pool) throw new Error('the ingest service is not started');
+    return this.pool;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs work that may wait (for a connection, a flush), heartbeating meanwhile. */
 async function keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {

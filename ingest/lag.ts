@@ -40,6 +40,19 @@ export function lagAgainst(targets: Map<string, bigint>, stored: StoredOffset[])
 }
 
 /**
+ * Consumer lag per partition of the topics: how many messages Kafka holds that DuckDB has not
+ * stored yet (`spend status`; the HTTP API can call the same). `stored` comes from the
+ * `offsets` operation, so it works whether or not an owner is running.
+ */
+export async function consumerLag(
+  kafka: KafkaClient,
+  topics: string[],
+  stored: StoredOffset[],
+): Promise<PartitionLag[]> {
+  return lagAgainst(await highWatermarks(kafka, topics), stored);
+}
+
+/**
  * Resolves once the stored offsets reach the given targets. Messages below the log start
  * (deleted by retention) count as reached only through the stored offset, so a partition that
  * was never read keeps this waiting: that is the point.

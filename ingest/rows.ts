@@ -6,8 +6,11 @@
  */
 import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
 
-/** string → VARCHAR (DuckDB casts decimal and date strings exactly), number → INTEGER, bigint → BIGINT. */
-export type Cell = string | number | bigint | boolean | DuckDBTimestampValue | null | undefined;
+/**
+ * string → VARCHAR (DuckDB casts decimal and date strings exactly), number → INTEGER, bigint → BIGINT,
+ * bytes → BLOB.
+ */
+export type Cell = string | number | bigint | boolean | Uint8Array | DuckDBTimestampValue | null | undefined;
 export type Row = Cell[];
 
 export function appendRow(appender: DuckDBAppender, row: Row): void {
@@ -17,6 +20,7 @@ export function appendRow(appender: DuckDBAppender, row: Row): void {
     else if (typeof cell === 'number') appender.appendInteger(cell);
     else if (typeof cell === 'bigint') appender.appendBigInt(cell);
     else if (typeof cell === 'boolean') appender.appendBoolean(cell);
+    else if (cell instanceof Uint8Array) appender.appendBlob(cell);
     else appender.appendTimestamp(cell);
   }
   appender.endRow();
@@ -31,7 +35,8 @@ export function kafkaTimestamp(epochMillis: string): DuckDBTimestampValue {
 export const TABLE_COLUMNS = {
   rejected_messages: [
     'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'message_key', 'body_id', 'reason_code',
-    'reason', 'raw_value', 'raw_truncated', 'produced_at', 'rejected_at',
+    'reason', 'raw_value', 'raw_truncated', 'produced_at', 'rejected_at', 'raw_value_whole', 'replayed_at',
+    'replay_batch_id',
   ],
 } as const;
 

@@ -84,6 +84,8 @@ const envSchema = z.object({
   // One DuckDB row group: a flush this large is written straight to the file, not to the log.
   SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
   SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
+  // Staged JSON costs memory whatever the document count: large documents flush sooner.
+  SPEND_INGEST_FLUSH_BYTES: positiveInt.default(128 * 1024 * 1024),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
   SPEND_CRASH_MODE: z.enum(['kill', 'fail']).default('kill'),
@@ -131,6 +133,8 @@ export type Config = {
   ingestFlushDocuments: number;
   /** …or once the oldest staged batch is this old (ms), whichever comes first. */
   ingestFlushMs: number;
+  /** …or once the staged documents' JSON holds this many bytes (bounds memory for large documents). */
+  ingestFlushBytes: number;
   /** Test-only: crash at this point once this many batches have been written. */
   crashAt: CrashPoint | undefined;
   crashAfterBatches: number;
@@ -196,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
+    ingestFlushBytes: e.SPEND_INGEST_FLUSH_BYTES,
     crashAt: e.SPEND_CRASH_AT,
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
     crashMode: e.SPEND_CRASH_MODE,

@@ -49,7 +49,7 @@ other_currencies as (
 ),
 line_counts as (select body_id, count(*) as lines from current_invoice_lines group by body_id),
 order_counts as (select body_id, count(*) as orders from current_purchase_orders group by body_id),
-rejected_counts as (select body_id, count(*) as rejected from rejected_messages group by body_id)
+rejected_counts as (select body_id, count(*) as rejected from rejected_messages where replayed_at is null group by body_id)
 select b.body_id,
        coalesce(i.invoices, 0)::integer as invoices,
        coalesce(l.lines, 0)::integer as invoice_lines,
@@ -81,7 +81,7 @@ export async function readStats(conn: DuckDBConnection): Promise<Stats> {
   }>(conn, STATS_SQL);
   const unattributed = await queryRows<{ n: number }>(
     conn,
-    'select count(*)::integer as n from rejected_messages where body_id is null',
+    'select count(*)::integer as n from rejected_messages where body_id is null and replayed_at is null',
   );
   return {
     bodies: rows.map((r) => ({

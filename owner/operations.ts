@@ -4,6 +4,7 @@
  * is running, the CLI opens the file itself and runs the very same function.
  */
 import { z } from 'zod';
+import { DEAD_LETTER_OPERATIONS } from '../ingest/replay.ts';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
@@ -49,6 +50,7 @@ export const OPERATIONS = {
   }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
+  ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
 };
 

@@ -22,6 +22,9 @@ export type ApiStarter = (db: Database, ingest: IngestService) => Promise<Server
 
 export type OwnerOptions = { api?: ApiStarter | undefined };
 
+/** After a fatal ingest error, how long a clean stop may take before the process exits anyway. */
+const FORCED_EXIT_MS = 15_000;
+
 export type Owner = {
   db: Database;
   ingest: IngestService;
@@ -120,12 +123,25 @@ export async function runOwnerUntilSignalled(
   }, 5000);
   progress.unref();
 
-  await new Promise<void>((resolve) => {
-    wake = resolve;
-    if (signalled) resolve();
-  });
+  // Ingest that cannot go on ends the process non-zero (a supervisor restarts it), never idles.
+  const fatal = await Promise.race([
+    new Promise<undefined>((resolve) => {
+      wake = () => resolve(undefined);
+      if (signalled) resolve(undefined);
+    }),
+    owner.ingest.fatal,
+  ]);
   clearInterval(progress);
+  if (fatal) {
+    process.stderr.write(
+      `spend: ${fatal.message}\nspend: exiting with code 1 so that a supervisor restarts it.\n`,
+    );
+    process.exitCode = 1;
+    // Whatever still holds the event loop after the clean stop below must not keep us alive.
+    setTimeout(() => process.exit(1), FORCED_EXIT_MS).unref();
+  }
   await schedule?.stop();
   await owner.stop();
+  if (fatal) return;
   log.info('stopped cleanly');
 }

@@ -69,6 +69,9 @@ async function restartAndVerify(
   expectedLines: number,
 ): Promise<void> {
   const owner = pipeline.startOwner('ingest');
+  // Until it answers, "ingested" is read from the file itself (the killed owner may have written
+  // everything already), and a SIGTERM could reach the owner before its signal handler exists.
+  await owner.ready();
   await pipeline.waitUntilIngested(90_000);
   owner.child.kill('SIGTERM');
   expect(await owner.exited).toEqual({ code: 0, signal: null });

@@ -7,8 +7,10 @@
  * product's "Reconciled" line is not the only witness.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { generateDemo } from '../demo/generate.ts';
+import { isDemoTopicOf } from '../demo/topics.ts';
+import { deleteTopics } from '../ingest/kafka/client.ts';
 import { decimalToUnits, unitsToDecimal } from './helpers/messages.ts';
 import { createPipeline } from './helpers/pipeline.ts';
 
@@ -63,6 +65,14 @@ async function figuresInDatabase(path: string): Promise<Map<string, { invoices: 
 describe('spend demo', () => {
   it('reconciles what it ingested with what it planted, and is safe to run twice', async () => {
     const pipeline = await createPipeline();
+    // The demo publishes to topics of its own, named after the configured ones.
+    onTestFinished(async () => {
+      const admin = pipeline.kafka.admin();
+      await admin.connect();
+      const demoTopics = (await admin.listTopics()).filter((t) => isDemoTopicOf(pipeline.config.topics, t));
+      await admin.disconnect();
+      await deleteTopics(pipeline.kafka, demoTopics);
+    });
     const args = ['demo', '--lines', String(LINES), '--seed', String(SEED), '--exit'];
     const first = await pipeline.cli(args);
     expect(first.code, first.stderr + first.stdout).toBe(0);

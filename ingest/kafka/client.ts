@@ -107,7 +107,13 @@ export function createProducer(kafka: KafkaClient, config: ProducerConfig = {}):
   return kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, ...config });
 }
 
-export type TopicSpec = { topic: string; numPartitions: number; replicationFactor?: number };
+export type TopicSpec = {
+  topic: string;
+  numPartitions: number;
+  replicationFactor?: number;
+  /** Topic-level settings, e.g. { name: 'max.message.bytes', value: '65536' }. */
+  configEntries?: { name: string; value: string }[];
+};
 
 /**
  * Creates the topics that do not exist yet; existing ones are left as they are (their partition
@@ -131,6 +137,7 @@ export async function ensureTopics(
           topic: spec.topic,
           numPartitions: spec.numPartitions,
           replicationFactor: spec.replicationFactor ?? -1,
+          ...(spec.configEntries ? { configEntries: spec.configEntries } : {}),
         })),
       });
     } catch (error) {
@@ -171,6 +178,51 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
 function onlyAlreadyExists(error: unknown): boolean {
   const errors = (error as { errors?: Array<{ type?: string }> }).errors;
   return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+/**
+ * The largest record batch the cluster accepts on `topic`: the topic's `max.message.bytes`
+ * (which defaults to the broker's `message.max.bytes`) and the broker's own `message.max.bytes`,
+ * whichever is smaller, as the cluster reports them (admin DescribeConfigs).
+ */
+export async function readMaxMessageBytes(
+  kafka: KafkaClient,
+  topic: string,
+): Promise<{ bytes: number; topicLimit: number; brokerLimit: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const cluster = await admin.describeCluster();
+    const brokerId = String(cluster.brokers[0]?.nodeId ?? 0);
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
+        { type: kafkajs.ConfigResourceTypes.BROKER, name: brokerId, configNames: ['message.max.bytes'] },
+      ],
+    });
+    const value = (type: number, name: string): number | undefined => {
+      const resource = described.resources.find((r) => r.resourceType === type);
+      const entry = resource?.configEntries.find((e) => e.configName === name);
+      const parsed = Number(entry?.configValue);
+      return Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
+    };
+    // Kafka's defaults (1 MiB and a bit) when the cluster withholds a value (e.g. no DescribeConfigs ACL).
+    const topicLimit = value(kafkajs.ConfigResourceTypes.TOPIC, 'max.message.bytes') ?? 1_048_588;
+    const brokerLimit = value(kafkajs.ConfigResourceTypes.BROKER, 'message.max.bytes') ?? 1_048_588;
+    return { bytes: Math.min(topicLimit, brokerLimit), topicLimit, brokerLimit };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True for the broker's refusal of a record batch larger than the topic allows. */
+export function isMessageTooLarge(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
+    if (e.type === 'MESSAGE_TOO_LARGE') return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {

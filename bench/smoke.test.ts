@@ -1,0 +1,36 @@
+/**
+ * Smoke runs of the benchmarks (issue 9): each one end to end on a small data set, with every
+ * peer and every check it makes, but BENCHMARKS.md left alone. Not a measurement (nothing is
+ * timed here): it only keeps the harness from rotting. The benchmarks themselves stay out of
+ * `npm test`.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testBrokers } from '../tests/helpers/kafka.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function runBench(script: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['bin/run-ts.js', script, '--smoke'], {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), LOG_LEVEL: 'warn' },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+describe('benchmark smoke runs', () => {
+  for (const script of ['bench/ingest.ts', 'bench/upload.ts', 'bench/transforms.ts']) {
+    it(`${script} --smoke runs to the end`, async () => {
+      const run = await runBench(script);
+      expect(run.code, run.output.slice(-4000)).toBe(0);
+      expect(run.output).toContain('smoke run: BENCHMARKS.md left alone');
+    }, 600_000);
+  }
+});
