@@ -17,8 +17,10 @@ import {
   toSavedMapping,
 } from './field-mapping.ts';
 import { sniffFileKind } from './file-type.ts';
+import { isHeaderRow, sheetWithHeader } from './header-search.ts';
 import { amountBasis } from './row-to-invoice.ts';
-import { DEFAULT_LIMITS, isHeaderRow, scanSource, UploadFileError, type UploadSource } from './upload.ts';
+import { scanSource } from './scan.ts';
+import { DEFAULT_LIMITS, UploadFileError, type UploadSource } from './upload-contract.ts';
 import { readWorkbook } from './xlsx-reader.ts';
 
 export type Layout = {
@@ -47,10 +49,7 @@ export async function findLayout(
     const chunks: Buffer[] = [];
     for await (const chunk of source.open() as AsyncIterable<Buffer>) chunks.push(chunk);
     const sheets = await readWorkbook(Buffer.concat(chunks));
-    const withHeader =
-      headerRow === undefined
-        ? sheets.find((s) => s.rows.some((r) => isHeaderRow(r.cells, saved)))
-        : sheets[0];
+    const withHeader = headerRow === undefined ? sheetWithHeader(sheets, saved) : sheets[0];
     rows = withHeader?.rows ?? [];
     sheet = withHeader?.name;
   } else {

@@ -1,0 +1,141 @@
+/**
+ * The rows of a table (CSV, TSV or a workbook sheet) through the upload: the header is looked
+ * for (header-search.ts), the layout decided from it (table-layout.ts), then every row is
+ * classified (spend, or a blank, repeated-header, total or marker row that is skipped and
+ * counted), mapped to an invoice.v1 message and sent, or rejected with its reasons. Rows held
+ * before the header are read like the rest, except that those that do not read as spend count
+ * as preamble. A total row becomes the control total the accepted rows are reconciled with.
+ */
+import { readControlTotal } from './control-total.ts';
+import { type SourceRow, TOO_LONG_LINE } from './csv-reader.ts';
+import { normaliseHeader, type SavedMapping } from './field-mapping.ts';
+import { HeaderSearch } from './header-search.ts';
+import { RowIdAllocator } from './ids.ts';
+import { classifyRow, type RowLayout } from './row-classification.ts';
+import { newRowCounters, type RowCounters, RowMapper } from './row-to-invoice.ts';
+import { decideLayout, type TableLayout } from './table-layout.ts';
+import type { UploadLimits, UploadSteps } from './upload-contract.ts';
+
+export type TableUploadContext = {
+  bodyId: string;
+  uploadId: string;
+  file: string;
+  limits: UploadLimits;
+  saved: Map<string, SavedMapping>;
+};
+
+type OpenTable = { layout: TableLayout; mapper: RowMapper; rowLayout: RowLayout };
+
+export class TableUpload {
+  /** What the accepted rows held beyond their number (redactions, cut cells…); null before the header. */
+  counters: RowCounters | null = null;
+  private table: OpenTable | null = null;
+
+  constructor(
+    private readonly steps: UploadSteps,
+    private readonly ctx: TableUploadContext,
+  ) {}
+
+  /** Reads every row; `afterBatch` runs after each batch (progress), `onFirstRow` before the first. */
+  async read(
+    batches: AsyncIterable<SourceRow[]> | Iterable<SourceRow[]>,
+    hooks: { onFirstRow?: () => void; afterBatch?: () => void } = {},
+  ): Promise<void> {
+    const search = new HeaderSearch(this.ctx.saved, this.ctx.limits.maxRowsBeforeHeader);
+    const { tally } = this.steps;
+    let first = true;
+    for await (const batch of batches) {
+      if (first) {
+        hooks.onFirstRow?.();
+        first = false;
+      }
+      for (const row of batch) {
+        tally.rowsRead++;
+        if (this.table) {
+          const sending = this.readRow(row, this.table, false);
+          if (sending) await sending;
+          continue;
+        }
+        const found = search.offer(row);
+        if (!found) continue;
+        const table = await this.open(found.header, found.saved);
+        tally.skip('header');
+        for (const before of found.before) {
+          const sending = this.readRow(before, table, true);
+          if (sending) await sending;
+        }
+      }
+      hooks.afterBatch?.();
+    }
+    if (!this.table) throw search.notFound();
+  }
+
+  private async open(header: SourceRow, saved: SavedMapping | undefined): Promise<OpenTable> {
+    const layout = decideLayout(header, saved);
+    Object.assign(this.steps.report, layout.report);
+    await this.steps.begin(layout.fingerprint, layout.digest);
+    const counters = newRowCounters();
+    this.counters = counters;
+    const { fields } = layout.mapping;
+    this.table = {
+      layout,
+      mapper: new RowMapper({
+        bodyId: this.ctx.bodyId,
+        uploadId: this.ctx.uploadId,
+        file: this.ctx.file.slice(0, 1000),
+        fields,
+        header: layout.header,
+        basis: layout.basis,
+        ids: new RowIdAllocator(),
+        counters,
+      }),
+      rowLayout: { fields, normalisedHeader: layout.header.map(normaliseHeader) },
+    };
+    return this.table;
+  }
+
+  /** Reads one row; returns a promise only when the sink asks to wait. */
+  private readRow(row: SourceRow, table: OpenTable, beforeHeader: boolean): Promise<void> | undefined {
+    const { tally } = this.steps;
+    const first = row.cells[0] ?? '';
+    if (first.startsWith(TOO_LONG_LINE)) {
+      const length = Number(first.slice(TOO_LONG_LINE.length));
+      this.steps.reject([
+        {
+          row: row.row,
+          column: null,
+          field: null,
+          reason: `a line of ${length.toLocaleString('en-GB')} characters, over the ${this.ctx.limits.maxLineChars.toLocaleString('en-GB')}-character limit: not read`,
+        },
+      ]);
+      return;
+    }
+    const kind = classifyRow(row.cells, table.rowLayout);
+    if (kind !== 'data') {
+      if (kind === 'total') {
+        const total = readControlTotal(row.cells, table.layout.mapping.fields, table.layout.basis);
+        if (total) tally.controlTotal(total.pence, row.row, total.label, total.note);
+      }
+      tally.skip(kind);
+      return;
+    }
+    const outcome = table.mapper.map(row.cells, row.row);
+    if (!outcome.ok) {
+      if (beforeHeader && outcome.netPence === null) tally.skip('preamble');
+      else this.steps.reject(outcome.rejections);
+      return;
+    }
+    const invoice = outcome.invoice;
+    tally.invoices++;
+    tally.accept(
+      outcome.netPence,
+      invoice.currency,
+      invoice[table.layout.dateField] ?? invoice.invoiceDate ?? invoice.paymentDate,
+    );
+    return this.steps.send({
+      topic: 'invoices',
+      key: `${invoice.bodyId}:${invoice.invoiceId}`,
+      value: JSON.stringify(invoice),
+    });
+  }
+}
