@@ -61,6 +61,7 @@ export function buildReport(input: ReportInput): UploadReport {
     period: tally.period(),
     months: tally.monthCounts(),
     redactedSuppliers: redactedSuppliers(input.counters),
+    ...(input.counters?.unnamedSuppliers ? { unnamedSuppliers: input.counters.unnamedSuppliers } : {}),
     rejections: tally.rejections,
     rejectionsNotListed: tally.rejectionsNotKept,
     overlaps: [],

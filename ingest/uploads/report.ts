@@ -57,6 +57,8 @@ export type UploadReport = {
     digest: string;
     fields: FieldChoice[];
     unused: Mapping['unused'];
+    /** Where the values settled or changed what the headers said (mapping-by-values.ts). */
+    settledByValues?: string[];
   };
   /** Which of our date fields the file's date went to, and what it means there. */
   dateField?: { field: 'paymentDate' | 'invoiceDate' | 'orderDate'; column: string; meaning: string };
@@ -72,6 +74,8 @@ export type UploadReport = {
   period: { from: string; to: string } | null;
   months: Record<string, number>;
   redactedSuppliers: { marker: string; rows: number }[];
+  /** Payments with a date and an amount but an empty supplier cell: kept and flagged like redacted ones. */
+  unnamedSuppliers?: number;
   rejections: Rejection[];
   rejectionsNotListed: number;
   overlaps: Overlap[];
@@ -148,8 +152,14 @@ export function formatReport(report: UploadReport): string {
     );
     for (const field of report.mapping.fields) {
       line(
-        `    ${field.field.padEnd(22)} ← column ${field.column + 1} "${field.header}"${field.meaning ? ` (${field.meaning})` : ''}`,
+        `    ${field.field.padEnd(22)} ← column ${field.column + 1} "${field.header}"${field.meaning ? ` (${field.meaning})` : ''}${field.samples?.length ? `: ${field.samples.map((v) => JSON.stringify(v)).join(', ')}` : ''}`,
       );
+    }
+    for (const settled of report.mapping.settledByValues ?? []) line(`    settled by the values: ${settled}`);
+    for (const unused of report.mapping.unused) {
+      if (unused.looksLike) {
+        line(`    unmapped column ${unused.column + 1} "${unused.header}" looks like ${unused.looksLike}`);
+      }
     }
   }
   if (report.dateField)
@@ -185,6 +195,11 @@ export function formatReport(report: UploadReport): string {
   if (redacted > 0) {
     line(
       `  ${count(redacted)} rows name no supplier (redacted: ${report.redactedSuppliers.map((r) => `"${r.marker}" ×${r.rows}`).join(', ')})`,
+    );
+  }
+  if (report.unnamedSuppliers) {
+    line(
+      `  ${count(report.unnamedSuppliers)} payments have no supplier name: kept as unnamed payments (in the totals, flagged like redacted ones, never matched to a supplier)`,
     );
   }
   for (const overlap of report.overlaps) {

@@ -1,7 +1,9 @@
 /**
  * A table's layout, decided from its header row: which column holds which field (detected,
  * or the body's saved mapping), where net amounts come from, and what the file's date means.
- * A header without an amount, a supplier or a date is refused here, before anything is sent.
+ * The mapping is checked against the first rows' values (mapping-by-values.ts). A header
+ * without an amount, a supplier or a date, or values that contradict the mapping with nothing
+ * better to fit, are refused here, before anything is sent.
  */
 import type { SourceRow } from './csv-reader.ts';
 import {
@@ -10,9 +12,12 @@ import {
   headerFingerprint,
   type Mapping,
   mappingDigest,
+  normaliseHeader,
   type SavedMapping,
 } from './field-mapping.ts';
+import { checkMappingByValues } from './mapping-by-values.ts';
 import type { UploadReport } from './report.ts';
+import { classifyRow } from './row-classification.ts';
 import { type AmountBasis, amountBasis, amountBasisText } from './row-to-invoice.ts';
 import { UploadFileError } from './upload-contract.ts';
 
@@ -28,14 +33,36 @@ export type TableLayout = {
   report: Pick<UploadReport, 'headerRow' | 'mapping' | 'dateField' | 'amountBasis'>;
 };
 
-export function decideLayout(headerRow: SourceRow, saved: SavedMapping | undefined): TableLayout {
+/** The values contradict the mapping: the upload stops, and the report shows what was found. */
+export class MappingContradiction extends UploadFileError {
+  constructor(
+    message: string,
+    readonly report: TableLayout['report'],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The layout from the header row and sample rows (rows near the header, in file order; those
+ * that are not spend, such as totals and blank lines, are left out of the check).
+ */
+export function decideLayout(
+  headerRow: SourceRow,
+  saved: SavedMapping | undefined,
+  samples: SourceRow[] = [],
+): TableLayout {
   const header = headerRow.cells;
-  let mapping: Mapping;
+  let byHeaders: Mapping;
   try {
-    mapping = saved ? applySavedMapping(header, saved) : detectMapping(header);
+    byHeaders = saved ? applySavedMapping(header, saved) : detectMapping(header);
   } catch (error) {
     throw new UploadFileError(`row ${headerRow.row}: ${(error as Error).message}`);
   }
+  const rowLayout = { fields: byHeaders.fields, normalisedHeader: header.map(normaliseHeader) };
+  const dataRows = samples.filter((r) => classifyRow(r.cells, rowLayout) === 'data').map((r) => r.cells);
+  const checked = checkMappingByValues(header, byHeaders, dataRows);
+  const mapping = checked.mapping;
   const { fields } = mapping;
   const basis = amountBasis(fields);
   const missing = [
@@ -55,7 +82,14 @@ export function decideLayout(headerRow: SourceRow, saved: SavedMapping | undefin
     mapping.choices.find((c) => c.field === 'invoiceDate');
   const report: TableLayout['report'] = {
     headerRow: headerRow.row,
-    mapping: { source: mapping.source, fingerprint, digest, fields: mapping.choices, unused: mapping.unused },
+    mapping: {
+      source: mapping.source,
+      fingerprint,
+      digest,
+      fields: mapping.choices,
+      unused: mapping.unused,
+      ...(checked.settled.length > 0 ? { settledByValues: checked.settled } : {}),
+    },
     amountBasis: amountBasisText(basis, header, fields),
   };
   if (dateChoice) {
@@ -64,6 +98,12 @@ export function decideLayout(headerRow: SourceRow, saved: SavedMapping | undefin
       column: dateChoice.header,
       meaning: dateChoice.meaning ?? (dateChoice.field === 'invoiceDate' ? 'invoice date' : 'payment date'),
     };
+  }
+  if (checked.problems.length > 0) {
+    throw new MappingContradiction(
+      `row ${headerRow.row}: the values contradict the ${mapping.source} mapping, so nothing was sent: ${checked.problems.join('; ')}. Check the file, or save the mapping that fits this layout (spend mapping save FILE --body BODY --set field="Column") and upload again`,
+      report,
+    );
   }
   return {
     header,

@@ -81,4 +81,31 @@ describe('table upload', () => {
     ).rejects.toThrow(/no header row found in 2 rows/);
     expect(steps.begun).toHaveLength(0);
   });
+
+  it('a payment with a date and an amount but no supplier name is kept, unnamed and flagged; a row with no amount is not a payment', async () => {
+    const steps = new Steps();
+    const table = new TableUpload(steps, {
+      bodyId: 'b',
+      uploadId: 'up',
+      file: 'f.csv',
+      limits: DEFAULT_LIMITS,
+      saved: new Map(),
+    });
+    await table.read(
+      rows([
+        ['Name', 'Payment Date', 'Net Amount'],
+        ['Acme Ltd', '21/11/2023', '10.00'],
+        ['', '21/11/2023', '290.00'],
+        ['', '22/11/2023', 'n/a'],
+      ]),
+    );
+    const sent = steps.sent.map((d) => JSON.parse(d.value) as InvoiceV1);
+    expect(sent.map((i) => [i.supplier, i.netAmount])).toEqual([
+      [{ name: 'Acme Ltd' }, '10.00'],
+      [{ name: '(unnamed)', redacted: true }, '290.00'],
+    ]);
+    expect(table.counters?.unnamedSuppliers).toBe(1);
+    expect(steps.tally.acceptedPence).toBe(30_000n);
+    expect(steps.rejected).toMatchObject([{ row: 4, field: 'netAmount' }]);
+  });
 });

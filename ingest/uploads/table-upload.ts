@@ -1,19 +1,21 @@
 /**
  * The rows of a table (CSV, TSV or a workbook sheet) through the upload: the header is looked
  * for (header-search.ts), the layout decided from it (table-layout.ts), then every row is
+ * checked against the values of the rows around the header; then every row is
  * classified (spend, or a blank, repeated-header, total or marker row that is skipped and
  * counted), mapped to an invoice.v1 message and sent, or rejected with its reasons. Rows held
  * before the header are read like the rest, except that those that do not read as spend count
  * as preamble. A total row becomes the control total the accepted rows are reconciled with.
  */
 import { readControlTotal } from './control-total.ts';
-import { type SourceRow, TOO_LONG_LINE } from './csv-reader.ts';
+import { CsvSyntaxError, type SourceRow, TOO_LONG_LINE } from './csv-reader.ts';
 import { normaliseHeader, type SavedMapping } from './field-mapping.ts';
-import { HeaderSearch } from './header-search.ts';
+import { type FoundHeader, HeaderSearch } from './header-search.ts';
 import { RowIdAllocator } from './ids.ts';
+import { SAMPLE_ROWS } from './mapping-by-values.ts';
 import { classifyRow, type RowLayout } from './row-classification.ts';
 import { newRowCounters, type RowCounters, RowMapper } from './row-to-invoice.ts';
-import { decideLayout, type TableLayout } from './table-layout.ts';
+import { decideLayout, MappingContradiction, type TableLayout } from './table-layout.ts';
 import type { UploadLimits, UploadSteps } from './upload-contract.ts';
 
 export type TableUploadContext = {
@@ -43,35 +45,71 @@ export class TableUpload {
   ): Promise<void> {
     const search = new HeaderSearch(this.ctx.saved, this.ctx.limits.maxRowsBeforeHeader);
     const { tally } = this.steps;
+    // Once the header is found, the next rows are held as samples until the mapping is checked.
+    let pending: { found: FoundHeader; after: SourceRow[] } | null = null;
     let first = true;
-    for await (const batch of batches) {
-      if (first) {
-        hooks.onFirstRow?.();
-        first = false;
-      }
-      for (const row of batch) {
-        tally.rowsRead++;
-        if (this.table) {
-          const sending = this.readRow(row, this.table, false);
-          if (sending) await sending;
-          continue;
+    try {
+      for await (const batch of batches) {
+        if (first) {
+          hooks.onFirstRow?.();
+          first = false;
         }
-        const found = search.offer(row);
-        if (!found) continue;
-        const table = await this.open(found.header, found.saved);
-        tally.skip('header');
-        for (const before of found.before) {
-          const sending = this.readRow(before, table, true);
-          if (sending) await sending;
+        for (const row of batch) {
+          tally.rowsRead++;
+          if (this.table) {
+            const sending = this.readRow(row, this.table, false);
+            if (sending) await sending;
+          } else if (pending) {
+            pending.after.push(row);
+            if (pending.after.length >= SAMPLE_ROWS) {
+              await this.start(pending.found, pending.after);
+              pending = null;
+            }
+          } else {
+            const found = search.offer(row);
+            if (!found) continue;
+            tally.skip('header');
+            pending = { found, after: [] };
+          }
         }
+        hooks.afterBatch?.();
       }
-      hooks.afterBatch?.();
+    } catch (error) {
+      // A file cut short: the rows read before the break still go through.
+      if (pending && error instanceof CsvSyntaxError) await this.start(pending.found, pending.after);
+      throw error;
     }
+    if (pending) await this.start(pending.found, pending.after);
     if (!this.table) throw search.notFound();
   }
 
-  private async open(header: SourceRow, saved: SavedMapping | undefined): Promise<OpenTable> {
-    const layout = decideLayout(header, saved);
+  /** Decides the layout from the header and the rows around it, then reads those rows. */
+  private async start(found: FoundHeader, after: SourceRow[]): Promise<void> {
+    const samples = [...found.before.slice(-SAMPLE_ROWS), ...after];
+    const table = await this.open(found.header, found.saved, samples);
+    for (const before of found.before) {
+      const sending = this.readRow(before, table, true);
+      if (sending) await sending;
+    }
+    for (const row of after) {
+      const sending = this.readRow(row, table, false);
+      if (sending) await sending;
+    }
+  }
+
+  private async open(
+    header: SourceRow,
+    saved: SavedMapping | undefined,
+    samples: SourceRow[],
+  ): Promise<OpenTable> {
+    let layout: TableLayout;
+    try {
+      layout = decideLayout(header, saved, samples);
+    } catch (error) {
+      // The report still shows the mapping the values contradicted, and why.
+      if (error instanceof MappingContradiction) Object.assign(this.steps.report, error.report);
+      throw error;
+    }
     Object.assign(this.steps.report, layout.report);
     await this.steps.begin(layout.fingerprint, layout.digest);
     const counters = newRowCounters();
