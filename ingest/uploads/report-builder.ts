@@ -72,10 +72,19 @@ export function buildReport(input: ReportInput): UploadReport {
       eInvoice: read.format?.startsWith('peppol') ?? false,
       sizes: { rows: tally.accepted, under250: tally.sizes.under250, under500: tally.sizes.under500 },
     }),
+    ...(input.status === 'uploaded' && tally.rejected > 0
+      ? { incomplete: incompleteExplanation(input.uploadId, tally) }
+      : {}),
     notes: [...input.notes, ...countersNotes(input.counters)],
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** Why an upload that went in is not the whole file, and what to do about it. */
+export function incompleteExplanation(uploadId: string, tally: Tally): string {
+  const n = (value: number) => value.toLocaleString('en-GB');
+  return `${n(tally.rejected)} of ${n(tally.accepted + tally.rejected)} rows that hold spend were rejected and not sent; the other ${n(tally.accepted)} are in. The rejected rows are listed with row, column and reason (spend uploads show ${uploadId} --rejections-csv FILE): correct them and upload them as a file of their own`;
 }
 
 /** Redaction markers by how many rows carry them, most first. */

@@ -45,6 +45,8 @@ export type UploadReport = {
   bytes: number;
   status: UploadStatus;
   error?: string;
+  /** Set when the upload went in without some of the file's rows: what is missing and what to do. */
+  incomplete?: string;
   duplicateOf?: string;
   format: string | null;
   encoding?: string;
@@ -132,6 +134,7 @@ export function formatReport(report: UploadReport): string {
     line(`  already uploaded as ${report.duplicateOf}: nothing was sent again (same content, same mapping)`);
   }
   if (report.error) line(`  ${report.status === 'partial' ? 'STOPPED' : 'NOT UPLOADED'}: ${report.error}`);
+  if (report.incomplete) line(`  INCOMPLETE: ${report.incomplete}`);
   line(
     `  upload ${report.duplicateOf ?? report.uploadId}, body ${report.bodyId}, ${count(report.bytes)} bytes`,
   );

@@ -134,6 +134,7 @@ class Upload implements UploadSteps {
           `row ${this.report.headerRow} is a header, and no row after it holds spend`,
         );
       }
+      if (this.tally.accepted === 0 && this.tally.rejected > 0) throw this.nothingAccepted();
     } catch (caught) {
       if (caught instanceof AlreadyUploaded) return duplicateReport(caught.previous, this.source.name);
       if (!isFileProblem(caught)) {
@@ -155,6 +156,18 @@ class Upload implements UploadSteps {
     const { overlaps } = await this.options.store.finish(report, this.storedRejections);
     report.overlaps = overlaps;
     return report;
+  }
+
+  /** An upload none of whose rows went in fails, saying why the first was refused. */
+  private nothingAccepted(): UploadFileError {
+    const first = this.tally.rejections[0];
+    const n = this.tally.rejected.toLocaleString('en-GB');
+    const example = first
+      ? ` (the first: row ${first.row}${first.column ? `, column "${first.column}"` : ''}: ${first.reason})`
+      : '';
+    return new UploadFileError(
+      `no row was accepted: all ${n} rows that hold spend were rejected${example}; nothing was sent`,
+    );
   }
 
   // ---- The formats ---------------------------------------------------------------------
