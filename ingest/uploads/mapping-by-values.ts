@@ -105,7 +105,8 @@ function score(kind: Kind, p: ColumnProfile): number {
 function fits(kind: Kind, p: ColumnProfile): boolean {
   // Too few values to tell a wrong column from a few bad rows (which are rejected, row by row).
   if (p.filled < MIN_EVIDENCE) return true;
-  if (kind === 'name') return p.textual / p.filled >= 0.5 && p.digitsOnly / p.filled < 0.5;
+  // A name is not mostly bare numbers (codes such as "S10" or "A1" may be names).
+  if (kind === 'name') return p.digitsOnly / p.filled < 0.5;
   if (kind === 'date' || kind === 'amount') return score(kind, p) >= 0.5;
   return true;
 }

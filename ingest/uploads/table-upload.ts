@@ -16,7 +16,7 @@ import { SAMPLE_ROWS } from './mapping-by-values.ts';
 import { classifyRow, type RowLayout } from './row-classification.ts';
 import { newRowCounters, type RowCounters, RowMapper } from './row-to-invoice.ts';
 import { decideLayout, MappingContradiction, type TableLayout } from './table-layout.ts';
-import type { UploadLimits, UploadSteps } from './upload-contract.ts';
+import { UploadFileError, type UploadLimits, type UploadSteps } from './upload-contract.ts';
 
 export type TableUploadContext = {
   bodyId: string;
@@ -55,6 +55,11 @@ export class TableUpload {
           first = false;
         }
         for (const row of batch) {
+          if (tally.rowsRead >= this.ctx.limits.maxRows) {
+            throw new UploadFileError(
+              `reading stopped after row ${tally.rowsRead.toLocaleString('en-GB')}: the file has more rows than the ${this.ctx.limits.maxRows.toLocaleString('en-GB')}-row limit (SPEND_UPLOAD_MAX_ROWS)`,
+            );
+          }
           tally.rowsRead++;
           if (this.table) {
             const sending = this.readRow(row, this.table, false);

@@ -19,7 +19,12 @@ export type UploadLimits = {
   maxLineChars: number;
   /** How many rows may come before the header row is found. */
   maxRowsBeforeHeader: number;
+  /** Rows read from a file, all sheets together; reading stops past it. */
+  maxRows: number;
   maxWorkbookBytes: number;
+  /** What a workbook may really unpack to, and per byte of archive (xlsx-reader.ts). */
+  maxUnpackedBytes: number;
+  maxUnpackRatio: number;
   maxXmlBytes: number;
   /** Rejections listed in full in the report (all are counted). */
   listedRejections: number;
@@ -30,7 +35,10 @@ export type UploadLimits = {
 export const DEFAULT_LIMITS: UploadLimits = {
   maxLineChars: 1024 * 1024,
   maxRowsBeforeHeader: 100_000,
+  maxRows: 5_000_000,
   maxWorkbookBytes: 100 * 1024 * 1024,
+  maxUnpackedBytes: 1024 * 1024 * 1024,
+  maxUnpackRatio: 100,
   maxXmlBytes: 20 * 1024 * 1024,
   listedRejections: 1000,
   storedRejections: 100_000,

@@ -189,7 +189,10 @@ class Upload implements UploadSteps {
   }
 
   private async readXlsx(): Promise<void> {
-    const sheets = await readWorkbook(await this.readWhole(this.limits.maxWorkbookBytes, 'a workbook'));
+    const sheets = await readWorkbook(
+      await this.readWhole(this.limits.maxWorkbookBytes, 'a workbook', 'SPEND_UPLOAD_MAX_WORKBOOK_BYTES'),
+      this.limits,
+    );
     const sheet = sheetWithHeader(sheets, await this.savedMappings(), 1000) ?? sheets[0];
     if (!sheet) throw new UploadFileError('the workbook has no sheets');
     this.report.format = 'xlsx';
@@ -201,7 +204,11 @@ class Upload implements UploadSteps {
   }
 
   private async readXml(): Promise<void> {
-    const bytes = await this.readWhole(this.limits.maxXmlBytes, 'an XML document');
+    const bytes = await this.readWhole(
+      this.limits.maxXmlBytes,
+      'an XML document',
+      'SPEND_UPLOAD_MAX_XML_BYTES',
+    );
     const xml = new TextDecoder(this.scan.encoding.name).decode(bytes);
     this.report.encoding = describeEncoding(this.scan.encoding);
     await uploadUbl(xml, this, {
@@ -245,10 +252,10 @@ class Upload implements UploadSteps {
     }
   }
 
-  private async readWhole(limit: number, what: string): Promise<Buffer> {
+  private async readWhole(limit: number, what: string, setting: string): Promise<Buffer> {
     if (this.scan.bytes > limit) {
       throw new UploadFileError(
-        `${what} of ${this.scan.bytes.toLocaleString('en-GB')} bytes is over the ${limit.toLocaleString('en-GB')}-byte limit`,
+        `${what} of ${this.scan.bytes.toLocaleString('en-GB')} bytes is over the ${limit.toLocaleString('en-GB')}-byte limit (${setting})`,
       );
     }
     const chunks: Buffer[] = [];
