@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBatch } from '../ingest/batch-writer.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
 import { addBody } from '../lib/bodies.ts';
 import { Database } from '../lib/db.ts';
@@ -14,7 +15,7 @@ let base: string;
 let close: () => void;
 
 beforeAll(async () => {
-  db = await Database.open({ path: ':memory:' });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
   await db.withConnection(async (conn) => {
     await addBody(conn, { bodyId: 'test-council', name: 'Test Council', joinedOn: '2023-04-01' });
     await writeBatch(conn, invoicesHandler, 't', 0, [

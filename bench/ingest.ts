@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, deleteTopics, ensureTopics, type KafkaClient } from '../ingest/kafka/client.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
@@ -186,7 +187,7 @@ async function createTopics(bench: Bench): Promise<void> {
 }
 
 async function registerBody(dbPath: string): Promise<void> {
-  const db = await Database.open({ path: dbPath });
+  const db = await Database.open({ path: dbPath, migrationsDir: MIGRATIONS_DIR });
   try {
     await db.withConnection((conn) =>
       addBody(conn, { bodyId: BODY_ID, name: 'Benchmark County Council', joinedOn: '2023-04-01' }),

@@ -1,15 +1,16 @@
 /**
- * "Ours": the real pipeline, `spend ingest` (cli/owner-process.ts → IngestService) as a child
+ * "Ours": the real pipeline, `spend ingest` (owner/process.ts → IngestService) as a child
  * process on a fresh DuckDB file and a fresh consumer group. Done means every partition's offset
  * stored in DuckDB (consumer_offsets, read through the owner's control socket) has reached the
  * topic's high watermark. Afterwards the database is opened and checked: every produced invoice,
  * line and penny must be there exactly once, and nothing rejected.
  */
 import { resolve } from 'node:path';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import type { Config } from '../lib/config.ts';
-import { OwnerClient } from '../lib/control.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { fromScaled } from '../lib/money.ts';
+import { OwnerClient } from '../owner/control.ts';
 import { expectCleanExit, otherCpuSeconds, spawnMeasured } from './child.ts';
 import type { Produced } from './produce.ts';
 
@@ -139,7 +140,7 @@ async function waitForStoredOffsets(
 }
 
 async function verify(dbPath: string): Promise<Verification> {
-  const db = await Database.open({ path: dbPath });
+  const db = await Database.open({ path: dbPath, migrationsDir: MIGRATIONS_DIR });
   try {
     const [row] = await db.withConnection((conn) =>
       queryRows<Verification>(

@@ -24,13 +24,9 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadConfig } from '../lib/config.ts';
-import { Database, queryRows } from '../lib/db.ts';
-import { ensureContractTables } from '../transforms/contracts/store.ts';
-import { ancestors, loadModels } from '../transforms/models.ts';
-import { plantedDemoSample } from '../transforms/resolver/evaluation/demo-pairs.ts';
-import { buildIdentifierPairs } from '../transforms/resolver/evaluation/identifier-pairs.ts';
-import { readRealAliases, sharedDataAvailable } from '../transforms/resolver/evaluation/real-names.ts';
+import { plantedDemoSample } from '../evaluation/resolver/demo-pairs.ts';
+import { buildIdentifierPairs } from '../evaluation/resolver/identifier-pairs.ts';
+import { readRealAliases, sharedDataAvailable } from '../evaluation/resolver/real-names.ts';
 import {
   HAND_LABELLED_PAIRS,
   readPairs,
@@ -38,9 +34,15 @@ import {
   resolveRealNamesOnly,
   type Score,
   score,
-} from '../transforms/resolver/evaluation/score.ts';
+} from '../evaluation/resolver/score.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
+import { loadConfig } from '../lib/config.ts';
+import { Database, queryRows } from '../lib/db.ts';
+import { ensureContractTables } from '../transforms/contracts/store.ts';
+import { ancestors, loadModels } from '../transforms/models.ts';
 import { cleanName } from '../transforms/resolver/normalise.ts';
-import { isDistinctive, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { isDistinctive } from '../transforms/resolver/similarity.ts';
 import { type ModelRun, runOnConnection } from '../transforms/runner.ts';
 import { machineBusySeconds } from './child.ts';
 import { markdownTable, packageVersion, waitForIdle, writeSection } from './report.ts';
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
   const path = join(dir, 'bench.duckdb');
   const db = await Database.open({
     path,
+    migrationsDir: MIGRATIONS_DIR,
     memoryLimit: config.duckdb.memoryLimit,
     threads: config.duckdb.threads,
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { BODY_KINDS, BODY_STATUSES, type Body } from '../lib/bodies.ts';
 import { loadConfig } from '../lib/config.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { printJson, printTable } from './output.ts';
 
 export function registerBodiesCommands(program: Command): void {

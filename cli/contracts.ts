@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import type { LoadedFile } from '../transforms/contracts/store.ts';
 import { printJson, printTable } from './output.ts';
 

@@ -3,32 +3,39 @@
  * local broker when KAFKA_BROKERS is unset, owns the database in this process, registers the
  * demo bodies, publishes the generated messages, waits until every one is ingested, checks
  * `spend stats` against the generator's manifest, and serves the API until Ctrl-C.
+ *
+ * Ctrl-C (SIGINT, or SIGTERM) at any point stops the demo in order: the owner first, then the
+ * broker it started, waiting until that has exited. The terminal signals the whole process group
+ * and npm forwards the signal again, so later signals only say the stop is under way; the broker
+ * runs in a process group of its own, so it outlives the signal until the owner is done with it,
+ * and a watchdog stops it should this process be killed outright.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { startApi } from '../api/app.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
 import {
-  ensureKafkaJars,
   isBrokerReachable,
+  localBrokerStopping,
   startLocalBroker,
   stopLocalBroker,
 } from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { ownerAnswers } from '../lib/control.ts';
 import { queryRows } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { readStats, type Stats } from '../lib/stats.ts';
+import { ownerAnswers } from '../owner/control.ts';
+import { type Owner, startOwner } from '../owner/process.ts';
 import { runTransforms } from '../transforms/runner.ts';
 import { printTable } from './output.ts';
-import { type Owner, startOwner } from './owner-process.ts';
 
 type DemoOptions = { lines: string; seed?: string; fresh?: boolean; exit?: boolean };
 
@@ -56,10 +63,27 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       `--lines must be a whole number of at least 1000 (got ${options.lines})`,
     );
   }
-  const startedBroker = await ensureBroker(config);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
   let owner: Owner | undefined;
+  let brokerStart: Promise<boolean> | undefined;
+  let stopping: Promise<void> | undefined;
+  /** Idempotent: the owner, then the broker this demo started (once it is up), waiting for both. */
+  const stop = () => {
+    stopping ??= (async () => {
+      await owner?.stop();
+      if (await brokerStart?.catch(() => false)) {
+        say('Stopping the local Kafka broker this demo started…');
+        const { stopMs } = await stopLocalBroker();
+        say(`Kafka stopped (${(stopMs / 1000).toFixed(1)} s).`);
+      }
+    })();
+    return stopping;
+  };
+  // Before anything else: a signal while the broker starts or messages flow must still stop it.
+  const signals = handleStopSignals(stop);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
   try {
+    brokerStart = ensureBroker(config);
+    await brokerStart;
     if (await ownerAnswers(config.socketPath)) {
       throw new UserError(
         'conflict',
@@ -69,7 +93,10 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     if (options.fresh) await startAfresh(config, kafka);
 
     const demo = generateDemo({ targetInvoiceLines, seed: options.seed ? Number(options.seed) : undefined });
-    owner = await startOwner(config, createLogger('warn'), { api: !options.exit });
+    const ownerLog = createLogger('warn');
+    owner = await startOwner(config, ownerLog, {
+      api: options.exit ? undefined : (db) => startApi(db, config.port, ownerLog, config.host),
+    });
     const ownerDb = owner.db;
     await ownerDb.withConnection(async (conn) => {
       for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
@@ -107,27 +134,63 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     say('           npx spend query fct_shared_suppliers    npx spend query fct_duplicate_payments');
     if (options.exit) return reconciled;
     say(`API:       http://${config.host}:${config.port}/api/stats   (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await signals.untilSignalled();
     return reconciled;
   } finally {
-    await owner?.stop();
-    if (startedBroker) {
-      say('Stopping the local Kafka broker this demo started.');
-      await stopLocalBroker();
-    }
+    await stop();
+    signals.dispose();
   }
 }
 
-/** Starts the project's local broker when KAFKA_BROKERS is unset and none answers. */
+/**
+ * SIGINT and SIGTERM stop the demo. While it serves, the first one ends the wait (the normal way
+ * out); before that, the work in hand is abandoned: `stop` runs and the process exits with the
+ * signal's code. Later signals (npm forwards the one the terminal already sent to the whole group)
+ * only say that the stop is under way.
+ */
+function handleStopSignals(stop: () => Promise<void>): {
+  untilSignalled: () => Promise<NodeJS.Signals>;
+  dispose: () => void;
+} {
+  let signalled = false;
+  let serving: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return say(`${signal}: stopping, please wait…`);
+    signalled = true;
+    if (serving) return serving(signal);
+    say(`${signal}: stopping the demo…`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    untilSignalled: () =>
+      new Promise((resolve) => {
+        serving = resolve;
+      }),
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * Starts the project's local broker when KAFKA_BROKERS is unset and none answers; true when this
+ * demo started it (and so must stop it). A broker already running (npm run kafka:start) is used
+ * and left running.
+ */
 async function ensureBroker(config: Config): Promise<boolean> {
-  if (!config.usesLocalBroker || (await isBrokerReachable(config.kafkaBrokers, 2000))) return false;
+  if (!config.usesLocalBroker) return false;
+  const alreadyRunning = `Using the Kafka broker already running on ${config.kafkaBrokers.join(',')} (left running).`;
+  // a broker still stopping (a demo just interrupted) answers for a few seconds: start a new one
+  if (!(await localBrokerStopping()) && (await isBrokerReachable(config.kafkaBrokers, 2000))) {
+    say(alreadyRunning);
+    return false;
+  }
   say('Starting the local Kafka broker (its jars come from Maven Central on first use)…');
-  await ensureKafkaJars();
-  const started = await startLocalBroker();
-  say(`Kafka is up on ${started.bootstrap}.`);
+  const started = await startLocalBroker({ stopWhenGone: process.pid });
+  say(started.started ? `Kafka is up on ${started.bootstrap} (log ${started.logFile}).` : alreadyRunning);
   return started.started;
 }
 

@@ -1,21 +1,21 @@
 /**
  * The `spend` command. Every subcommand works whether or not an owning process (serve or
- * ingest) is running: see lib/owner.ts. Errors a user can act on are printed as one sentence
+ * ingest) is running: see owner/call-operation.ts. Errors a user can act on are printed as one sentence
  * with exit code 1; anything else is a bug and prints its stack.
  */
 import { Command } from 'commander';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../lib/config.ts';
+import { ConfigError } from '../lib/config.ts';
 import { DatabaseLockedError } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
 import { registerBodiesCommands } from './bodies.ts';
 import { registerContractsCommands } from './contracts.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerIngestCommand } from './ingest.ts';
 import { registerMappingCommands } from './mapping.ts';
-import { runOwnerUntilSignalled } from './owner-process.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSchemasCommand } from './schemas.ts';
+import { registerServeCommand } from './serve.ts';
 import { registerStatsCommand } from './stats.ts';
 import { registerSuppliersCommands } from './suppliers.ts';
 import { registerTransformsCommands } from './transforms.ts';
@@ -25,22 +25,8 @@ const program = new Command('spend')
   .description('collective-spend: the combined buying power of a partnership of public bodies')
   .showHelpAfterError();
 
-program
-  .command('serve')
-  .description('own the database: Kafka consumers, control socket, HTTP API and scheduled transforms')
-  .action(async () => {
-    const config = loadConfig();
-    await runOwnerUntilSignalled(config, createLogger(config.logLevel), { api: true });
-  });
-
-program
-  .command('ingest')
-  .description('own the database and run the Kafka consumers only (no API)')
-  .action(async () => {
-    const config = loadConfig();
-    await runOwnerUntilSignalled(config, createLogger(config.logLevel), { api: false });
-  });
-
+registerServeCommand(program);
+registerIngestCommand(program);
 registerBodiesCommands(program);
 registerStatsCommand(program);
 registerDemoCommand(program);

@@ -12,7 +12,7 @@ import { correctMapping, findLayout, type Layout } from '../ingest/uploads/layou
 import { isFileProblem } from '../ingest/uploads/upload.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { printJson, printTable } from './output.ts';
 
 type StoredMapping = { fingerprint: string; header: string[]; mapping: SavedMapping; savedAt: string };

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { parseWhere, type QueryResult } from '../transforms/query.ts';
 import { printTable } from './output.ts';
 

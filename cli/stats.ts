@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
-import { callOperation } from '../lib/owner.ts';
 import type { Stats } from '../lib/stats.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { printJson, printTable } from './output.ts';
 
 export function registerStatsCommand(program: Command): void {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import type { AliasLine } from '../transforms/operations.ts';
 import type { DecisionResult } from '../transforms/resolver/decisions.ts';
 import { printJson, printTable } from './output.ts';

@@ -1,7 +1,7 @@
 /** `spend transforms run|status`: build the SQL models now, and what the last runs did. */
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import type { RunSummary } from '../transforms/runner.ts';
 import { printJson, printTable } from './output.ts';
 

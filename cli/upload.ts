@@ -32,12 +32,12 @@ import {
 import { ingestedAgrees, waitUntilIngested } from '../ingest/uploads/wait.ts';
 import { type Body, publishingThreshold } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
-import { ownerAnswers } from '../lib/control.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
+import { ownerAnswers } from '../owner/control.ts';
+import { type Owner, startOwner } from '../owner/process.ts';
 import { printJson, printTable } from './output.ts';
-import { type Owner, startOwner } from './owner-process.ts';
 
 export function registerUploadCommands(program: Command): void {
   program
@@ -197,7 +197,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
  */
 async function startOwnerUnlessOneIsStarting(config: Config, log: Logger): Promise<Owner | undefined> {
   try {
-    return await startOwner(config, log, { api: false });
+    return await startOwner(config, log);
   } catch (error) {
     if (!(error instanceof UserError && error.code === 'conflict')) throw error;
     process.stderr.write('An owner started meanwhile: it ingests the upload.\n');

@@ -4,13 +4,14 @@ import { Database, queryRows } from '../lib/db.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { flushPending, PendingWrite, readNextOffset, stageBatch, writeBatch } from './batch-writer.ts';
 import { TABLE_COLUMNS } from './rows.ts';
+import { MIGRATIONS_DIR } from './schema-migrations.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 
 let db: Database;
 let conn: DuckDBConnection;
 
 beforeEach(async () => {
-  db = await Database.open({ path: ':memory:' });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
   conn = await db.connect();
   await conn.run(
     "insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')",

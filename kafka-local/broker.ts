@@ -5,17 +5,31 @@
  *
  * Ports default to 19092 (clients) and 19093 (controller) so they never clash with a Kafka the
  * user already runs on 9092. Each port gets its own runtime dir holding server.properties, the
- * pid file, the log file and the data (log.dirs), so several brokers can coexist if ever needed.
+ * pid file, the log file and the data (log.dirs), so several brokers can coexist.
  * Every function is idempotent: starting a running broker or stopping a stopped one does nothing.
+ *
+ * startPrivateBroker() is for a run that must own its broker (the test suite): free ports, a
+ * fresh state folder, never a broker that was already there, gone when its owner is gone.
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { probeCluster } from '../ingest/kafka/client.ts';
+import { probeCluster, probeClusterId } from '../ingest/kafka/client.ts';
 
 export const DEFAULT_PORT = 19092;
 export const DEFAULT_CONTROLLER_PORT = 19093;
@@ -34,6 +48,13 @@ export type LocalBrokerOptions = {
   startTimeoutMs?: number;
   /** Progress messages (default: stderr). */
   log?: (message: string) => void;
+  /**
+   * Stop the broker once this process is gone, even after kill -9 (a detached watchdog shell polls
+   * it every second). For brokers that belong to one run; `kafka:start` leaves it unset.
+   */
+  stopWhenGone?: number;
+  /** With stopWhenGone: also delete the runtime dir then (a private broker's throw-away state). */
+  removeWhenGone?: boolean;
 };
 
 export type LocalBrokerStatus = {
@@ -190,9 +211,13 @@ type Resolved = {
   pidFile: string;
   logFile: string;
   lockFile: string;
+  /** Holds the pid of a broker being stopped: it still answers for a few seconds, and must not be used. */
+  stoppingFile: string;
   heap: string;
   startTimeoutMs: number;
   log: (message: string) => void;
+  stopWhenGone: number | undefined;
+  removeWhenGone: boolean;
 };
 
 /**
@@ -217,9 +242,12 @@ function resolveOptions(options: LocalBrokerOptions = {}): Resolved {
     pidFile: join(runtimeDir, 'broker.pid'),
     logFile: join(runtimeDir, 'broker.log'),
     lockFile: join(runtimeDir, 'start.lock'),
+    stoppingFile: join(runtimeDir, 'broker.stopping'),
     heap: options.heap ?? '512m',
     startTimeoutMs: options.startTimeoutMs ?? 90_000,
     log: options.log ?? defaultLog,
+    stopWhenGone: options.stopWhenGone,
+    removeWhenGone: options.removeWhenGone ?? false,
   };
 }
 
@@ -382,6 +410,12 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   await mkdir(r.runtimeDir, { recursive: true, mode: 0o700 });
 
   return withStartLock(r, async () => {
+    const stopping = await stoppingBrokerPid(r);
+    if (stopping !== undefined) {
+      r.log(`waiting for the broker being stopped (pid ${stopping}) to exit`);
+      await waitForExit(stopping, 60_000);
+    }
+    await rm(r.stoppingFile, { force: true });
     const status = await localBrokerStatus(options);
     const already = {
       started: false,
@@ -397,12 +431,13 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     }
     for (const port of [r.port, r.controllerPort]) {
       if (await portInUse(port)) {
-        throw new Error(`${HOST}:${port} is taken by another program; choose other ports (--port)`);
+        throw new PortTakenError(`${HOST}:${port} is taken by another program; choose other ports (--port)`);
       }
     }
 
     await writeFile(r.propsFile, serverProperties(r));
-    if (!existsSync(join(r.dataDir, 'meta.properties'))) {
+    const metaFile = join(r.dataDir, 'meta.properties');
+    if (!existsSync(metaFile)) {
       r.log(`formatting KRaft storage in ${r.dataDir}`);
       const clusterId = (await runJava(libDir, ['kafka.tools.StorageTool', 'random-uuid'])).trim();
       await runJava(libDir, [
@@ -415,6 +450,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
         '--ignore-formatted',
       ]);
     }
+    // The broker we start answers with this id; another one on the same address would not.
+    const clusterId = /^cluster\.id=(.+)$/m.exec(await readFile(metaFile, 'utf8'))?.[1]?.trim();
 
     const began = Date.now();
     const logFd = openSync(r.logFile, 'w');
@@ -452,9 +489,10 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       );
     }
     await writeFile(r.pidFile, `${pid}\n`);
+    if (r.stopWhenGone !== undefined) startWatchdog(r, r.stopWhenGone, pid);
 
     try {
-      await waitUntilServing(r, pid, () => exit);
+      await waitUntilServing(r, pid, () => exit, clusterId);
     } catch (error) {
       await stopLocalBroker(options);
       throw error;
@@ -463,15 +501,26 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   });
 }
 
-async function waitUntilServing(r: Resolved, pid: number, exited: () => string | undefined): Promise<void> {
+async function waitUntilServing(
+  r: Resolved,
+  pid: number,
+  exited: () => string | undefined,
+  clusterId?: string,
+): Promise<void> {
   const deadline = Date.now() + r.startTimeoutMs;
   for (;;) {
-    if (await isBrokerReachable([r.bootstrap], 1000)) return;
+    const answering = await probeClusterId([r.bootstrap], 1000);
+    if (answering !== undefined && (clusterId === undefined || answering === clusterId)) return;
+    if (answering !== undefined) {
+      throw new PortTakenError(
+        `another Kafka broker (cluster ${answering}) answers on ${r.bootstrap}, not the one started here`,
+      );
+    }
     const exit = exited() ?? (isAlive(pid) ? undefined : 'exited');
     if (exit) {
-      throw new Error(
-        `Kafka broker ${exit} before serving on ${r.bootstrap}; log ${r.logFile} ends with:\n${await logTail(r.logFile)}`,
-      );
+      const tail = await logTail(r.logFile);
+      const message = `Kafka broker ${exit} before serving on ${r.bootstrap}; log ${r.logFile} ends with:\n${tail}`;
+      throw /Address already in use/.test(tail) ? new PortTakenError(message) : new Error(message);
     }
     if (Date.now() > deadline) {
       throw new Error(
@@ -496,6 +545,7 @@ export async function stopLocalBroker(
     await rm(r.pidFile, { force: true });
     return { stopped: false, pid: undefined, stopMs: 0 };
   }
+  await writeFile(r.stoppingFile, `${pid}\n`);
   process.kill(pid, 'SIGTERM');
   if (!(await waitForExit(pid, options.graceMs ?? 30_000))) {
     r.log(`broker pid ${pid} ignored SIGTERM; sending SIGKILL`);
@@ -503,7 +553,18 @@ export async function stopLocalBroker(
     await waitForExit(pid, 5000);
   }
   await rm(r.pidFile, { force: true });
+  await rm(r.stoppingFile, { force: true });
   return { stopped: true, pid, stopMs: Date.now() - began };
+}
+
+async function stoppingBrokerPid(r: Resolved): Promise<number | undefined> {
+  const pid = await readPid(r.stoppingFile);
+  return pid !== undefined && (await isOurBroker(pid, r.propsFile)) ? pid : undefined;
+}
+
+/** Whether the local broker is being stopped (it may still answer, but not for long). */
+export async function localBrokerStopping(options: LocalBrokerOptions = {}): Promise<boolean> {
+  return (await stoppingBrokerPid(resolveOptions(options))) !== undefined;
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
@@ -513,4 +574,109 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
     await sleep(100);
   }
   return !isAlive(pid);
+}
+
+/** A port was taken by another program (between choosing it and the broker binding it, perhaps). */
+class PortTakenError extends Error {}
+
+/**
+ * A detached shell that stops the broker (TERM, then KILL after 30 s) once `ownerPid` is gone, and
+ * deletes the runtime dir when asked; it exits by itself as soon as the broker has stopped.
+ */
+function startWatchdog(r: Resolved, ownerPid: number, brokerPid: number): void {
+  const script = [
+    'owner=$1 broker=$2 dir=$3',
+    'alive() { kill -0 "$1" 2>/dev/null; }',
+    'while alive "$owner" && alive "$broker"; do sleep 1; done',
+    'if alive "$broker"; then',
+    '  kill -TERM "$broker"; i=0',
+    '  while alive "$broker" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done',
+    '  kill -KILL "$broker" 2>/dev/null',
+    'fi',
+    '[ -n "$dir" ] && rm -rf "$dir"',
+  ].join('\n');
+  const dir = r.removeWhenGone ? r.runtimeDir : '';
+  spawn('sh', ['-c', script, 'kafka-local-watchdog', String(ownerPid), String(brokerPid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
+}
+
+/** Ports nobody listens on now: the kernel's choice for port 0, held together so they differ. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, HOST, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+export type PrivateBroker = {
+  bootstrap: string;
+  /** From spawning java to the broker answering metadata requests. */
+  startMs: number;
+  runtimeDir: string;
+  logFile: string;
+  /** Stops the broker (waiting until it has exited) and deletes its state; idempotent. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts a broker that belongs to the calling process alone: on free ports, with its state in a
+ * fresh folder, and stopped (state deleted) when stop() is called or, failing that, when this
+ * process is gone. It never adopts a broker that was already there: a broker of another cluster
+ * answering on the chosen port is a clash, and the start is retried on other ports.
+ */
+export async function startPrivateBroker(
+  options: { heap?: string; log?: (message: string) => void } = {},
+): Promise<PrivateBroker> {
+  await ensureKafkaJars({ log: options.log });
+  await mkdir(runtimeBase(), { recursive: true, mode: 0o700 });
+  for (let attempt = 1; ; attempt++) {
+    const [port, controllerPort] = await freePorts(2);
+    const runtimeDir = await mkdtemp(join(runtimeBase(), `kafka-private-${port}-`));
+    const log = options.log ?? defaultLog;
+    const brokerOptions: LocalBrokerOptions = {
+      ...options,
+      // a fresh folder is always formatted: not news worth a line
+      log: (message) => (message.startsWith('formatting KRaft storage') ? undefined : log(message)),
+      port,
+      controllerPort,
+      runtimeDir,
+      stopWhenGone: process.pid,
+      removeWhenGone: true,
+    };
+    try {
+      const started = await startLocalBroker(brokerOptions);
+      if (!started.started) throw new PortTakenError(`a broker already answered on ${started.bootstrap}`);
+      let stopping: Promise<void> | undefined;
+      const stop = () => {
+        stopping ??= (async () => {
+          await stopLocalBroker(brokerOptions);
+          await rm(runtimeDir, { recursive: true, force: true });
+        })();
+        return stopping;
+      };
+      return {
+        bootstrap: started.bootstrap,
+        startMs: started.startMs ?? 0,
+        runtimeDir,
+        logFile: started.logFile,
+        stop,
+      };
+    } catch (error) {
+      await stopLocalBroker(brokerOptions).catch(() => undefined);
+      await rm(runtimeDir, { recursive: true, force: true });
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
 }

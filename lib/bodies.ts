@@ -1,9 +1,9 @@
 /** The opt-in register: bodies join the partnership when they are ready, and may leave. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { bodyId, isoDate } from '../ingest/topics/common.ts';
 import { queryRows } from './db.ts';
 import { UserError } from './errors.ts';
+import { bodyId, isoDate } from './fields.ts';
 
 export const BODY_KINDS = ['council', 'fire', 'police', 'school', 'health', 'other'] as const;
 export const BODY_STATUSES = ['prospective', 'active', 'left'] as const;

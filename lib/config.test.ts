@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig } from './config.ts';
 
@@ -18,12 +18,15 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads the code lists from ../shared/datasets/codelists beside the repository by default', () => {
-    const repoRoot = resolve(import.meta.dirname, '..');
-    const shared = resolve(repoRoot, '..', 'shared', 'datasets', 'codelists');
-    expect(loadConfig({}).codelistsDir).toBe(shared);
-    expect(loadConfig({ SPEND_CODELISTS_DIR: '' }).codelistsDir).toBe(shared);
+  it('reads the code lists shipped in reference/codelists by default; the variable overrides it', () => {
+    const shipped = resolve(import.meta.dirname, '..', 'reference', 'codelists');
+    expect(loadConfig({}).codelistsDir).toBe(shipped);
+    expect(loadConfig({ SPEND_CODELISTS_DIR: '' }).codelistsDir).toBe(shipped);
     expect(loadConfig({ SPEND_CODELISTS_DIR: '/srv/codelists' }).codelistsDir).toBe('/srv/codelists');
+    // the default is a folder of the repository, not of the workspace around it
+    for (const file of ['cpv_codes.csv', 'proclass_17.csv']) {
+      expect(existsSync(join(shipped, file)), file).toBe(true);
+    }
   });
 
   it('treats an empty variable as unset (as in .env.example)', () => {

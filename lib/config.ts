@@ -9,6 +9,9 @@ import { z } from 'zod';
 /** The repository's root folder (this file is lib/config.ts). */
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 
+/** The code lists shipped with the product (reference/SOURCES.md gives their origin and licence). */
+export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -99,7 +102,7 @@ export type Config = {
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
-  /** Where the CPV and ProClass code lists are read from at run time (never copied into the repo). */
+  /** Where the CPV and ProClass code lists are read from at run time (default: reference/codelists). */
   codelistsDir: string;
   /** DuckDB connections of the ingest service: one stages batches while another flushes. */
   ingestConcurrency: number;
@@ -160,10 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
-    // The shared datasets sit beside the repository unless the variable says otherwise.
-    codelistsDir: e.SPEND_CODELISTS_DIR
-      ? resolve(e.SPEND_CODELISTS_DIR)
-      : resolve(REPO_ROOT, '..', 'shared', 'datasets', 'codelists'),
+    // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.
+    codelistsDir: e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : REFERENCE_CODELISTS_DIR,
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,

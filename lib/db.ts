@@ -1,17 +1,21 @@
 /**
  * The DuckDB database file: opening it (with the configured memory limit and threads),
- * applying versioned migrations from ingest/migrations/, and small query helpers.
- * DuckDB lets one process at a time open a file for writing; see lib/owner.ts for how other
- * commands reach the owning process instead.
+ * applying versioned migrations from the directory the caller names (the product's are in
+ * ingest/migrations/, see ingest/schema-migrations.ts), and small query helpers.
+ * DuckDB lets one process at a time open a file for writing; see owner/call-operation.ts for how
+ * other commands reach the owning process instead.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'ingest', 'migrations');
-
-export type DatabaseOptions = { path: string; memoryLimit?: string; threads?: number };
+export type DatabaseOptions = {
+  path: string;
+  /** The folder of NNN_name.sql migrations to bring the file up to date with. */
+  migrationsDir: string;
+  memoryLimit?: string;
+  threads?: number;
+};
 
 export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
@@ -42,7 +46,7 @@ export class Database {
       throw error;
     }
     const db = new Database(options.path, instance);
-    await db.withConnection(applyMigrations);
+    await db.withConnection((conn) => applyMigrations(conn, options.migrationsDir));
     return db;
   }
 
@@ -90,7 +94,7 @@ export async function inTransaction<T>(conn: DuckDBConnection, work: () => Promi
 
 type Migration = { version: number; name: string; sql: string };
 
-export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+export function listMigrations(dir: string): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
@@ -102,7 +106,7 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 /** Applies every migration not yet recorded, each in its own transaction, in version order. */
-export async function applyMigrations(conn: DuckDBConnection): Promise<number[]> {
+export async function applyMigrations(conn: DuckDBConnection, migrationsDir: string): Promise<number[]> {
   await conn.run(`create table if not exists schema_migrations (
     version integer primary key,
     name varchar not null,
@@ -114,7 +118,7 @@ export async function applyMigrations(conn: DuckDBConnection): Promise<number[]>
     ),
   );
   const newlyApplied: number[] = [];
-  for (const migration of listMigrations()) {
+  for (const migration of listMigrations(migrationsDir)) {
     if (applied.has(migration.version)) continue;
     await inTransaction(conn, async () => {
       await conn.run(migration.sql);

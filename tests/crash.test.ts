@@ -4,6 +4,7 @@
  * message exactly once: same counts and exact totals, no offset twice.
  */
 import { describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { CRASH_POINTS } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { manyInvoices, penceToString } from './helpers/messages.ts';
@@ -81,7 +82,7 @@ async function verifyExactlyOnce(
     }),
   ]);
   // History, not just the current view: every offset exactly once.
-  const db = await Database.open({ path: pipeline.config.dbPath });
+  const db = await Database.open({ path: pipeline.config.dbPath, migrationsDir: MIGRATIONS_DIR });
   try {
     const [row] = await db.withConnection((conn) =>
       queryRows<{ versions: number; distinct_offsets: number; lines: number; distinct_lines: number }>(

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { decodeHtmlEntities } from '../transforms/contracts/html-entities.ts';
@@ -128,7 +129,7 @@ if (!sharedOcds)
 
 describe.skipIf(!sharedOcds)('the real Contracts Finder packages (../shared/datasets/ocds)', () => {
   it('build a register, coverage of Lancashire CC spend, and joint-procurement windows', async () => {
-    db = await Database.open({ path: ':memory:', threads: 2 });
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
     const conn = await db.connect();
     await conn.run(
       `insert into bodies (body_id, name, kind, status, joined_on) values

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DemoManifest } from '../demo/manifest.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { loadModels } from '../transforms/models.ts';
 import { createPipeline } from './helpers/pipeline.ts';
@@ -29,7 +30,7 @@ describe('transforms on the demo data', () => {
     const manifest = JSON.parse(
       readFileSync(join(dirname(dbPath), 'demo-manifest.json'), 'utf8'),
     ) as DemoManifest;
-    const db = await Database.open({ path: dbPath });
+    const db = await Database.open({ path: dbPath, migrationsDir: MIGRATIONS_DIR });
     const rows = (sql: string) => db.withConnection((conn) => queryRows<Row>(conn, sql));
     const splitGroups: string[][] = [];
     const splitIds: string[] = [];

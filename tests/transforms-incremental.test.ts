@@ -10,6 +10,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addIncrement, generateBenchData, scaleFor } from '../bench/transforms-data.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { ensureContractTables } from '../transforms/contracts/store.ts';
 import { loadModels } from '../transforms/models.ts';
@@ -79,7 +80,7 @@ async function sendInvoices(
 
 describe('incremental refresh', () => {
   it('equals a full rebuild for every model after new, late, moved, corrected, retracted and re-sent documents', async () => {
-    db = await Database.open({ path: ':memory:', threads: 2 });
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
     const conn = await db.connect();
     await ensureContractTables(conn);
     const scale = scaleFor(30_000);

@@ -3,8 +3,8 @@
  * a fresh in-memory DuckDB; and every model has at least one.
  */
 import { describe, expect, it } from 'vitest';
-import { compareRows, listFixtures, runFixture } from '../transforms/fixtures.ts';
 import { loadModels } from '../transforms/models.ts';
+import { compareRows, listFixtures, runFixture } from './helpers/model-fixtures.ts';
 
 const models = loadModels();
 const fixtures = listFixtures();

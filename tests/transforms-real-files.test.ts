@@ -9,7 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { createPipeline } from './helpers/pipeline.ts';
 
 const SPEND_DIR = resolve(import.meta.dirname, '../../shared/datasets/uk-spend/2023-11');

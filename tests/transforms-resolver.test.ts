@@ -4,20 +4,16 @@
  * groups and (b) the labelled sample of real supplier pairs from ../shared (skipped without it).
  */
 import { describe, expect, it } from 'vitest';
-import { plantedDemoSample } from '../transforms/resolver/evaluation/demo-pairs.ts';
-import { buildIdentifierPairs } from '../transforms/resolver/evaluation/identifier-pairs.ts';
-import {
-  readRealAliases,
-  SHARED_SPEND_DIR,
-  sharedDataAvailable,
-} from '../transforms/resolver/evaluation/real-names.ts';
+import { plantedDemoSample } from '../evaluation/resolver/demo-pairs.ts';
+import { buildIdentifierPairs } from '../evaluation/resolver/identifier-pairs.ts';
+import { readRealAliases, SHARED_SPEND_DIR, sharedDataAvailable } from '../evaluation/resolver/real-names.ts';
 import {
   HAND_LABELLED_PAIRS,
   readPairs,
   realSamples,
   resolveRealNamesOnly,
   score,
-} from '../transforms/resolver/evaluation/score.ts';
+} from '../evaluation/resolver/score.ts';
 import {
   cleanName,
   isRedactionMarker,
@@ -25,12 +21,8 @@ import {
   normaliseCompanyNumber,
   normaliseVat,
 } from '../transforms/resolver/normalise.ts';
-import {
-  type AliasInput,
-  fieldWidths,
-  isDistinctive,
-  resolveSuppliers,
-} from '../transforms/resolver/resolve.ts';
+import { type AliasInput, fieldWidths, resolveSuppliers } from '../transforms/resolver/resolve.ts';
+import { isDistinctive } from '../transforms/resolver/similarity.ts';
 
 describe('identifiers', () => {
   it('normalises VAT numbers and rejects ones failing the HMRC check', () => {

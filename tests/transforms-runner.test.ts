@@ -4,6 +4,7 @@
  * model skips only its downstream, every run is logged, and selection picks up- or downstream.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { createLogger } from '../lib/log.ts';
 import {
@@ -20,7 +21,7 @@ let db: Database | undefined;
 afterEach(() => db?.close());
 
 async function open() {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   const conn = await db.connect();
   await conn.run(
     "insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'B1', 'council', 'active', '2023-01-01')",

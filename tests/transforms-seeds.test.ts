@@ -1,13 +1,14 @@
 /**
- * Code lists are read at run time from SPEND_CODELISTS_DIR, never from a copy in the repository:
- * a folder of hand-made lists is loaded; a missing folder leaves empty seeds, one warning, and
- * every model built; the real lists in ../shared load whole (skipped when ../shared is absent).
+ * Code lists are read at run time from SPEND_CODELISTS_DIR (by default the lists shipped in
+ * reference/codelists): a folder of hand-made lists is loaded; a missing folder leaves empty
+ * seeds, one warning, and every model built; the shipped lists load whole.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { runOnConnection } from '../transforms/runner.ts';
@@ -22,7 +23,7 @@ afterEach(() => {
 });
 
 async function openWithOneInvoice() {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   const conn = await db.connect();
   await conn.run(
     "insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'B1', 'council', 'active', '2023-01-01')",
@@ -45,12 +46,8 @@ function capturingLogger() {
   return { log, lines };
 }
 
-const shared = loadConfig().codelistsDir;
-const sharedPresent =
-  existsSync(join(shared, 'cpv_codes.csv')) && existsSync(join(shared, 'proclass_17.csv'));
-if (!sharedPresent) {
-  process.stderr.write(`transforms-seeds: real code lists SKIPPED — not found at ${shared}\n`);
-}
+// The default folder, whatever SPEND_CODELISTS_DIR of the shell running the tests says.
+const shipped = loadConfig({}).codelistsDir;
 
 describe('code lists', () => {
   it('are read from the configured folder at run time', async () => {
@@ -111,9 +108,9 @@ describe('code lists', () => {
     conn.closeSync();
   });
 
-  it.skipIf(!sharedPresent)('the real lists in ../shared/datasets/codelists load whole', async () => {
+  it('the real lists shipped in reference/codelists load whole', async () => {
     const conn = await openWithOneInvoice();
-    const summary = await runOnConnection(conn, { codelistsDir: shared, select: ['stg_invoices'] });
+    const summary = await runOnConnection(conn, { codelistsDir: shipped, select: ['stg_invoices'] });
     expect(summary.warnings).toEqual([]);
     const counts = await queryRows(
       conn,
@@ -129,7 +126,7 @@ describe('code lists', () => {
 
 describe('our own seeds (transforms/seeds/)', () => {
   it('load every row, and name only ProClass codes of the 17.1 list', async () => {
-    db = await Database.open({ path: ':memory:', threads: 1 });
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
     const conn = await db.connect();
     await loadOwnSeeds(conn);
     for (const [table, file] of [
@@ -154,15 +151,13 @@ describe('our own seeds (transforms/seeds/)', () => {
       ),
     ).toEqual([]);
     expect(rules.filter((r) => !r.pattern || !/^[0-9]{6}$/.test(r.proclass_code))).toEqual([]);
-    if (sharedPresent) {
-      await loadCodelists(conn, shared);
-      const unknown = await queryRows(
-        conn,
-        `select proclass_code from seed_classification_rules union select proclass_code from seed_cpv_proclass
-         except select code from seed_proclass`,
-      );
-      expect(unknown).toEqual([]);
-    }
+    expect(await loadCodelists(conn, shipped)).toBeNull();
+    const unknown = await queryRows(
+      conn,
+      `select proclass_code from seed_classification_rules union select proclass_code from seed_cpv_proclass
+       except select code from seed_proclass`,
+    );
+    expect(unknown).toEqual([]);
     conn.closeSync();
   });
 });

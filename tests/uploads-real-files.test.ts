@@ -11,7 +11,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { UploadSummary } from '../ingest/uploads/report.ts';
-import { callOperation } from '../lib/owner.ts';
+import { callOperation } from '../owner/call-operation.ts';
 import { penceToString } from './helpers/messages.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The transforms' operations, served by the owning process like every other operation
- * (lib/operations.ts spreads them in), so `spend transforms|suppliers|query|sql` work whether
+ * (owner/operations.ts spreads them in), so `spend transforms|suppliers|query|sql` work whether
  * or not `spend serve` is running.
  */
 import { z } from 'zod';

@@ -4,6 +4,7 @@
  * SELECT over the database's own tables is refused with a sentence saying why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database } from '../lib/db.ts';
 import { runReadOnlySql } from './query.ts';
 
@@ -11,7 +12,7 @@ let db: Database;
 const run = (sql: string) => db.withConnection((conn) => runReadOnlySql(conn, { sql }));
 
 beforeAll(async () => {
-  db = await Database.open({ path: ':memory:', threads: 1 });
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   await db.withConnection(async (conn) => {
     await conn.run(
       `insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'Copy Set Load Council', 'council', 'active', '2024-01-01')`,

@@ -2,11 +2,11 @@
  * Seeds: small reference tables the models join, loaded once per run as `seed_<name>` temporary
  * tables of the run's connection (so a run always sees the files as they are now).
  *
- * Two kinds. The code lists (CPV 2008, ProClass 17.1) are read at run time from the shared
- * datasets folder (SPEND_CODELISTS_DIR), never copied into the repository. Without them the
- * seeds are empty tables with the same columns, so every model still builds: categories keep
- * their own codes, but labels and ProClass level-1 roll-ups are unavailable, and one warning per
- * run says so. Our own seeds (transforms/seeds/*.csv: the shipped classification rules and the
+ * Two kinds. The code lists (CPV 2008, ProClass 17.1) are published by others and read at run
+ * time from SPEND_CODELISTS_DIR, by default the copies shipped in reference/codelists (with their
+ * sources in reference/SOURCES.md). Without them the seeds are empty tables with the same
+ * columns, so every model still builds: categories keep their own codes, but labels and ProClass
+ * level-1 roll-ups are unavailable, and one warning per run says so. Our own seeds (transforms/seeds/*.csv: the shipped classification rules and the
  * CPV → ProClass mapping) are written by us and live in the repository.
  */
 import { existsSync } from 'node:fs';

@@ -1,7 +1,8 @@
 /**
  * The one module that imports kafkajs. kafkajs 2.2.4 is unmaintained (last release Feb 2023), so
  * everything else imports the client, its types and helpers from here: swapping the client later
- * touches this folder only. Importing this module also registers the Snappy, LZ4 and ZSTD codecs.
+ * touches this folder only. Importing this module also registers the Snappy, LZ4 and ZSTD codecs
+ * (codecs.ts), each made tolerant of undecodable batches (undecodable.ts).
  *
  * kafkajs is CommonJS whose named exports Node cannot detect, hence the default import.
  */
@@ -25,7 +26,10 @@ import type {
 import kafkajs from 'kafkajs';
 import pino from 'pino';
 import type { Logger } from '../../lib/log.ts';
-import './codecs.ts';
+import { type Codec, lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
+import { tolerateUndecodable } from './undecodable.ts';
+
+registerCodecs();
 
 export type KafkaClient = Kafka;
 export type Admin = KafkaJsAdmin;
@@ -130,13 +134,37 @@ export async function ensureTopics(
         })),
       });
     } catch (error) {
-      if (!onlyAlreadyExists(error)) throw error;
+      // A fresh or busy KRaft broker may answer the leader check with "unknown topic" for a topic
+      // it has just created: wait for the leaders ourselves instead of failing.
+      const topics = missing.map((spec) => spec.topic);
+      if (isUnknownTopic(error)) await waitForLeaders(admin, topics);
+      else if (!onlyAlreadyExists(error)) throw error;
     }
     const after = new Set(await admin.listTopics());
     const created = missing.filter((spec) => after.has(spec.topic)).map((spec) => spec.topic);
     return { created, existing };
   } finally {
     await admin.disconnect();
+  }
+}
+
+function isUnknownTopic(error: unknown): boolean {
+  const e = error as { type?: string; originalError?: { type?: string } };
+  return (e.type ?? e.originalError?.type) === 'UNKNOWN_TOPIC_OR_PARTITION';
+}
+
+/** Until every partition of these topics has a leader (30 s at most, then the last error). */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!isUnknownTopic(error) || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -161,6 +189,14 @@ export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promis
  * broker. Logs nothing and never throws: meant for "is it up yet?" loops.
  */
 export async function probeCluster(brokers: string[], timeoutMs: number): Promise<boolean> {
+  return (await probeClusterId(brokers, timeoutMs)) !== undefined;
+}
+
+/**
+ * The id of the Kafka cluster answering at these addresses within timeoutMs (it tells one broker
+ * from another on the same address), or undefined when none answers. Logs nothing, never throws.
+ */
+export async function probeClusterId(brokers: string[], timeoutMs: number): Promise<string | undefined> {
   const kafka = new kafkajs.Kafka({
     brokers,
     clientId: 'collective-spend-probe',
@@ -171,16 +207,16 @@ export async function probeCluster(brokers: string[], timeoutMs: number): Promis
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   const probe = (async () => {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0;
+      return cluster.brokers.length > 0 ? cluster.clusterId : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   })();
   try {
@@ -188,5 +224,24 @@ export async function probeCluster(brokers: string[], timeoutMs: number): Promis
   } finally {
     clearTimeout(timer);
     await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * kafkajs ships GZIP only. Every codec, kafkajs' own GZIP included, turns an undecodable batch into
+ * flagged records instead of failing the fetch (see undecodable.ts).
+ */
+function registerCodecs(): void {
+  const { CompressionCodecs, CompressionTypes: types } = kafkajs;
+  const gzipCodec = (CompressionCodecs[types.GZIP] as () => Codec)();
+  const registered: [1 | 2 | 3 | 4, string, Codec][] = [
+    [types.GZIP, 'gzip', gzipCodec],
+    [types.Snappy, 'snappy', snappyCodec],
+    [types.LZ4, 'lz4', lz4Codec],
+    [types.ZSTD, 'zstd', zstdCodec],
+  ];
+  for (const [type, name, codec] of registered) {
+    const tolerant = tolerateUndecodable(name, codec);
+    CompressionCodecs[type] = () => tolerant;
   }
 }

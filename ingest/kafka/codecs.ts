@@ -12,15 +12,14 @@
  * - ZSTD: fzstd decompresses (handles the streamed frames without content size that zstd-jni
  *   writes); @bokuweb/zstd-wasm compresses.
  *
- * Imported for its side effect by client.ts; the codec objects are exported for tests.
+ * Plain codec objects, free of kafkajs: client.ts (the one module that imports kafkajs) registers
+ * them with the client.
  */
 import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 import { decompress as zstdDecompress } from 'fzstd';
-import kafkajs from 'kafkajs';
 import createSnappyCodec from 'kafkajs-snappy';
 import { compressBlock as lz4CompressBlock, decompress as lz4Decompress } from 'lz4js';
 import { hash as xxh32 } from 'lz4js/xxh32.js';
-import { tolerateUndecodable } from './undecodable.ts';
 
 /** The shape kafkajs expects from a codec: compress gets its Encoder, decompress a Buffer. */
 export type Codec = {
@@ -99,18 +98,3 @@ export const zstdCodec: Codec = {
     return toBuffer(zstdDecompress(buffer));
   },
 };
-
-const { CompressionCodecs, CompressionTypes } = kafkajs;
-// Every codec, kafkajs' own GZIP included, turns an undecodable batch into flagged records
-// instead of failing the fetch (see undecodable.ts).
-const gzipCodec = (CompressionCodecs[CompressionTypes.GZIP] as () => Codec)();
-const registered: [1 | 2 | 3 | 4, string, Codec][] = [
-  [CompressionTypes.GZIP, 'gzip', gzipCodec],
-  [CompressionTypes.Snappy, 'snappy', snappyCodec],
-  [CompressionTypes.LZ4, 'lz4', lz4Codec],
-  [CompressionTypes.ZSTD, 'zstd', zstdCodec],
-];
-for (const [type, name, codec] of registered) {
-  const tolerant = tolerateUndecodable(name, codec);
-  CompressionCodecs[type] = () => tolerant;
-}

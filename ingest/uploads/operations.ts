@@ -1,11 +1,11 @@
 /**
  * The uploads' operations, served by the owning process like every other operation
- * (lib/operations.ts spreads them in), so `spend upload` and `spend mapping` work whether or
+ * (owner/operations.ts spreads them in), so `spend upload` and `spend mapping` work whether or
  * not `spend serve`/`spend ingest` is running — and the HTTP API can call the same ones later.
  */
 import { z } from 'zod';
 import type { Database } from '../../lib/db.ts';
-import { bodyId } from '../topics/common.ts';
+import { bodyId } from '../../lib/fields.ts';
 import {
   beginUpload,
   finishUpload,

@@ -1,14 +1,14 @@
 /**
  * The database side of uploads: recording an upload and its report, the rows it rejected,
  * saved mappings, and what DuckDB holds for an upload once ingested. These functions are the
- * bodies of the `uploads.*` and `mappings.*` operations (lib/operations.ts), so they run in the
+ * bodies of the `uploads.*` and `mappings.*` operations (owner/operations.ts), so they run in the
  * process that owns the database, whichever process asked.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
-import { bodyId } from '../topics/common.ts';
+import { bodyId } from '../../lib/fields.ts';
 import { savedMapping } from './field-mapping.ts';
 import type { IngestedTotals, Overlap, UploadReport } from './report.ts';
 

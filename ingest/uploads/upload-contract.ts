@@ -64,7 +64,7 @@ export type UploadStart = {
   mappingDigest: string | null;
 };
 
-/** Where uploads are recorded: the database, through the owner (lib/operations.ts). */
+/** Where uploads are recorded: the database, through the owner (owner/operations.ts). */
 export interface UploadStore {
   savedMappings(bodyId: string): Promise<{ fingerprint: string; mapping: SavedMapping }[]>;
   /** Records the start; returns the earlier upload when this exact file and mapping was already uploaded. */

@@ -11,9 +11,9 @@ import { onTestFinished } from 'vitest';
 import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../../ingest/lag.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
-import { waitForOwner } from '../../lib/control.ts';
-import { callOperation } from '../../lib/owner.ts';
 import type { Stats } from '../../lib/stats.ts';
+import { callOperation } from '../../owner/call-operation.ts';
+import { waitForOwner } from '../../owner/control.ts';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from './kafka.ts';
 
 const SPEND_BIN = resolve(import.meta.dirname, '../../bin/spend.js');

@@ -7,9 +7,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { bodyId } from '../../ingest/topics/common.ts';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
+import { bodyId } from '../../lib/fields.ts';
 import { type OcdsPackage, parseReleasePackage } from './ocds.ts';
 
 /**

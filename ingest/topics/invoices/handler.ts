@@ -1,4 +1,4 @@
-import { isCurrencyCode, isRealDate } from '../common.ts';
+import { isCurrencyCode, isRealDate } from '../../../lib/fields.ts';
 import {
   CATEGORY_STRUCTURE,
   insertLinesSql,

@@ -1,6 +1,5 @@
 /** The invoice.v1 message contract (topic spend.invoices.v1, key `<bodyId>:<invoiceId>`). */
 import { z } from 'zod';
-import { fromScaled, tryScaled } from '../../../lib/money.ts';
 import {
   bodyId,
   category,
@@ -14,7 +13,8 @@ import {
   source,
   supplier,
   unitPrice,
-} from '../common.ts';
+} from '../../../lib/fields.ts';
+import { fromScaled, tryScaled } from '../../../lib/money.ts';
 
 export const invoiceLine = z.strictObject({
   ...lineBase,

@@ -12,7 +12,7 @@ import {
   source,
   supplier,
   unitPrice,
-} from '../common.ts';
+} from '../../../lib/fields.ts';
 import { addRuleIssues, lineRuleIssues, type RuleIssue } from '../invoices/schema.ts';
 
 export const purchaseOrderLine = z.strictObject({

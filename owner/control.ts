@@ -7,9 +7,9 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
-import type { Database } from './db.ts';
-import { UserError } from './errors.ts';
-import type { Logger } from './log.ts';
+import type { Database } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
 import { isOperationName, type OperationName, runOperation } from './operations.ts';
 
 const request = z.object({ id: z.number().int(), op: z.string(), params: z.unknown() });

@@ -22,11 +22,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse } from 'yaml';
-import { Database, queryRows } from '../lib/db.ts';
-import { ensureContractTables } from './contracts/store.ts';
-import { ancestors, LAYERS, loadModels, MODELS_DIR, type Model } from './models.ts';
-import { runOnConnection } from './runner.ts';
-import { ensureSeedTables } from './seeds.ts';
+import { MIGRATIONS_DIR } from '../../ingest/schema-migrations.ts';
+import { Database, queryRows } from '../../lib/db.ts';
+import { ensureContractTables } from '../../transforms/contracts/store.ts';
+import { ancestors, LAYERS, loadModels, MODELS_DIR, type Model } from '../../transforms/models.ts';
+import { runOnConnection } from '../../transforms/runner.ts';
+import { ensureSeedTables } from '../../transforms/seeds.ts';
 
 type Row = Record<string, unknown>;
 export type FixtureCase = {
@@ -97,7 +98,7 @@ export async function runFixture(
   fixture: FixtureCase,
   models: Model[] = loadModels(),
 ): Promise<{ actual: Row[]; expected: Row[] }> {
-  const db = await Database.open({ path: ':memory:', threads: 1 });
+  const db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   try {
     return await db.withConnection(async (conn) => {
       await conn.run("set timezone = 'UTC'");

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { type AliasInput, resolveSuppliers } from '../resolve.ts';
+import { type AliasInput, resolveSuppliers } from '../../transforms/resolver/resolve.ts';
 import { type RealAlias, readRealAliases } from './real-names.ts';
 
 /** Cross-body pairs labelled by hand (the identifier-labelled sample is built at run time: identifier-pairs.ts). */

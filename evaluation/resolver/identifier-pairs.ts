@@ -12,7 +12,12 @@
  * different numbers in 2017 and 2023 are not evidence of two organisations. A pair met in two
  * periods with opposite labels is left out.
  */
-import { cleanName, isRedactionMarker, normaliseCompanyNumber, normaliseVat } from '../normalise.ts';
+import {
+  cleanName,
+  isRedactionMarker,
+  normaliseCompanyNumber,
+  normaliseVat,
+} from '../../transforms/resolver/normalise.ts';
 import type { RealAlias } from './real-names.ts';
 import type { LabelledPair } from './score.ts';
 

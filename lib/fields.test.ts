@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRealDate } from './common.ts';
+import { isRealDate } from './fields.ts';
 
 describe('isRealDate', () => {
   it.each([

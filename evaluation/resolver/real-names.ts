@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-export const SHARED_SPEND_DIR = resolve(import.meta.dirname, '../../../../shared/datasets/uk-spend');
+export const SHARED_SPEND_DIR = resolve(import.meta.dirname, '../../../shared/datasets/uk-spend');
 
 type FileSpec = {
   body: string;

@@ -2,14 +2,16 @@
  * Running an operation wherever the database is: through the owning process when one is
  * running (serve or ingest), else by opening the file directly for the length of the command.
  */
-import type { Config } from './config.ts';
+import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
+import type { Config } from '../lib/config.ts';
+import { Database, DatabaseLockedError } from '../lib/db.ts';
 import { OwnerClient, ownedElsewhere, ownerAnswers } from './control.ts';
-import { Database, DatabaseLockedError } from './db.ts';
 import { type OperationName, type OperationParams, runOperation } from './operations.ts';
 
 export function openDatabase(config: Config): Promise<Database> {
   return Database.open({
     path: config.dbPath,
+    migrationsDir: MIGRATIONS_DIR,
     memoryLimit: config.duckdb.memoryLimit,
     threads: config.duckdb.threads,
   });

@@ -4,16 +4,23 @@
  */
 import type { Server } from 'node:http';
 import type { Server as ControlServer } from 'node:net';
-import { startApi } from '../api/app.ts';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
-import { ownedElsewhere, ownerAnswers, startControlServer } from '../lib/control.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { openDatabaseForOwner } from '../lib/owner.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
+import { openDatabaseForOwner } from './call-operation.ts';
+import { ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
+
+/**
+ * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
+ * so the owner is handed the API rather than importing it); `ingest` and uploads pass none.
+ */
+export type ApiStarter = (db: Database) => Promise<Server>;
+
+export type OwnerOptions = { api?: ApiStarter | undefined };
 
 export type Owner = {
   db: Database;
@@ -22,7 +29,7 @@ export type Owner = {
   stop(): Promise<void>;
 };
 
-export async function startOwner(config: Config, log: Logger, options: { api: boolean }): Promise<Owner> {
+export async function startOwner(config: Config, log: Logger, options: OwnerOptions = {}): Promise<Owner> {
   if (!(await probeCluster(config.kafkaBrokers, 5000))) {
     throw new UserError(
       'unavailable',
@@ -49,7 +56,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
       ],
     );
     await ingest.start();
-    if (options.api) api = await startApi(db, config.port, log, config.host);
+    if (options.api) api = await options.api(db);
   } catch (error) {
     await ingest.stop().catch(() => undefined);
     control?.close();
@@ -74,7 +81,7 @@ export async function startOwner(config: Config, log: Logger, options: { api: bo
 export async function runOwnerUntilSignalled(
   config: Config,
   log: Logger,
-  options: { api: boolean },
+  options: OwnerOptions = {},
 ): Promise<void> {
   // Listen for the stop signal before starting: the control socket answers (and a supervisor may
   // signal) while the consumer is still joining its group, and a SIGTERM then must still mean

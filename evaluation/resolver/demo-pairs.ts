@@ -3,8 +3,8 @@
  * gives each body (with the identifiers it sends), and every pair of spellings, a match when
  * both belong to one planted supplier. Scored by the resolver test and bench:transforms alike.
  */
-import { generateDemo } from '../../../demo/generate.ts';
-import type { AliasInput } from '../resolve.ts';
+import { generateDemo } from '../../demo/generate.ts';
+import type { AliasInput } from '../../transforms/resolver/resolve.ts';
 import type { LabelledPair } from './score.ts';
 
 export function plantedDemoSample(targetInvoiceLines = 20_000): {

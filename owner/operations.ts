@@ -1,14 +1,14 @@
 /**
  * The operations other commands can ask of the database, by name. The process that owns the
- * database file runs them for clients over the control socket (lib/control.ts); when no owner
+ * database file runs them for clients over the control socket (owner/control.ts); when no owner
  * is running, the CLI opens the file itself and runs the very same function.
  */
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+import { addBody, listBodies, newBody } from '../lib/bodies.ts';
+import { type Database, queryRows } from '../lib/db.ts';
+import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
-import { addBody, listBodies, newBody } from './bodies.ts';
-import { type Database, queryRows } from './db.ts';
-import { readStats } from './stats.ts';
 
 type Operation<P extends z.ZodType> = {
   params: P;
