@@ -2,34 +2,15 @@
  * The mapping checked by the values: synthetic files, one pattern each, through the whole
  * upload path with an in-memory store and sink. Expected columns are named by hand.
  */
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { uploadBytes } from '../../tests/helpers/upload-bytes.ts';
 import type { InvoiceV1 } from '../topics/invoices/schema.ts';
 import { detectMapping } from './field-mapping.ts';
 import { checkMappingByValues, profileColumn } from './mapping-by-values.ts';
 import { formatReport } from './report.ts';
-import { type OutgoingDocument, uploadFile } from './upload.ts';
 
 async function upload(lines: string[]) {
-  const sent: OutgoingDocument[] = [];
-  const report = await uploadFile(
-    { name: 'synthetic.csv', open: () => Readable.from([Buffer.from(`${lines.join('\n')}\n`)]) },
-    {
-      bodyId: 'test-council',
-      store: {
-        savedMappings: async () => [],
-        begin: async () => ({ duplicateOf: null }),
-        finish: async () => ({ overlaps: [] }),
-      },
-      sink: {
-        send: (document) => {
-          sent.push(document);
-          return undefined;
-        },
-        flush: async () => undefined,
-      },
-    },
-  );
+  const { report, sent } = await uploadBytes('synthetic.csv', `${lines.join('\n')}\n`);
   const invoices = sent.map((d) => JSON.parse(d.value) as InvoiceV1);
   const column = (field: string) => report.mapping?.fields.find((f) => f.field === field);
   return { report, invoices, column };

@@ -3,38 +3,16 @@
  * (a small archive whose sheet inflates to 150 MB), an archive whose central directory lies
  * about its sizes, more rows than the limit, over-long lines, and XML entity expansion.
  */
-import { Readable } from 'node:stream';
 import { strToU8, Zip, ZipDeflate } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx } from '../../tests/fixtures/uploads/xlsx.ts';
+import { uploadBytes } from '../../tests/helpers/upload-bytes.ts';
 import type { UploadLimits } from './upload.ts';
-import { uploadFile } from './upload.ts';
 import { readWorkbook, WorkbookError } from './xlsx-reader.ts';
 
 async function upload(name: string, bytes: Buffer, limits: Partial<UploadLimits> = {}) {
-  let sent = 0;
-  return {
-    report: await uploadFile(
-      { name, open: () => Readable.from([bytes]) },
-      {
-        bodyId: 'test-council',
-        limits,
-        store: {
-          savedMappings: async () => [],
-          begin: async () => ({ duplicateOf: null }),
-          finish: async () => ({ overlaps: [] }),
-        },
-        sink: {
-          send: () => {
-            sent++;
-            return undefined;
-          },
-          flush: async () => undefined,
-        },
-      },
-    ),
-    sent: () => sent,
-  };
+  const { report, sent } = await uploadBytes(name, bytes, limits);
+  return { report, sent: () => sent.length };
 }
 
 /** A workbook-shaped archive whose sheet is `sheetBytes` of one repeated byte, deflated as it is written. */

@@ -2,37 +2,11 @@
  * How an upload ends when rows are rejected: none accepted is a failure (nothing sent, the
  * report says why); some accepted is an upload marked incomplete, saying what is missing.
  */
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatReport, type UploadReport } from './report.ts';
-import { type OutgoingDocument, uploadFile } from './upload.ts';
+import { uploadBytes } from '../../tests/helpers/upload-bytes.ts';
+import { formatReport } from './report.ts';
 
-async function upload(text: string) {
-  const sent: OutgoingDocument[] = [];
-  const finished: UploadReport[] = [];
-  const report = await uploadFile(
-    { name: 'f.csv', open: () => Readable.from([Buffer.from(text)]) },
-    {
-      bodyId: 'test-council',
-      store: {
-        savedMappings: async () => [],
-        begin: async () => ({ duplicateOf: null }),
-        finish: async (r) => {
-          finished.push(r);
-          return { overlaps: [] };
-        },
-      },
-      sink: {
-        send: (document) => {
-          sent.push(document);
-          return undefined;
-        },
-        flush: async () => undefined,
-      },
-    },
-  );
-  return { report, sent, finished };
-}
+const upload = (text: string) => uploadBytes('f.csv', text);
 
 describe('upload outcome', () => {
   it('no accepted rows: failed, nothing sent, the first reason given; recorded as failed', async () => {
