@@ -26,18 +26,21 @@ class Steps implements UploadSteps {
   }
 }
 
+const tableUpload = (steps: Steps) =>
+  new TableUpload(steps, {
+    bodyId: 'b',
+    uploadId: 'up',
+    file: 'f.csv',
+    limits: DEFAULT_LIMITS,
+    saved: new Map(),
+  });
+
 const rows = (lines: string[][]) => [lines.map((cells, i) => ({ row: i + 1, cells }))];
 
 describe('table upload', () => {
   it('reads rows held before a mid-file header; preamble, totals and bad rows are counted, not sent', async () => {
     const steps = new Steps();
-    const table = new TableUpload(steps, {
-      bodyId: 'b',
-      uploadId: 'up',
-      file: 'f.csv',
-      limits: DEFAULT_LIMITS,
-      saved: new Map(),
-    });
+    const table = tableUpload(steps);
     await table.read(
       rows([
         ['Spend report'],
@@ -64,13 +67,7 @@ describe('table upload', () => {
 
   it('with no header anywhere, nothing begins and the error says so', async () => {
     const steps = new Steps();
-    const table = new TableUpload(steps, {
-      bodyId: 'b',
-      uploadId: 'up',
-      file: 'f.csv',
-      limits: DEFAULT_LIMITS,
-      saved: new Map(),
-    });
+    const table = tableUpload(steps);
     await expect(
       table.read(
         rows([
@@ -84,13 +81,7 @@ describe('table upload', () => {
 
   it('a payment with a date and an amount but no supplier name is kept, unnamed and flagged; a row with no amount is not a payment', async () => {
     const steps = new Steps();
-    const table = new TableUpload(steps, {
-      bodyId: 'b',
-      uploadId: 'up',
-      file: 'f.csv',
-      limits: DEFAULT_LIMITS,
-      saved: new Map(),
-    });
+    const table = tableUpload(steps);
     await table.read(
       rows([
         ['Name', 'Payment Date', 'Net Amount'],
