@@ -6,6 +6,7 @@ import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
 import { addBody } from '../lib/bodies.ts';
 import { Database } from '../lib/db.ts';
+import { createKey } from '../lib/keys.ts';
 import { createLogger } from '../lib/log.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { startApi } from './app.ts';
@@ -13,6 +14,8 @@ import { startApi } from './app.ts';
 let db: Database;
 let base: string;
 let close: () => void;
+// /api/stats names every body beside its totals: it needs a key (a staff role) now
+let authorization: { authorization: string };
 
 beforeAll(async () => {
   db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
@@ -26,6 +29,9 @@ beforeAll(async () => {
         1,
       ),
     ]);
+    authorization = {
+      authorization: `Bearer ${(await createKey(conn, { name: 'test', role: 'procurement' })).key}`,
+    };
   });
   const server = await startApi(db, 0, createLogger('silent'));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,7 +44,7 @@ afterAll(() => {
 
 describe('GET /api/stats', () => {
   it('answers JSON with exact decimal strings', async () => {
-    const response = await fetch(`${base}/api/stats`);
+    const response = await fetch(`${base}/api/stats`, { headers: authorization });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { bodies: unknown[] };
     expect(body.bodies).toEqual([
@@ -48,7 +54,7 @@ describe('GET /api/stats', () => {
 
   it('answers Arrow IPC when asked, with the same figures', async () => {
     const response = await fetch(`${base}/api/stats`, {
-      headers: { accept: 'application/vnd.apache.arrow.stream' },
+      headers: { accept: 'application/vnd.apache.arrow.stream', ...authorization },
     });
     expect(response.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));

@@ -1,55 +1,242 @@
 /**
- * The HTTP API, hosted by `spend serve`. For now: health and per-body stats, as JSON or as
- * Arrow IPC (Accept: application/vnd.apache.arrow.stream) for the dashboards. Money stays a
- * decimal string in both forms.
+ * The HTTP API, hosted by `spend serve`: express 5, everything under /api/v1 declared once in
+ * api/routes/ (one file per resource), validated with zod, described by the OpenAPI document
+ * generated from the same schemas, guarded by API keys and roles (api/auth.ts). Errors are
+ * problem+json (api/problem.ts). Tables answer JSON, CSV or Arrow IPC through lib/output.ts.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
+import { type Column, MEDIA_TYPES, toArrowIpc } from '../lib/output.ts';
 import { readStats } from '../lib/stats.ts';
+import { recordAudit } from './audit.ts';
+import { AccessControl, SESSION_COOKIE } from './auth.ts';
+import { type ApiContext, type ApiSettings, DEFAULT_SETTINGS, type Uploader } from './context.ts';
+import { docsRouter, openApiDocument } from './openapi.ts';
+import { HttpError, problemHandler } from './problem.ts';
+import { mountRoutes, type RouteSpec, route } from './route.ts';
+import { accessRoutes } from './routes/access.ts';
+import { bodyRoutes } from './routes/bodies.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { cubeRoutes } from './routes/cube.ts';
+import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { mappingRoutes } from './routes/mappings.ts';
+import { martRoutes } from './routes/marts.ts';
+import { supplierRoutes } from './routes/suppliers.ts';
+import { transformRoutes } from './routes/transforms.ts';
+import { uploadRoutes } from './routes/uploads.ts';
 
-const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+export type ApiOptions = {
+  settings?: Partial<ApiSettings>;
+  uploader?: Uploader;
+  brokerReachable?: () => Promise<boolean>;
+  ingestStatus?: () => Promise<Record<string, unknown>>;
+};
 
-export function createApp(db: Database, log: Logger): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
+const STATS_COLUMNS: Column[] = [
+  { name: 'bodyId', type: 'VARCHAR' },
+  { name: 'invoices', type: 'INTEGER' },
+  { name: 'invoiceLines', type: 'INTEGER' },
+  { name: 'purchaseOrders', type: 'INTEGER' },
+  { name: 'rejected', type: 'INTEGER' },
+  // a decimal string, as in the JSON answer (the stats are summed in TypeScript, not typed by DuckDB)
+  { name: 'netTotal', type: 'VARCHAR' },
+  { name: 'firstInvoiceDate', type: 'VARCHAR' },
+  { name: 'lastInvoiceDate', type: 'VARCHAR' },
+];
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  app.get('/api/stats', async (req, res) => {
-    const stats = await db.withConnection(readStats);
-    if (req.accepts(['application/json', ARROW_STREAM]) === ARROW_STREAM) {
-      const b = stats.bodies;
-      const table = tableFromArrays({
-        bodyId: b.map((x) => x.bodyId),
-        invoices: Int32Array.from(b.map((x) => x.invoices)),
-        invoiceLines: Int32Array.from(b.map((x) => x.invoiceLines)),
-        purchaseOrders: Int32Array.from(b.map((x) => x.purchaseOrders)),
-        rejected: Int32Array.from(b.map((x) => x.rejected)),
-        netTotal: b.map((x) => x.netTotal),
-        firstInvoiceDate: b.map((x) => x.firstInvoiceDate ?? ''),
-        lastInvoiceDate: b.map((x) => x.lastInvoiceDate ?? ''),
-      });
-      res.type(ARROW_STREAM).send(Buffer.from(tableToIPC(table, 'stream')));
+function statsRoutes(context: ApiContext): RouteSpec[] {
+  const handler: RouteSpec['handler'] = async ({ req, res }) => {
+    const stats = await context.db.withConnection(readStats);
+    if (req.accepts(['application/json', MEDIA_TYPES.arrow]) === MEDIA_TYPES.arrow) {
+      const rows = stats.bodies.map((b) => ({
+        ...b,
+        firstInvoiceDate: b.firstInvoiceDate ?? '',
+        lastInvoiceDate: b.lastInvoiceDate ?? '',
+      }));
+      res.type(MEDIA_TYPES.arrow).send(Buffer.from(toArrowIpc({ columns: STATS_COLUMNS, rows })));
       return;
     }
-    res.json(stats);
+    return stats;
+  };
+  const spec = { tag: 'stats', summary: 'What is in the database, per body (JSON or Arrow IPC)', handler };
+  return [
+    route({ ...spec, method: 'get', path: '/api/v1/stats', access: ['procurement', 'finance', 'admin'] }),
+    route({ ...spec, method: 'get', path: '/api/stats', access: ['procurement', 'finance', 'admin'] }),
+  ];
+}
+
+/** The routes, for the app and for the OpenAPI document. */
+export function apiRoutes(context: ApiContext): RouteSpec[] {
+  return [
+    ...healthRoutes(context),
+    ...statsRoutes(context),
+    ...bodyRoutes(context),
+    ...uploadRoutes(context),
+    ...mappingRoutes(context),
+    ...cubeRoutes(context),
+    ...martRoutes(context),
+    ...supplierRoutes(context),
+    ...contractRoutes(context),
+    ...transformRoutes(context),
+    ...ingestRoutes(context),
+    ...accessRoutes(context),
+  ];
+}
+
+/** The key id in `Bearer cs_<keyId>_…` (never the secret), for rate limits and logs. */
+const keyIdOf = (header: string | undefined) => /^Bearer\s+cs_([a-f0-9]{16})_/i.exec(header ?? '')?.[1];
+
+export function createApp(db: Database, log: Logger, options: ApiOptions = {}): express.Express {
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const access = new AccessControl(db);
+  const context: ApiContext = {
+    db,
+    log,
+    settings,
+    access,
+    uploader: options.uploader,
+    brokerReachable: options.brokerReachable ?? (async () => false),
+    ingestStatus: options.ingestStatus ?? (async () => ({ running: false })),
+  };
+  const routes = apiRoutes(context);
+  const document = openApiDocument([
+    ...routes,
+    route({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      tag: 'meta',
+      summary: 'This document',
+      access: 'public',
+      handler: async () => undefined,
+    }),
+    route({
+      method: 'get',
+      path: '/metrics',
+      tag: 'meta',
+      summary: 'Prometheus metrics',
+      access: 'public',
+      produces: ['text/plain'],
+      handler: async () => undefined,
+    }),
+  ]);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const latency = new Histogram({
+    name: 'spend_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const uploads = new Counter({
+    name: 'spend_uploads_total',
+    help: 'Uploads over HTTP by outcome',
+    labelNames: ['status'],
+    registers: [registry],
   });
 
-  // One error boundary: unknown errors are logged and answered with a plain problem+json 500.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err: error }, 'API request failed');
-    res.status(500).type('application/problem+json').json({ title: 'Internal Server Error', status: 500 });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp<express.Request, express.Response, never>({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id =
+          typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // keys and session cookies never reach the log
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const stop = latency.startTimer({ method: req.method });
+    res.on('finish', () => {
+      stop({
+        route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched',
+        status: String(res.statusCode),
+      });
+      if (req.method === 'POST' && req.path === '/api/v1/uploads') {
+        uploads.inc({
+          status:
+            res.statusCode < 300 ? String((res.locals.uploadStatus as string) ?? 'uploaded') : 'refused',
+        });
+      }
+      recordAudit(db, log, req, res);
+    });
+    next();
   });
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: settings.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) => {
+        const keyId = keyIdOf(req.get('authorization'));
+        if (keyId) return `key:${keyId}`;
+        const session = (req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
+        return `${session ? 'session' : 'address'}:${ipKeyGenerator(req.ip ?? '')}`;
+      },
+      handler: (_req, _res, next) =>
+        next(new HttpError(429, 'Too many requests: slow down and try again in a minute.')),
+    }),
+  );
+  // failed logins, per address: guessing keys is slow
+  app.use(
+    '/api/v1/session',
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: 20,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+      handler: (_req, _res, next) =>
+        next(new HttpError(429, 'Too many failed logins from this address: wait 15 minutes.')),
+    }),
+  );
+  app.use(cookieParser());
+  app.use('/api/v1/contracts', express.json({ limit: '25mb' }));
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/api/v1/docs', docsRouter());
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  const router = express.Router();
+  mountRoutes(router, routes, (req, spec) => access.authorize(req, spec));
+  app.use(router);
+  app.use((req, _res, next) =>
+    next(new HttpError(404, `No route ${req.method} ${req.path}; see /api/v1/openapi.json.`)),
+  );
+  app.use(problemHandler(log));
   return app;
 }
 
-export function startApi(db: Database, port: number, log: Logger, host = '127.0.0.1'): Promise<Server> {
-  const app = createApp(db, log);
+export function startApi(
+  db: Database,
+  port: number,
+  log: Logger,
+  host = '127.0.0.1',
+  options: ApiOptions = {},
+): Promise<Server> {
+  const app = createApp(db, log, options);
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
     server.once('error', reject);

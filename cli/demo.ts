@@ -18,6 +18,7 @@ import { startApi } from '../api/app.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { publishDemo } from '../demo/publish.ts';
+import { buildDemoSavings } from '../demo/savings.ts';
 import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
 import {
@@ -35,6 +36,7 @@ import { readStats, type Stats } from '../lib/stats.ts';
 import { ownerAnswers } from '../owner/control.ts';
 import { type Owner, startOwner } from '../owner/process.ts';
 import { runTransforms } from '../transforms/runner.ts';
+import { loadDemoSavingsFiles, signOffDemoYears } from './demo-savings.ts';
 import { printTable } from './output.ts';
 
 type DemoOptions = { lines: string; seed?: string; fresh?: boolean; exit?: boolean };
@@ -114,6 +116,9 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     }
 
     await waitUntilIngested(owner, kafka, topics);
+    const { startDate, endDate } = demo.manifest.generator;
+    const savings = buildDemoSavings(demo.bodies, startDate, endDate);
+    await loadDemoSavingsFiles(ownerDb, savings, dirname(config.dbPath));
     const transforms = await runTransforms(ownerDb, { codelistsDir: config.codelistsDir });
     for (const warning of transforms.warnings) say(`Warning:   ${warning}`);
     const seconds = (transforms.models.reduce((ms, m) => ms + m.durationMs, 0) / 1000).toFixed(1);
@@ -121,7 +126,13 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       `Transforms: ${transforms.models.length - transforms.failed - transforms.skipped} models built in ${seconds} s, ${transforms.failed} failed, ${transforms.skipped} skipped (spend transforms status).`,
     );
 
+    const signedOff = await signOffDemoYears(ownerDb, savings);
+    say(
+      `Savings:   agreement and registers in ${join(dirname(config.dbPath), 'demo-savings')}; contract years ${signedOff.join(', ')} signed off (npx spend savings statement --year ${signedOff[0] ?? startDate.slice(0, 4)})`,
+    );
+
     const manifestPath = join(dirname(config.dbPath), 'demo-manifest.json');
+    demo.manifest.savings = savings.planted;
     await writeManifest(manifestPath, demo.manifest);
     const stats = await ownerDb.withConnection(readStats);
     const reconciled = reconcile(stats, demo.manifest.expectedStats);

@@ -8,18 +8,39 @@ import { z } from 'zod';
 import { ConfigError } from '../lib/config.ts';
 import { DatabaseLockedError } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerBodiesCommands } from './bodies.ts';
 import { registerContractsCommands } from './contracts.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
+import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { registerQueryCommands } from './query.ts';
+import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStatsCommand } from './stats.ts';
 import { registerSuppliersCommands } from './suppliers.ts';
 import { registerTransformsCommands } from './transforms.ts';
 import { registerUploadCommands } from './upload.ts';
+
+/** DuckDB could not read or write its file: a full disk, a damaged file, a file not DuckDB's. */
+function isDatabaseFileError(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    /IO Error|Serialization Error|Corrupt|not a valid DuckDB database|No space left|checksum|Could not read/i.test(
+      error.message,
+    )
+  );
+}
+
+function databaseFileMessage(error: Error): string {
+  const full = /No space left|disk is full|ENOSPC/i.test(error.message);
+  const advice = full
+    ? 'The disk is full: free space and run the command again (DuckDB rolls back what it could not write).'
+    : 'The file may be damaged: restore the last backup with "spend restore" (see docs/reliability.md), or move the file aside and ingest again from Kafka.';
+  return `the database file could not be read or written (${error.message.split('\n')[0]}). ${advice}`;
+}
 
 const program = new Command('spend')
   .description('collective-spend: the combined buying power of a partnership of public bodies')
@@ -37,12 +58,18 @@ registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
+registerSavingsCommands(program);
+registerKeysCommands(program);
+registerBackupCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof UserError || error instanceof DatabaseLockedError) {
     process.stderr.write(`spend: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (isDatabaseFileError(error)) {
+    process.stderr.write(`spend: ${databaseFileMessage(error)}\n`);
     process.exitCode = 1;
   } else if (error instanceof z.ZodError) {
     process.stderr.write(`spend: invalid input:\n${z.prettifyError(error)}\n`);

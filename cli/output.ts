@@ -1,4 +1,14 @@
 /** Printing results: JSON for machines (--json), aligned tables for people. */
+import type { Sink } from '../lib/output.ts';
+
+/** stdout for lib/output.ts writers, waiting when the pipe is full. */
+export const stdoutSink: Sink = {
+  write: (chunk) =>
+    new Promise<void>((resolve, reject) => {
+      process.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
+    }),
+};
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

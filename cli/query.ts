@@ -4,27 +4,22 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
+import { writeResult } from '../lib/output.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import { parseWhere, type QueryResult } from '../transforms/query.ts';
-import { printTable } from './output.ts';
+import { printTable, stdoutSink } from './output.ts';
 
 type OutputOptions = { json?: boolean; csv?: boolean; limit: string };
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function print(result: QueryResult, options: OutputOptions): void {
-  if (options.json) {
-    process.stdout.write(result.rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  } else if (options.csv) {
-    const lines = [result.columns.map(csvCell).join(',')];
-    for (const row of result.rows) lines.push(result.columns.map((c) => csvCell(row[c])).join(','));
-    process.stdout.write(`${lines.join('\r\n')}\r\n`);
+async function print(result: QueryResult, options: OutputOptions): Promise<void> {
+  if (options.json || options.csv) {
+    // The shared output module: CSV formula-safe, JSON with money as exact decimal strings.
+    await writeResult(options.json ? 'ndjson' : 'csv', result.columns, [result.rows], stdoutSink);
   } else {
-    printTable(result.rows, result.columns);
+    printTable(
+      result.rows,
+      result.columns.map((c) => c.name),
+    );
   }
   if (result.truncated) {
     process.stderr.write(`(only the first ${options.limit} rows: --limit shows more)\n`);
@@ -54,7 +49,7 @@ export function registerQueryCommands(program: Command): void {
         where: options.where.map(parseWhere),
         limit: Number(options.limit),
       })) as QueryResult;
-      print(result, options);
+      await print(result, options);
     });
 
   program
@@ -68,6 +63,6 @@ export function registerQueryCommands(program: Command): void {
         sql,
         limit: Number(options.limit),
       })) as QueryResult;
-      print(result, options);
+      await print(result, options);
     });
 }

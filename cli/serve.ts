@@ -1,8 +1,38 @@
 import type { Command } from 'commander';
 import { startApi } from '../api/app.ts';
-import { loadConfig } from '../lib/config.ts';
-import { createLogger } from '../lib/log.ts';
-import { runOwnerUntilSignalled } from '../owner/process.ts';
+import { probeCluster } from '../ingest/kafka/client.ts';
+import { type Config, loadConfig } from '../lib/config.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import { type ApiStarter, runOwnerUntilSignalled } from '../owner/process.ts';
+import { startHttpUploads } from './http-uploads.ts';
+
+/**
+ * The API as `spend serve` runs it: its limits from the configuration, uploads through the CLI's
+ * upload path with one producer (disconnected when the server closes), readiness probing the
+ * broker, and the ingest service's own progress.
+ */
+export function serveApi(config: Config, log: Logger): ApiStarter {
+  return async (db, ingest) => {
+    const uploads = await startHttpUploads(config, db, log);
+    try {
+      const server = await startApi(db, config.port, log, config.host, {
+        settings: { ...config.api, codelistsDir: config.codelistsDir },
+        uploader: uploads.uploader,
+        brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
+        ingestStatus: async () => ({ running: true, ...ingest.progress }),
+      });
+      server.on('close', () => {
+        uploads
+          .close()
+          .catch((error: unknown) => log.warn({ err: error }, 'upload producer did not disconnect'));
+      });
+      return server;
+    } catch (error) {
+      await uploads.close().catch(() => undefined);
+      throw error;
+    }
+  };
+}
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,7 +42,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig();
       const log = createLogger(config.logLevel);
       await runOwnerUntilSignalled(config, log, {
-        api: (db) => startApi(db, config.port, log, config.host),
+        api: serveApi(config, log),
       });
     });
 }

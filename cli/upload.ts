@@ -19,9 +19,8 @@ import {
   isKafkaError,
   probeCluster,
 } from '../ingest/kafka/client.ts';
-import { csvLine } from '../ingest/uploads/csv-export.ts';
 import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
-import type { UploadListing } from '../ingest/uploads/records.ts';
+import { REJECTION_COLUMNS, type UploadListing } from '../ingest/uploads/records.ts';
 import { formatReport, type IngestedTotals, summarise, type UploadReport } from '../ingest/uploads/report.ts';
 import {
   type UploadOptions,
@@ -34,6 +33,7 @@ import { type Body, publishingThreshold } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
+import { type Row, toCsv } from '../lib/output.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import { ownerAnswers } from '../owner/control.ts';
 import { type Owner, startOwner } from '../owner/process.ts';
@@ -98,16 +98,11 @@ export function registerUploadCommands(program: Command): void {
       const config = loadConfig();
       const report = (await callOperation(config, 'uploads.report', { uploadId })) as UploadReport;
       if (options.rejectionsCsv) {
-        const rows = (await callOperation(config, 'uploads.rejections', { uploadId })) as {
-          row: number;
-          column: string | null;
-          field: string | null;
-          value: string | null;
-          reason: string;
-        }[];
-        const lines = [csvLine(['row', 'column', 'field', 'value', 'reason'])];
-        for (const r of rows) lines.push(csvLine([r.row, r.column, r.field, r.value, r.reason]));
-        writeFileSync(String(options.rejectionsCsv), lines.join(''));
+        const rows = (await callOperation(config, 'uploads.rejections', { uploadId })) as Row[];
+        writeFileSync(
+          String(options.rejectionsCsv),
+          toCsv({ columns: REJECTION_COLUMNS, rows }, { quoteAll: true }),
+        );
       }
       if (options.json) printJson(report);
       else process.stdout.write(`${formatReport(report)}\n`);

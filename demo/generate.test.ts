@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type InvoiceV1, invoiceV1 } from '../ingest/topics/invoices/schema.ts';
 import { type PurchaseOrderV1, purchaseOrderV1 } from '../ingest/topics/purchase-orders/schema.ts';
-import { fromScaled, toScaled } from '../lib/money.ts';
 import type { Stats } from '../lib/stats.ts';
+import { decimalToUnits, unitsToDecimal } from '../tests/helpers/messages.ts';
 import { TRADE_WEIGHTS } from './bodies.ts';
 import { TRADES } from './catalogue.ts';
 import { countInvoiceLines, type DemoManifest, type DemoMessage, generateDemo } from './generate.ts';
@@ -26,8 +26,9 @@ let badSlots: Map<string, DemoManifest['badRecords'][number]>;
 let current: Current;
 
 const slotOf = (topic: string, key: string) => `${topic}|${key}`;
-const money = (value: string) => toScaled(value, 2);
-const price = (value: string) => toScaled(value, 4);
+// money arithmetic written in the test (tests/helpers), never the generator's own lib/money
+const money = (value: string) => decimalToUnits(value, 2);
+const price = (value: string) => decimalToUnits(value, 4);
 const dateOf = (invoice: InvoiceV1) => (invoice.invoiceDate ?? invoice.paymentDate) as string;
 const currentInvoices = () =>
   [...current.entries()].filter(([, entry]) => entry.topic === 'invoices') as [string, { doc: InvoiceV1 }][];
@@ -262,11 +263,11 @@ function totalsByCurrency(invoices: InvoiceV1[]) {
   for (const doc of invoices)
     totals.set(doc.currency, (totals.get(doc.currency) ?? 0n) + money(doc.netAmount));
   return {
-    netTotal: fromScaled(totals.get('GBP') ?? 0n, 2),
+    netTotal: unitsToDecimal(totals.get('GBP') ?? 0n, 2),
     otherCurrencies: [...totals]
       .filter(([currency]) => currency !== 'GBP')
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([currency, total]) => ({ currency, netTotal: fromScaled(total, 2) })),
+      .map(([currency, total]) => ({ currency, netTotal: unitsToDecimal(total, 2) })),
   };
 }
 
@@ -429,7 +430,7 @@ describe('planted cases', () => {
         expect([...(tally?.prices ?? [])]).toEqual([String(price(body.unitPrice))]);
         expect({ quantity: body.quantity, net: body.netAmount, lines: body.lines }).toEqual({
           quantity: String(tally?.quantity),
-          net: fromScaled(tally?.net ?? 0n, 2),
+          net: unitsToDecimal(tally?.net ?? 0n, 2),
           lines: tally?.lines,
         });
         saving += (money(body.netAmount) * 100n - BigInt(body.quantity) * (prices[0] as bigint)) / 100n;
@@ -437,7 +438,7 @@ describe('planted cases', () => {
       expectedBodies += gap.bodies.length;
       expect(price(gap.minUnitPrice)).toBe(prices[0]);
       expect(price(gap.maxUnitPrice)).toBe(prices.at(-1));
-      expect(gap.expectedSaving).toBe(fromScaled(saving, 2));
+      expect(gap.expectedSaving).toBe(unitsToDecimal(saving, 2));
     }
     expect(expectedBodies).toBe([...paid.values()].length);
     const planted = manifest.priceGaps.filter((gap) => gap.planted);

@@ -11,6 +11,8 @@ import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
 import type { DemoTopic } from './messages.ts';
 
+import type { PlantedSavingsYear } from './savings.ts';
+
 export type BadRecordReason =
   | 'malformed-json'
   | 'schema-violation'
@@ -188,6 +190,8 @@ export interface DemoManifest {
   badRecords: BadRecordFact[];
   corrections: CorrectionFact[];
   tombstones: TombstoneFact[];
+  /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
+  savings?: PlantedSavingsYear[];
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

@@ -1,21 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Database, queryRows } from '../lib/db.ts';
+import { type Database, queryRows } from '../lib/db.ts';
+import { openTestDatabase } from '../tests/helpers/database.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { flushPending, PendingWrite, readNextOffset, stageBatch, writeBatch } from './batch-writer.ts';
 import { TABLE_COLUMNS } from './rows.ts';
-import { MIGRATIONS_DIR } from './schema-migrations.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 
 let db: Database;
 let conn: DuckDBConnection;
 
 beforeEach(async () => {
-  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
-  conn = await db.connect();
-  await conn.run(
-    "insert into bodies (body_id, name, kind, status, joined_on) values ('test-council', 'Test Council', 'council', 'active', '2023-04-01')",
-  );
+  ({ db, conn } = await openTestDatabase());
 });
 afterEach(() => {
   conn.closeSync();

@@ -1,7 +1,8 @@
 /**
  * Rows for the DuckDB appender (retractions and rejected messages; documents are staged as JSON
- * and shredded by SQL). Each appended table's column list is declared once here, in table order
- * (a test checks it against the migrations), and rows are plain arrays of cells.
+ * and shredded by SQL). Rows are plain arrays of cells in table order: a topic's tables are
+ * declared by its shape (ingest/topics/<topic>/shape.ts), the others here; tests check both
+ * against the migrations.
  */
 import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
 
@@ -28,19 +29,6 @@ export function kafkaTimestamp(epochMillis: string): DuckDBTimestampValue {
 
 // biome-ignore format: column lists read best as paragraphs
 export const TABLE_COLUMNS = {
-  invoices: [
-    'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'invoice_id', 'retracted',
-    'document_type', 'supplier_name', 'supplier_ref', 'supplier_vat_number', 'supplier_company_number',
-    'supplier_charity_number', 'supplier_redacted', 'invoice_date', 'payment_date', 'currency', 'net_amount',
-    'vat_amount', 'po_number', 'contract_ref', 'description', 'expense_type', 'service_area', 'cost_centre',
-    'category_scheme', 'category_code', 'category_label', 'upload_id', 'source_file', 'source_row', 'produced_at',
-  ],
-  purchase_orders: [
-    'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'body_id', 'po_number', 'retracted',
-    'supplier_name', 'supplier_ref', 'supplier_vat_number', 'supplier_company_number', 'supplier_charity_number',
-    'supplier_redacted', 'order_date', 'currency', 'status', 'contract_ref', 'description', 'total_net',
-    'upload_id', 'source_file', 'source_row', 'produced_at',
-  ],
   rejected_messages: [
     'topic', 'kafka_partition', 'kafka_offset', 'ingest_batch_id', 'message_key', 'body_id', 'reason_code',
     'reason', 'raw_value', 'raw_truncated', 'produced_at', 'rejected_at',

@@ -12,6 +12,9 @@ const REPO_ROOT = resolve(import.meta.dirname, '..');
 /** The code lists shipped with the product (reference/SOURCES.md gives their origin and licence). */
 export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists');
 
+/** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
+export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -60,12 +63,23 @@ const envSchema = z.object({
   DUCKDB_THREADS: positiveInt.max(256).default(2),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_QUERY_TIMEOUT_MS: positiveInt.min(100).default(30_000),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  API_MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
   SPEND_CODELISTS_DIR: z
     .string()
     .optional()
     .transform((value) => (value?.trim() ? value : undefined)),
+  SPEND_BACKUP_DIR: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined)),
+  SPEND_SQL_TIMEOUT_MS: positiveInt.default(30_000),
+  SPEND_SQL_MAX_RESULT_BYTES: positiveInt.default(64 * 1024 * 1024),
+  SPEND_CONTROL_MAX_REQUEST_CHARS: positiveInt.default(64 * 1024 * 1024),
+  SPEND_CONTROL_MAX_REQUESTS: positiveInt.default(16),
   SPEND_INGEST_CONCURRENCY: positiveInt.max(16).default(2),
   // One DuckDB row group: a flush this large is written straight to the file, not to the log.
   SPEND_INGEST_FLUSH_DOCUMENTS: positiveInt.default(122_880),
@@ -97,13 +111,26 @@ export type Config = {
   consumerGroup: string;
   dbPath: string;
   socketPath: string;
-  duckdb: { memoryLimit: string; threads: number };
+  duckdb: {
+    memoryLimit: string;
+    threads: number;
+    /** The only folders DuckDB may read or write files in, besides the database's own files. */
+    allowedDirectories: string[];
+  };
   host: string;
   port: number;
+  /** The HTTP API's limits: every query interrupted after this long, requests per key per minute, upload size. */
+  api: { queryTimeoutMs: number; rateLimitPerMinute: number; maxUploadBytes: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
   /** Where the CPV and ProClass code lists are read from at run time (default: reference/codelists). */
   codelistsDir: string;
+  /** Where `spend backup` writes its exports (one folder per backup). */
+  backupDir: string;
+  /** Bounds on an analyst's `spend sql` / `spend query`: DuckDB interrupts it past the time. */
+  userSql: { timeoutMs: number; maxResultBytes: number };
+  /** Bounds on the owner's control socket: longest request line, requests running at once. */
+  control: { maxRequestChars: number; maxConcurrentRequests: number };
   /** DuckDB connections of the ingest service: one stages batches while another flushes. */
   ingestConcurrency: number;
   /** Staged batches are flushed in one transaction once they hold this many documents, or a
@@ -142,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dbPath = resolve(e.SPEND_DB);
+  // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.
+  const codelistsDir = e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : REFERENCE_CODELISTS_DIR;
+  const backupDir = resolve(e.SPEND_BACKUP_DIR ?? join(dirname(dbPath), 'backups'));
   return {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
     usesLocalBroker: e.KAFKA_BROKERS === undefined,
@@ -158,13 +188,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath,
     // The owner's control socket sits beside the database file it owns.
     socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
-    duckdb: { memoryLimit: e.DUCKDB_MEMORY_LIMIT, threads: e.DUCKDB_THREADS },
+    duckdb: {
+      memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+      threads: e.DUCKDB_THREADS,
+      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
+    },
     host: e.HOST,
     port: e.PORT,
+    api: {
+      queryTimeoutMs: e.API_QUERY_TIMEOUT_MS,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      maxUploadBytes: e.API_MAX_UPLOAD_BYTES,
+    },
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,
-    // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.
-    codelistsDir: e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : REFERENCE_CODELISTS_DIR,
+    codelistsDir,
+    backupDir,
+    userSql: { timeoutMs: e.SPEND_SQL_TIMEOUT_MS, maxResultBytes: e.SPEND_SQL_MAX_RESULT_BYTES },
+    control: {
+      maxRequestChars: e.SPEND_CONTROL_MAX_REQUEST_CHARS,
+      maxConcurrentRequests: e.SPEND_CONTROL_MAX_REQUESTS,
+    },
     ingestConcurrency: e.SPEND_INGEST_CONCURRENCY,
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,

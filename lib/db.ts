@@ -4,10 +4,21 @@
  * ingest/migrations/, see ingest/schema-migrations.ts), and small query helpers.
  * DuckDB lets one process at a time open a file for writing; see owner/call-operation.ts for how
  * other commands reach the owning process instead.
+ *
+ * Every database is opened locked down, whatever runs on it later (docs/reliability.md, "User
+ * SQL"): DuckDB may touch files only in the allowed folders (the reference data the transforms
+ * read, the backups folder) besides its own, and its configuration cannot be changed again.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR } from './config.ts';
+import { UserError } from './errors.ts';
+
+/** Bounds on an analyst's own query (`spend sql`, `spend query`). */
+export type UserSqlLimits = { timeoutMs: number; maxResultBytes: number };
+
+export const DEFAULT_USER_SQL_LIMITS: UserSqlLimits = { timeoutMs: 30_000, maxResultBytes: 64 * 1024 * 1024 };
 
 export type DatabaseOptions = {
   path: string;
@@ -15,7 +26,28 @@ export type DatabaseOptions = {
   migrationsDir: string;
   memoryLimit?: string;
   threads?: number;
+  /** The only folders DuckDB may read or write files in (default: the reference data the
+   * transforms read); the database's own files are always allowed. */
+  allowedDirectories?: readonly string[];
+  /** Set before the configuration is locked (no SET works afterwards); fixtures use UTC. */
+  timeZone?: string;
+  userSql?: UserSqlLimits;
 };
+
+/**
+ * Files this process creates from now on are its user's only (0600, folders 0700): the database,
+ * its write-ahead log and temp files (which DuckDB creates later, so the umask stays), and the
+ * control socket. Set before creating, never chmod after (that leaves a window).
+ */
+export function createFilesOwnerOnly(): void {
+  const previous = process.umask(0o077);
+  process.umask(previous | 0o077);
+}
+
+const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** A directory prefix DuckDB compares literally: with a trailing slash, /a/b never allows /a/bc. */
+const asDirectory = (dir: string) => (dir.endsWith('/') ? dir : `${dir}/`);
 
 export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
@@ -25,10 +57,12 @@ export class Database {
   private constructor(
     readonly path: string,
     readonly instance: DuckDBInstance,
+    readonly userSql: UserSqlLimits,
   ) {}
 
   /** Opens (creating if needed) the database file and brings its schema up to date. */
   static async open(options: DatabaseOptions): Promise<Database> {
+    createFilesOwnerOnly();
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     let instance: DuckDBInstance;
     try {
@@ -45,7 +79,19 @@ export class Database {
       }
       throw error;
     }
-    const db = new Database(options.path, instance);
+    const db = new Database(options.path, instance, options.userSql ?? DEFAULT_USER_SQL_LIMITS);
+    try {
+      await db.withConnection((conn) =>
+        lockDown(
+          conn,
+          options.allowedDirectories ?? [REFERENCE_CODELISTS_DIR, OWN_SEEDS_DIR],
+          options.timeZone,
+        ),
+      );
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
     await db.withConnection((conn) => applyMigrations(conn, options.migrationsDir));
     return db;
   }
@@ -66,6 +112,48 @@ export class Database {
 
   close(): void {
     this.instance.closeSync();
+  }
+}
+
+/** SQL identifier quoting, the one helper: names still come from allow-lists, never from clients. */
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/**
+ * The engine's own guard, behind every check of ours: no file outside the allowed folders, no
+ * network, no extension installed, and no setting changed again by anyone (lock_configuration).
+ */
+async function lockDown(conn: DuckDBConnection, allowedDirectories: readonly string[], timeZone?: string) {
+  const dirs = allowedDirectories.map((dir) => sqlString(asDirectory(dir))).join(', ');
+  await conn.run(`set allowed_directories = [${dirs}]`);
+  await conn.run('set enable_external_access = false');
+  if (timeZone) await conn.run(`set timezone = ${sqlString(timeZone)}`);
+  await conn.run('set lock_configuration = true');
+}
+
+/**
+ * Runs work on a connection, interrupting whatever the connection runs once timeoutMs have
+ * passed (DuckDB stops at its next check and the statement fails); the failure then says so.
+ */
+export async function withTimeout<T>(
+  conn: DuckDBConnection,
+  timeoutMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.interrupt();
+  }, timeoutMs);
+  try {
+    return await work();
+  } catch (error) {
+    if (timedOut) {
+      throw new UserError('invalid-input', `the query ran longer than ${timeoutMs} ms and was stopped.`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -14,6 +14,8 @@ export function openDatabase(config: Config): Promise<Database> {
     migrationsDir: MIGRATIONS_DIR,
     memoryLimit: config.duckdb.memoryLimit,
     threads: config.duckdb.threads,
+    allowedDirectories: config.duckdb.allowedDirectories,
+    userSql: config.userSql,
   });
 }
 
@@ -43,7 +45,8 @@ export async function callOperation<N extends OperationName>(
   name: N,
   params: OperationParams<N> = {} as OperationParams<N>,
 ): Promise<unknown> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  // Another command may hold the file for one analyst's query, which is stopped at its time limit.
+  const deadline = Date.now() + LOCK_WAIT_MS + config.userSql.timeoutMs;
   for (;;) {
     const owner = await OwnerClient.connect(config.socketPath);
     if (owner) {

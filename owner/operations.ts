@@ -5,17 +5,18 @@
  */
 import { z } from 'zod';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
+
+/** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
+export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+
+import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
+import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
-
-type Operation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-
-const op = <P extends z.ZodType>(definition: Operation<P>) => definition;
+import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
@@ -32,8 +33,23 @@ export const OPERATIONS = {
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
   'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  'keys.create': op({ params: newKeyParams, run: (db, p) => db.withConnection((c) => createKey(c, p)) }),
+  'keys.list': op({
+    params: z.strictObject({ keyId: z.string().optional() }),
+    run: (db, p) => db.withConnection((c) => listKeys(c, p.keyId)),
+  }),
+  'keys.revoke': op({
+    params: z.strictObject({ keyId: z.string().min(1) }),
+    run: (db, p) => db.withConnection((c) => revokeKey(c, p.keyId)),
+  }),
+  // the caller's SPEND_BACKUP_DIR: DuckDB writes only where the owner's configuration allows
+  'database.backup': op({
+    params: z.object({ dir: z.string().min(1) }),
+    run: (db, { dir }) => backupDatabase(db, dir),
+  }),
   ...TRANSFORM_OPERATIONS,
   ...UPLOAD_OPERATIONS,
+  ...SAVINGS_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -12,13 +12,13 @@ import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
 import { openDatabaseForOwner } from './call-operation.ts';
-import { ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
+import { DEFAULT_CONTROL_LIMITS, ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
 
 /**
  * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
  * so the owner is handed the API rather than importing it); `ingest` and uploads pass none.
  */
-export type ApiStarter = (db: Database) => Promise<Server>;
+export type ApiStarter = (db: Database, ingest: IngestService) => Promise<Server>;
 
 export type OwnerOptions = { api?: ApiStarter | undefined };
 
@@ -46,7 +46,10 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
   let api: Server | undefined;
   const ingest = new IngestService(config, db, log);
   try {
-    control = await startControlServer(config.socketPath, db, log);
+    control = await startControlServer(config.socketPath, db, log, {
+      ...DEFAULT_CONTROL_LIMITS,
+      ...config.control,
+    });
     await ensureTopics(
       createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }),
       [
@@ -56,7 +59,7 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
       ],
     );
     await ingest.start();
-    if (options.api) api = await options.api(db);
+    if (options.api) api = await options.api(db, ingest);
   } catch (error) {
     await ingest.stop().catch(() => undefined);
     control?.close();

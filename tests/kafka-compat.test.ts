@@ -19,6 +19,9 @@ const MAX_WAIT_MS = 1000;
 
 type Received = { partition: number; offset: number; value: string };
 
+/** Longer than any wait in these tests: a member with it is never replaced by session expiry. */
+const A_SESSION_TIMEOUT_MS = 120_000;
+
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const report = (line: string) => console.log(`kafka-compat: ${line}`);
@@ -39,10 +42,11 @@ async function startMember(
   groupId: string,
   topic: string,
   commitAfter: (message: Received) => boolean = () => true,
+  sessionTimeout = SESSION_TIMEOUT_MS,
 ): Promise<{ consumer: Consumer; received: Received[]; assigned: () => number[]; joins: () => number }> {
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout: SESSION_TIMEOUT_MS,
+    sessionTimeout,
     heartbeatInterval: 500,
     maxWaitTimeInMs: MAX_WAIT_MS,
   });
@@ -123,18 +127,21 @@ test('manual commits in eachBatch: a rejoining member resumes right after the co
   expect(first.received.map((m) => m.value)).toEqual(range(100).map((i) => `m-${i}`));
   expect(await committedOffsets(kafka, groupId, topic)).toEqual(['60']);
 
-  await produce(
-    kafka,
-    topic,
-    range(10, 100).map((i) => ({ partition: 0, value: `m-${i}` })),
-  );
+  // An end marker after the new messages: once it arrives, everything before it on the partition
+  // has (ordering), so what was received is complete without waiting for a quiet moment.
+  await produce(kafka, topic, [
+    ...range(10, 100).map((i) => ({ partition: 0, value: `m-${i}` })),
+    { partition: 0, value: 'end' },
+  ]);
   const second = await startMember(kafka, groupId, topic);
-  await waitUntil('50 messages', () => second.received.length >= 50);
-  await sleep(500);
+  await waitUntil('the end marker', () => second.received.some((m) => m.value === 'end'));
   await second.consumer.disconnect();
-  expect(second.received.map((m) => m.offset)).toEqual(range(50, 60));
-  expect(second.received.map((m) => m.value)).toEqual(range(50, 60).map((i) => `m-${i}`));
-  expect(await committedOffsets(kafka, groupId, topic)).toEqual(['110']);
+  const beforeEnd = second.received.filter((m) => m.value !== 'end');
+  expect(beforeEnd.map((m) => m.offset)).toEqual(range(50, 60));
+  expect(beforeEnd.map((m) => m.value)).toEqual(range(50, 60).map((i) => `m-${i}`));
+  expect(second.received.at(-1)?.value).toBe('end');
+  // past the 110 messages and the end marker
+  expect(await committedOffsets(kafka, groupId, topic)).toEqual(['111']);
 });
 
 test('a member that leaves cleanly hands its partitions over at once', async () => {
@@ -145,7 +152,9 @@ test('a member that leaves cleanly hands its partitions over at once', async () 
   );
   const groupId = uniqueName('compat-leave');
 
-  const a = await startMember(kafka, groupId, topic);
+  // A's session would outlive the wait below: B can only take over because A left cleanly, which
+  // shows the hand-over without timing it.
+  const a = await startMember(kafka, groupId, topic, () => true, A_SESSION_TIMEOUT_MS);
   await waitUntil('A owns 4 partitions', () => a.assigned().length === 4);
   const joinedAt = Date.now();
   const b = await startMember(kafka, groupId, topic);
@@ -157,7 +166,11 @@ test('a member that leaves cleanly hands its partitions over at once', async () 
 
   const leftAt = Date.now();
   await a.consumer.disconnect();
-  const takeoverMs = await waitUntil('B owns 4 partitions', () => b.assigned().length === 4);
+  const takeoverMs = await waitUntil(
+    'B owns 4 partitions',
+    () => b.assigned().length === 4,
+    A_SESSION_TIMEOUT_MS / 2,
+  );
   report(
     `after a clean disconnect (${Date.now() - leftAt - takeoverMs} ms) B owned all 4 in ${takeoverMs} ms`,
   );
@@ -170,7 +183,6 @@ test('a member that leaves cleanly hands its partitions over at once', async () 
   await waitUntil('B reads all 40', () => b.received.length >= 40);
   await b.consumer.disconnect();
   expect(new Set(b.received.map((m) => m.value)).size).toBe(40);
-  expect(takeoverMs).toBeLessThan(SESSION_TIMEOUT_MS);
 });
 
 test('a killed member is replaced after the session timeout, from its committed offsets', async () => {
@@ -242,5 +254,4 @@ test('a killed member is replaced after the session timeout, from its committed 
   const fromChildPartitions = b.received.filter((m) => childPartitions.includes(m.partition));
   expect(fromChildPartitions.some((m) => m.value.startsWith('before-kill'))).toBe(false);
   expect(takeoverMs).toBeGreaterThan(SESSION_TIMEOUT_MS / 2);
-  expect(takeoverMs).toBeLessThan(SESSION_TIMEOUT_MS + 10_000);
 });

@@ -1,7 +1,7 @@
 /**
  * A newcomer's first steps, on a clone of this commit in a folder of its own outside the workspace
  * (under the system's temporary folder, where no ../shared exists): `npm ci`, the demo on a small
- * data set, then the tests of one directory. The categories must come out labelled from the code
+ * data set, then the tests of one directory and one broker test. The categories must come out labelled from the code
  * lists shipped in reference/, and nothing may depend on ../shared.
  *
  * The clone uses this run's broker (KAFKA_BROKERS, with topics and group of its own), never one of
@@ -122,7 +122,13 @@ describe('a newcomer on a fresh clone outside the workspace', () => {
         db.closeSync();
       }
 
-      const tests = await run('npx', ['vitest', 'run', 'lib'], clone, env);
+      // lib's tests are unit tests (no broker); the kafkajs → broker codec tests make the run use one.
+      const tests = await run(
+        'npx',
+        ['vitest', 'run', 'lib', 'ingest/kafka/codecs.broker.test.ts'],
+        clone,
+        env,
+      );
       const testOutput = tests.stdout + tests.stderr;
       expect(tests.code, testOutput).toBe(0);
       expect(testOutput).toContain(`tests: using KAFKA_BROKERS=${env.KAFKA_BROKERS}`);

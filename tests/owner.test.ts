@@ -3,7 +3,8 @@
  * control socket while it runs, from the file when it does not, and when a dead owner left a
  * stale socket behind.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 
@@ -70,6 +71,39 @@ describe('the owner and its control socket', () => {
     next.child.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('refuses file reads in user SQL through the owner, and stops a runaway query with or without one', async () => {
+    const pipeline = await createPipeline({ SPEND_SQL_TIMEOUT_MS: '500' });
+    const secret = join(dirname(pipeline.config.dbPath), 'secret.csv');
+    writeFileSync(secret, 'secret\nleaked\n');
+    const runaway = 'select count(*) from range(2000000000) a, range(2000000000) b';
+    const sql = (query: string) => pipeline.cli(['sql', query]);
+
+    // No owner: the runaway query is stopped, so a command waiting for the file gets it.
+    const [stopped, listed] = await Promise.all([sql(runaway), pipeline.cli(['bodies', 'list', '--json'])]);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('the query ran longer than 500 ms and was stopped');
+    expect(listed.code, listed.stderr).toBe(0);
+    // created for its user only (umask before create)
+    expect(statSync(pipeline.config.dbPath).mode & 0o777).toBe(0o600);
+
+    const owner = pipeline.startOwner('ingest');
+    await owner.ready();
+    for (const query of [
+      `with "${secret}" as (from '${secret}') from "${secret}"`,
+      `with "${secret}" as (select * from read_csv('${secret}')) from "${secret}"`,
+    ]) {
+      const refused = await sql(query);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).not.toContain('leaked');
+      expect(refused.stderr).toMatch(/spend sql runs one read-only SELECT statement/);
+    }
+    const timedOut = await sql(runaway);
+    expect(timedOut.stderr).toContain('the query ran longer than 500 ms and was stopped');
+    expect((await statsJson(pipeline)).bodies).toEqual([]);
+    owner.child.kill('SIGTERM');
+    expect(await owner.exited).toEqual({ code: 0, signal: null });
   });
 
   it('stops cleanly on SIGTERM while it is still starting (joining its consumer group)', async () => {

@@ -15,6 +15,7 @@ import { parseReleasePackage } from '../transforms/contracts/ocds.ts';
 import { loadContracts } from '../transforms/contracts/store.ts';
 import { runOnConnection } from '../transforms/runner.ts';
 import { createPipeline } from './helpers/pipeline.ts';
+import { sharedDataPresent } from './helpers/shared-data.ts';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/ocds/eastvale-release-package.json');
 const OCDS_DIR = resolve(import.meta.dirname, '../../shared/datasets/ocds/contracts-finder');
@@ -123,9 +124,7 @@ afterEach(() => {
   db = undefined;
 });
 
-const sharedOcds = existsSync(OCDS_DIR);
-if (!sharedOcds)
-  process.stderr.write(`transforms-contracts: real OCDS packages SKIPPED — ${OCDS_DIR} not found\n`);
+const sharedOcds = sharedDataPresent('transforms-contracts: real OCDS packages', OCDS_DIR);
 
 describe.skipIf(!sharedOcds)('the real Contracts Finder packages (../shared/datasets/ocds)', () => {
   it('build a register, coverage of Lancashire CC spend, and joint-procurement windows', async () => {

@@ -11,10 +11,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callOperation } from '../owner/call-operation.ts';
 import { createPipeline } from './helpers/pipeline.ts';
+import { sharedDataPresent } from './helpers/shared-data.ts';
 
 const SPEND_DIR = resolve(import.meta.dirname, '../../shared/datasets/uk-spend/2023-11');
-const available = existsSync(SPEND_DIR);
-if (!available) process.stderr.write(`transforms-real-files: SKIPPED — ${SPEND_DIR} not found\n`);
+const available = sharedDataPresent('transforms-real-files', SPEND_DIR);
 
 /**
  * Bodies whose files say too little of what was bought to reach 90 % by value, and why (the

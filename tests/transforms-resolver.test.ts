@@ -23,6 +23,7 @@ import {
 } from '../transforms/resolver/normalise.ts';
 import { type AliasInput, fieldWidths, resolveSuppliers } from '../transforms/resolver/resolve.ts';
 import { isDistinctive } from '../transforms/resolver/similarity.ts';
+import { requiredUnderCi } from './helpers/shared-data.ts';
 
 describe('identifiers', () => {
   it('normalises VAT numbers and rejects ones failing the HMRC check', () => {
@@ -245,11 +246,13 @@ describe('on the demo generator’s planted suppliers', () => {
   });
 });
 
-if (!sharedDataAvailable()) {
-  process.stderr.write(`transforms-resolver: real supplier pairs SKIPPED — ${SHARED_SPEND_DIR} not found\n`);
-}
+const realPairsPresent = requiredUnderCi(
+  'transforms-resolver: real supplier pairs',
+  sharedDataAvailable(),
+  SHARED_SPEND_DIR,
+);
 
-describe.skipIf(!sharedDataAvailable())(
+describe.skipIf(!realPairsPresent)(
   'on real supplier pairs (../shared/datasets/uk-spend: Nov and Dec 2023, Jan–Mar 2017)',
   () => {
     it('keeps precision on identifier truth and hand labels, and recalls the hand-labelled matches', async () => {

@@ -22,8 +22,13 @@ afterEach(() => {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openWithOneInvoice() {
-  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
+async function openWithOneInvoice(allowedDirectories?: string[]) {
+  db = await Database.open({
+    path: ':memory:',
+    migrationsDir: MIGRATIONS_DIR,
+    threads: 1,
+    allowedDirectories,
+  });
   const conn = await db.connect();
   await conn.run(
     "insert into bodies (body_id, name, kind, status, joined_on) values ('b1', 'B1', 'council', 'active', '2023-01-01')",
@@ -59,7 +64,8 @@ describe('code lists', () => {
       join(dir, 'proclass_17.csv'),
       'code,level1,level2,level3,clarification_info\n291100,Arts & Leisure Services,Museums & Art,"",Service\n',
     );
-    const conn = await openWithOneInvoice();
+    // DuckDB reads files only in the folders the configuration allows: this one among them
+    const conn = await openWithOneInvoice(loadConfig({ SPEND_CODELISTS_DIR: dir }).duckdb.allowedDirectories);
     const summary = await runOnConnection(conn, { codelistsDir: dir });
     expect(summary.failed).toBe(0);
     expect(summary.warnings).toEqual([]);

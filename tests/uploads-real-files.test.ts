@@ -14,12 +14,14 @@ import type { UploadSummary } from '../ingest/uploads/report.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import { penceToString } from './helpers/messages.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
+import { sharedDataPresent } from './helpers/shared-data.ts';
 
 const DATASETS = resolve(import.meta.dirname, '../../shared/datasets');
-const available = existsSync(join(DATASETS, 'uk-spend')) && existsSync(join(DATASETS, 'peppol'));
-if (!available) {
-  process.stderr.write(`uploads-real-files: SKIPPED — the shared datasets are not at ${DATASETS}\n`);
-}
+const available = sharedDataPresent(
+  'uploads-real-files',
+  join(DATASETS, 'uk-spend'),
+  join(DATASETS, 'peppol'),
+);
 
 // ---- A plain, separate reading of the files ---------------------------------------------------
 

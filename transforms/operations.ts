@@ -4,17 +4,19 @@
  * or not `spend serve` is running.
  */
 import { z } from 'zod';
-import { type Database, queryRows } from '../lib/db.ts';
+import { queryRows } from '../lib/db.ts';
+import { op } from '../lib/operation.ts';
 import { contractsLoadParams, loadContracts } from './contracts/store.ts';
-import { martQueryParams, queryModel, runReadOnlySql, sqlQueryParams } from './query.ts';
+import {
+  buildModelQuery,
+  martQueryParams,
+  parseWhere,
+  queryModel,
+  runReadOnlySql,
+  sqlQueryParams,
+} from './query.ts';
 import { decisionParams, recordDecision } from './resolver/decisions.ts';
 import { lastRuns, runTransforms } from './runner.ts';
-
-type TransformOperation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-const op = <P extends z.ZodType>(definition: TransformOperation<P>) => definition;
 
 export type AliasLine = { body: string; name: string; entity: string | null };
 
@@ -65,10 +67,18 @@ export const TRANSFORM_OPERATIONS = {
   }),
   'query.model': op({
     params: martQueryParams,
-    run: (db, params) => db.withConnection((conn) => queryModel(conn, params)),
+    run: (db, params) => db.withConnection((conn) => queryModel(conn, params, db.userSql)),
+  }),
+  /** The SELECT for a model with `column op value` filters (allow-listed, bound), for callers that stream it (the API). */
+  'query.prepare': op({
+    params: z.strictObject({ model: z.string().min(1), where: z.array(z.string()).default([]) }),
+    run: (db, params) =>
+      db.withConnection((conn) =>
+        buildModelQuery(conn, { model: params.model, where: params.where.map(parseWhere) }),
+      ),
   }),
   'query.sql': op({
     params: sqlQueryParams,
-    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params)),
+    run: (db, params) => db.withConnection((conn) => runReadOnlySql(conn, params, db.userSql)),
   }),
 };

@@ -3,15 +3,24 @@
  * (column, operator, value: the column from the model's own columns, the value always bound),
  * and `spend sql` for analysts: exactly one statement, which DuckDB's own parser must read as a
  * SELECT reading only the database's tables and views (no files, network, settings), run in a
- * transaction that is rolled back.
+ * transaction that is rolled back, interrupted past a time limit and cut short past a size.
+ * DuckDB's own lockdown (lib/db.ts) backs this guard: it is the first line, not the only one.
  */
-import { type DuckDBConnection, type DuckDBValue, StatementType } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBResult, type DuckDBValue, StatementType } from '@duckdb/node-api';
 import { z } from 'zod';
-import { queryRows } from '../lib/db.ts';
+import {
+  DEFAULT_USER_SQL_LIMITS,
+  queryRows,
+  quoteIdent,
+  type UserSqlLimits,
+  withTimeout,
+} from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import type { Column, Row } from '../lib/output.ts';
 import { loadModels } from './models.ts';
 
-export type QueryResult = { columns: string[]; rows: Record<string, unknown>[]; truncated: boolean };
+/** Columns carry their DuckDB types so every output format (lib/output.ts) keeps them. */
+export type QueryResult = { columns: Column[]; rows: Row[]; truncated: boolean };
 
 export const OPERATORS = ['=', '!=', '<=', '>=', '<', '>', '~'] as const;
 
@@ -21,6 +30,8 @@ export const martQueryParams = z.object({
     .array(z.object({ column: z.string().min(1), op: z.enum(OPERATORS), value: z.string() }))
     .default([]),
   limit: z.number().int().positive().max(1_000_000).default(1000),
+  /** Rows to skip (the API's page cursor): the order is total (order by all), so pages are stable. */
+  offset: z.number().int().min(0).default(0),
 });
 export type MartQuery = z.input<typeof martQueryParams>;
 
@@ -40,9 +51,14 @@ export function parseWhere(text: string): { column: string; op: (typeof OPERATOR
   };
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-export async function queryModel(conn: DuckDBConnection, input: MartQuery): Promise<QueryResult> {
+/**
+ * The SELECT for a model with filters: the model and every column from the allow-list of
+ * the database's own models and their columns, every value bound. Callers add the limit.
+ */
+export async function buildModelQuery(
+  conn: DuckDBConnection,
+  input: MartQuery,
+): Promise<{ sql: string; params: Record<string, DuckDBValue>; columns: Column[] }> {
   const params = martQueryParams.parse(input);
   const models = loadModels().map((m) => m.name);
   if (!models.includes(params.model)) {
@@ -55,16 +71,17 @@ export async function queryModel(conn: DuckDBConnection, input: MartQuery): Prom
        where table_schema = 'main' and table_name = $table order by ordinal_position`,
       { table: params.model },
     )
-  ).map((c) => c.column_name);
+  ).map((c) => ({ name: c.column_name, type: c.data_type }));
   if (columns.length === 0) {
     throw new UserError('not-found', `${params.model} has not been built yet: run "spend transforms run".`);
   }
+  const names = columns.map((c) => c.name);
   const bound: Record<string, DuckDBValue> = {};
   const conditions = params.where.map((filter, i) => {
-    if (!columns.includes(filter.column)) {
+    if (!names.includes(filter.column)) {
       throw new UserError(
         'invalid-input',
-        `${params.model} has no column ${filter.column}. Columns: ${columns.join(', ')}.`,
+        `${params.model} has no column ${filter.column}. Columns: ${names.join(', ')}.`,
       );
     }
     bound[`v${i}`] = filter.value;
@@ -75,9 +92,25 @@ export async function queryModel(conn: DuckDBConnection, input: MartQuery): Prom
       return `${column}::varchar ${filter.op === '=' ? '=' : '<>'} $v${i}`;
     return `${column} ${filter.op} $v${i}`;
   });
-  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''} order by all limit ${params.limit + 1}`;
-  const rows = await queryRows(conn, sql, bound);
-  return { columns, rows: rows.slice(0, params.limit), truncated: rows.length > params.limit };
+  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''} order by all`;
+  return { sql, params: bound, columns };
+}
+
+export async function queryModel(
+  conn: DuckDBConnection,
+  input: MartQuery,
+  limits: UserSqlLimits = DEFAULT_USER_SQL_LIMITS,
+): Promise<QueryResult> {
+  const params = martQueryParams.parse(input);
+  const query = await buildModelQuery(conn, params);
+  return withTimeout(conn, limits.timeoutMs, async () => {
+    const { rows, truncated } = await readCapped(
+      await conn.stream(`${query.sql} limit ${params.limit + 1} offset ${params.offset}`, query.params),
+      params.limit,
+      limits.maxResultBytes,
+    );
+    return { columns: query.columns, rows, truncated };
+  });
 }
 
 export const sqlQueryParams = z.object({
@@ -109,105 +142,177 @@ const ALLOWED_TABLE_FUNCTIONS = new Set([
 ]);
 
 /** Functions that read settings or variables, or change state, even inside a SELECT. */
-const REFUSED_FUNCTIONS = new Set(['getvariable', 'current_setting', 'nextval', 'setseed']);
+const REFUSED_FUNCTIONS = new Set(['getvariable', 'current_setting', 'getenv', 'nextval', 'setseed']);
 
 type AstNode = { [key: string]: unknown };
+
+/** What `show …` may list (DuckDB's SHOW_REF names): the database's own tables and databases. */
+const ALLOWED_SHOW_NAMES = new Set(['"tables"', '__show_tables_expanded', '"databases"']);
+
+/** Schemas a bare table name is looked up in (DuckDB's default search path). */
+const SEARCH_PATH = ['main', 'pg_catalog'];
+
+/**
+ * The database's tables and views by every name a query may use for them: `name` (in the
+ * search path), `schema.name` and `database.schema.name`, lower case.
+ */
+export async function databaseRelations(conn: DuckDBConnection): Promise<Set<string>> {
+  const rows = await queryRows<{ db: string; schema: string; name: string }>(
+    conn,
+    `select lower(database_name) as db, lower(schema_name) as schema, lower(table_name) as name from duckdb_tables()
+     union select lower(database_name), lower(schema_name), lower(view_name) from duckdb_views()`,
+  );
+  const names = new Set<string>();
+  for (const r of rows) {
+    if (SEARCH_PATH.includes(r.schema)) names.add(r.name);
+    names.add(`${r.schema}.${r.name}`);
+    names.add(`${r.db}.${r.schema}.${r.name}`);
+  }
+  return names;
+}
 
 /**
  * Why DuckDB's own parse tree of a SELECT (json_serialize_sql) shows it reaching past the
  * database, or null. Every node is visited: subqueries, CTEs, set operations, DESCRIBE/SUMMARIZE.
- * A table name that is neither a table or view of the database nor a CTE would be read as a file
- * (`from 'spend.csv'`, DuckDB's replacement scans), so it is refused too.
+ * A table name that is neither a table or view of the database nor a CTE in scope would be read
+ * as a file (`from 'spend.csv'`, DuckDB's replacement scans), so it is refused too.
+ *
+ * CTE names are scoped as DuckDB binds them: a CTE is visible in the query that declares it and
+ * in the CTEs declared after it, never in its own body (there the same name would be a file:
+ * `with "/f.csv" as (from '/f.csv') from "/f.csv"`), except in the recursive part of a
+ * recursive CTE (RECURSIVE_CTE_NODE's right side), nor outside its query.
  */
 export function reachesOutside(ast: unknown, relations: Set<string>): string | null {
-  const ctes = new Set<string>();
-  const tables: string[] = [];
   let problem: string | null = null;
-  const visit = (value: unknown): void => {
+  const refuse = (why: string) => {
+    problem ??= why;
+  };
+  const visit = (value: unknown, scope: ReadonlySet<string>): void => {
     if (problem || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (const item of value) visit(item, scope);
       return;
     }
     const node = value as AstNode;
     if (node.type === 'TABLE_FUNCTION') {
       const name = String((node.function as AstNode | undefined)?.function_name ?? '').toLowerCase();
       if (!ALLOWED_TABLE_FUNCTIONS.has(name)) {
-        problem = `the table function ${name}() reads outside the database`;
+        refuse(`the table function ${name}() reads outside the database`);
         return;
       }
     }
     if (node.class === 'FUNCTION' && REFUSED_FUNCTIONS.has(String(node.function_name).toLowerCase())) {
-      problem = `${String(node.function_name)}() reads settings or changes state`;
+      refuse(`${String(node.function_name)}() reads settings or changes state`);
       return;
     }
-    if (node.type === 'BASE_TABLE') tables.push(String(node.table_name));
-    const cteMap = (node.cte_map as { map?: { key: string }[] } | undefined)?.map;
-    for (const cte of cteMap ?? []) ctes.add(cte.key.toLowerCase());
-    for (const child of Object.values(node)) visit(child);
+    if (node.type === 'BASE_TABLE') {
+      const name = String(node.table_name).toLowerCase();
+      const qualified = [node.catalog_name, node.schema_name, node.table_name]
+        .map((part) => String(part ?? '').toLowerCase())
+        .filter((part) => part !== '')
+        .join('.');
+      const known = qualified === name ? scope.has(name) || relations.has(name) : relations.has(qualified);
+      if (!known) {
+        refuse(`"${String(node.table_name)}" is not a table or view of the database (files are not read)`);
+        return;
+      }
+    }
+    if (node.type === 'SHOW_REF' && node.table_name && !ALLOWED_SHOW_NAMES.has(String(node.table_name))) {
+      refuse(`"${String(node.table_name)}" is not a table or view of the database (files are not read)`);
+      return;
+    }
+    let inner = scope;
+    const cteMap = (node.cte_map as { map?: { key: string; value: unknown }[] } | undefined)?.map ?? [];
+    if (cteMap.length > 0) {
+      const declared = new Set(scope);
+      for (const cte of cteMap) {
+        visit(cte.value, declared); // sees the CTEs before it, not itself
+        declared.add(cte.key.toLowerCase());
+      }
+      inner = declared;
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'cte_map') continue;
+      if (node.type === 'RECURSIVE_CTE_NODE' && key === 'right') {
+        visit(child, new Set([...inner, String(node.cte_name).toLowerCase()]));
+      } else visit(child, inner);
+    }
   };
-  visit(ast);
-  if (problem) return problem;
-  const unknown = tables.find((t) => !relations.has(t.toLowerCase()) && !ctes.has(t.toLowerCase()));
-  return unknown === undefined
-    ? null
-    : `"${unknown}" is not a table or view of the database (files are not read)`;
+  visit(ast, new Set());
+  return problem;
+}
+
+/**
+ * Reads a result chunk by chunk until it has `limit` rows (plus one, to tell whether there were
+ * more) or `maxBytes` of JSON: a result never grows past either in memory.
+ */
+async function readCapped(result: DuckDBResult, limit: number, maxBytes: number): Promise<QueryResult> {
+  const rows: Row[] = [];
+  let bytes = 0;
+  let truncated = false;
+  for await (const chunk of result.yieldRowObjectJson()) {
+    for (const row of chunk) {
+      bytes += JSON.stringify(row).length + 1;
+      if (rows.length === limit || bytes > maxBytes) {
+        truncated = true;
+        break;
+      }
+      rows.push(row as Row);
+    }
+    if (truncated) break;
+  }
+  const types = result.columnTypes();
+  const columns = result.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+  return { columns, rows, truncated };
 }
 
 export async function runReadOnlySql(
   conn: DuckDBConnection,
   input: z.input<typeof sqlQueryParams>,
+  limits: UserSqlLimits = DEFAULT_USER_SQL_LIMITS,
 ): Promise<QueryResult> {
   const params = sqlQueryParams.parse(input);
   const refuse = (why: string) => {
     throw new UserError('invalid-input', `spend sql runs one read-only SELECT statement: ${why}.`);
   };
-  let statements: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
-  try {
-    statements = await conn.extractStatements(params.sql);
-  } catch (error) {
-    throw new UserError('invalid-input', `the SQL does not parse: ${(error as Error).message}`);
-  }
-  if (statements.count !== 1) refuse(`found ${statements.count} statements`);
   // DuckDB's parser decides, never a pattern on the text: only a SELECT serialises to JSON
   // (INSERT, COPY, ATTACH, SET, PRAGMA, EXPLAIN… do not), and its tree shows what it reads.
-  // Checked before preparing: binding read_csv(…) would already open the file.
+  // Checked before anything else: extracting statements expands IMPORT DATABASE, which reads
+  // files, and binding read_csv(…) would already open the file; serialising only parses.
   const [serialised] = await queryRows<{ ast: string }>(
     conn,
     'select json_serialize_sql($sql::varchar)::varchar as ast',
     { sql: params.sql },
   );
-  const ast = JSON.parse(serialised?.ast ?? '{}') as { error?: boolean; error_message?: string };
+  const ast = JSON.parse(serialised?.ast ?? '{}') as {
+    error?: boolean;
+    error_message?: string;
+    statements?: unknown[];
+  };
   if (ast.error) {
-    refuse(
-      /Only SELECT/i.test(ast.error_message ?? '')
-        ? 'this statement is not a SELECT'
-        : `the SQL does not parse (${ast.error_message})`,
+    if (!/Only SELECT/i.test(ast.error_message ?? '')) {
+      throw new UserError('invalid-input', `the SQL does not parse: ${ast.error_message}`);
+    }
+    // Refused either way; counted only to say why. Counting an IMPORT DATABASE would read its
+    // folder: the engine's lockdown refuses that (a failed count says "not a SELECT").
+    const count = await conn.extractStatements(params.sql).then(
+      (extracted) => extracted.count,
+      () => 1,
     );
+    refuse(count === 1 ? 'this statement is not a SELECT' : `found ${count} statements`);
   }
-  const relations = new Set(
-    (
-      await queryRows<{ name: string }>(
-        conn,
-        `select lower(table_name) as name from duckdb_tables()
-         union select lower(view_name) from duckdb_views()`,
-      )
-    ).map((r) => r.name),
-  );
-  const outside = reachesOutside(ast, relations);
+  if (ast.statements?.length !== 1) refuse(`found ${ast.statements?.length ?? 0} statements`);
+  const outside = reachesOutside(ast, await databaseRelations(conn));
   if (outside) refuse(outside);
-  const prepared = await statements.prepare(0);
+  const prepared = await (await conn.extractStatements(params.sql)).prepare(0);
   if (prepared.statementType !== StatementType.SELECT) refuse('this statement is not a SELECT');
-  let rows: Record<string, unknown>[] = [];
-  let columns: string[] = [];
   await conn.run('begin transaction');
   try {
-    const reader = await prepared.runAndReadUntil(params.limit + 1);
-    columns = reader.columnNames();
-    rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+    return await withTimeout(conn, limits.timeoutMs, async () =>
+      readCapped(await prepared.stream(), params.limit, limits.maxResultBytes),
+    );
   } finally {
     // Nothing a SELECT did is kept.
     await conn.run('rollback');
   }
-  return { columns, rows: rows.slice(0, params.limit), truncated: rows.length > params.limit };
 }

@@ -38,7 +38,7 @@
  * rules) are loaded once per run (see seeds.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type Database, inTransaction, queryRows } from '../lib/db.ts';
+import { type Database, inTransaction, queryRows, quoteIdent } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import { ensureContractTables } from './contracts/store.ts';
 import {
@@ -282,8 +282,6 @@ async function tableExists(conn: DuckDBConnection, name: string): Promise<boolea
   );
   return rows.length > 0;
 }
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** The src_* views over whole tables (full builds, and every model that is not incremental). */
 export async function defineFullSources(conn: DuckDBConnection): Promise<void> {

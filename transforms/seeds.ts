@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { OWN_SEEDS_DIR } from '../lib/config.ts';
 
 type Seed = {
   table: string;
@@ -21,8 +22,7 @@ type Seed = {
   columns: readonly string[];
 };
 
-/** Our own seeds, in transforms/seeds/ (lines starting with # are comments). */
-const OWN_SEEDS_DIR = join(import.meta.dirname, 'seeds');
+/** Our own seeds, in transforms/seeds/ (OWN_SEEDS_DIR; lines starting with # are comments). */
 export const OWN_SEEDS: readonly Seed[] = [
   {
     table: 'seed_classification_rules',

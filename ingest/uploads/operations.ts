@@ -4,8 +4,8 @@
  * not `spend serve`/`spend ingest` is running — and the HTTP API can call the same ones later.
  */
 import { z } from 'zod';
-import type { Database } from '../../lib/db.ts';
 import { bodyId } from '../../lib/fields.ts';
+import { op } from '../../lib/operation.ts';
 import {
   beginUpload,
   finishUpload,
@@ -21,12 +21,6 @@ import {
   uploadFinish,
   uploadStart,
 } from './records.ts';
-
-type UploadOperation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-const op = <P extends z.ZodType>(definition: UploadOperation<P>) => definition;
 
 const uploadIdParams = z.object({ uploadId: z.string().min(1).max(100) });
 

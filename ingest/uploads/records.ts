@@ -4,11 +4,13 @@
  * bodies of the `uploads.*` and `mappings.*` operations (owner/operations.ts), so they run in the
  * process that owns the database, whichever process asked.
  */
+
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
+import type { Column } from '../../lib/output.ts';
 import { savedMapping } from './field-mapping.ts';
 import type { IngestedTotals, Overlap, UploadReport } from './report.ts';
 
@@ -228,6 +230,15 @@ export async function readUploadReport(conn: DuckDBConnection, uploadId: string)
     throw new UserError('not-found', `Upload ${uploadId} has not finished (status ${row.status}).`);
   return JSON.parse(row.report) as UploadReport;
 }
+
+/** The rejected rows' columns, for every output format (lib/output.ts). */
+export const REJECTION_COLUMNS: Column[] = [
+  { name: 'row', type: 'INTEGER' },
+  { name: 'column', type: 'VARCHAR' },
+  { name: 'field', type: 'VARCHAR' },
+  { name: 'value', type: 'VARCHAR' },
+  { name: 'reason', type: 'VARCHAR' },
+];
 
 export async function readUploadRejections(
   conn: DuckDBConnection,

@@ -81,3 +81,29 @@ export function penceToString(pence: bigint): string {
   const abs = negative ? -pence : pence;
   return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
 }
+
+/**
+ * A decimal string ("-12.5") as a whole number of 10^-scale units (-1250n at scale 2), by
+ * arithmetic on its two parts: written here, independently of lib/money, so tests that use it
+ * check the product's money code instead of repeating it.
+ */
+export function decimalToUnits(value: string, scale: number): bigint {
+  const negative = value.startsWith('-');
+  const [whole = '', fraction = '', ...rest] = (negative ? value.slice(1) : value).split('.');
+  if (rest.length > 0 || !/^\d+$/.test(whole) || !/^\d*$/.test(fraction) || fraction.length > scale) {
+    throw new Error(`not a decimal with at most ${scale} places: ${value}`);
+  }
+  const units =
+    BigInt(whole) * 10n ** BigInt(scale) +
+    (fraction ? BigInt(fraction) * 10n ** BigInt(scale - fraction.length) : 0n);
+  return negative ? -units : units;
+}
+
+/** Whole units of 10^-scale back to a decimal string with exactly `scale` places. */
+export function unitsToDecimal(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const one = 10n ** BigInt(scale);
+  const fraction = scale > 0 ? `.${(abs % one).toString().padStart(scale, '0')}` : '';
+  return `${negative ? '-' : ''}${abs / one}${fraction}`;
+}

@@ -98,10 +98,14 @@ export async function runFixture(
   fixture: FixtureCase,
   models: Model[] = loadModels(),
 ): Promise<{ actual: Row[]; expected: Row[] }> {
-  const db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
+  const db = await Database.open({
+    path: ':memory:',
+    migrationsDir: MIGRATIONS_DIR,
+    threads: 1,
+    timeZone: 'UTC',
+  });
   try {
     return await db.withConnection(async (conn) => {
-      await conn.run("set timezone = 'UTC'");
       // hand-made code list rows, if any, go into empty seed tables; the real lists are never read
       await ensureSeedTables(conn);
       await ensureContractTables(conn);

@@ -1,0 +1,57 @@
+/** What every route file is given: the database, settings and the pieces the owner provides. */
+
+import type { Database } from '../lib/db.ts';
+import type { Logger } from '../lib/log.ts';
+import type { AccessControl } from './auth.ts';
+
+export type ApiSettings = {
+  /** Every query is interrupted in DuckDB after this long. */
+  queryTimeoutMs: number;
+  /** Largest upload accepted, bytes. */
+  maxUploadBytes: number;
+  /** Requests per minute per key (per address without one). */
+  rateLimitPerMinute: number;
+  /** Where transform runs read the code lists from. */
+  codelistsDir: string | null;
+};
+
+/** What the API reads of an upload's report (the whole report is answered as stored). */
+export type UploadReport = {
+  uploadId: string;
+  bodyId: string;
+  status: string;
+  rejected: number;
+  duplicateOf?: string;
+  messages: { invoices: number; purchaseOrders: number };
+};
+export type IngestedTotals = { invoices: number; purchaseOrders: number; deadLettered: number };
+
+/**
+ * Sends one file through the upload path the CLI uses (read, map, reconcile, publish to Kafka,
+ * record the report). The owning process provides it, holding the Kafka producer.
+ */
+export type Uploader = (file: {
+  bodyId: string;
+  name: string;
+  path: string;
+  publishingThreshold?: number;
+}) => Promise<UploadReport>;
+
+export type ApiContext = {
+  db: Database;
+  log: Logger;
+  settings: ApiSettings;
+  access: AccessControl;
+  uploader: Uploader | undefined;
+  /** True when the Kafka broker answers (for /readyz). */
+  brokerReachable: () => Promise<boolean>;
+  /** What the ingest service reports about itself (consumer lag, dead letters) when it can. */
+  ingestStatus: () => Promise<Record<string, unknown>>;
+};
+
+export const DEFAULT_SETTINGS: ApiSettings = {
+  queryTimeoutMs: 30_000,
+  maxUploadBytes: 512 * 1024 * 1024,
+  rateLimitPerMinute: 600,
+  codelistsDir: null,
+};

@@ -1,0 +1,150 @@
+/**
+ * Answers with a table in the format the client asked for (`?format=` or the Accept header):
+ * JSON (default), CSV or Arrow IPC, streamed chunk by chunk from DuckDB through lib/output.ts,
+ * under a query timeout enforced with DuckDB's own interrupt.
+ */
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Database } from '../lib/db.ts';
+import {
+  type Column,
+  MEDIA_TYPES,
+  type OutputFormat,
+  type Row,
+  streamQuery,
+  writeResult,
+} from '../lib/output.ts';
+import { HttpError } from './problem.ts';
+
+export const formatQuery = z.enum(['json', 'csv', 'arrow']).optional();
+
+export function negotiate(req: Request, asked: OutputFormat | undefined): OutputFormat {
+  if (asked) return asked;
+  const accepted = req.accepts([MEDIA_TYPES.json, 'text/csv', MEDIA_TYPES.arrow]);
+  if (accepted === 'text/csv') return 'csv';
+  if (accepted === MEDIA_TYPES.arrow) return 'arrow';
+  if (accepted === false)
+    throw new HttpError(
+      406,
+      'Answers come as application/json, text/csv or application/vnd.apache.arrow.stream.',
+    );
+  return 'json';
+}
+
+/** Runs work on a connection of its own, interrupting DuckDB when it outlasts the timeout. */
+export async function withQueryTimeout<T>(
+  db: Database,
+  timeoutMs: number,
+  work: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const conn = await db.connect();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.interrupt();
+  }, timeoutMs);
+  try {
+    return await work(conn);
+  } catch (error) {
+    if (timedOut)
+      throw new HttpError(
+        503,
+        `The query took longer than ${timeoutMs / 1000} s and was stopped; narrow the filters.`,
+      );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    conn.closeSync();
+  }
+}
+
+const responseSink = (res: Response) => ({
+  write: (chunk: string | Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      if (res.destroyed) {
+        reject(new Error('client went away'));
+        return;
+      }
+      const flushed = res.write(chunk);
+      if (flushed) resolve();
+      else res.once('drain', () => resolve());
+    }),
+});
+
+/** Holds back the row after `limit` so the JSON answer can say whether another page exists. */
+async function* upTo(
+  chunks: AsyncIterable<Row[]>,
+  limit: number,
+  more: { value: boolean },
+): AsyncGenerator<Row[]> {
+  let left = limit;
+  for await (const rows of chunks) {
+    if (rows.length > left) {
+      more.value = true;
+      if (left > 0) yield rows.slice(0, left);
+      return;
+    }
+    left -= rows.length;
+    yield rows;
+  }
+}
+
+export type Page = { limit: number; offset: number };
+
+export const encodeCursor = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString('base64url');
+
+export const cursorQuery = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    try {
+      const value = z
+        .object({ offset: z.number().int().min(0) })
+        .parse(JSON.parse(Buffer.from(text, 'base64url').toString()));
+      return value.offset;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' });
+      return z.NEVER;
+    }
+  });
+
+/**
+ * Streams `select …` (an allow-listed statement with bound values) as a page: `limit` rows
+ * from `offset`, the statement's order being total. JSON carries `nextCursor`.
+ */
+export async function sendQuery(
+  _req: Request,
+  res: Response,
+  db: Database,
+  options: {
+    sql: string;
+    params: Record<string, DuckDBValue>;
+    format: OutputFormat;
+    page: Page;
+    timeoutMs: number;
+    filename: string;
+    columns?: (columns: Column[]) => Column[];
+  },
+): Promise<void> {
+  await withQueryTimeout(db, options.timeoutMs, async (conn) => {
+    const { sql, page } = options;
+    const result = await streamQuery(
+      conn,
+      `${sql} limit ${page.limit + 1} offset ${page.offset}`,
+      options.params,
+    );
+    const more = { value: false };
+    res.status(200).type(MEDIA_TYPES[options.format]);
+    if (options.format === 'csv') res.attachment(`${options.filename}.csv`);
+    const extra: Record<string, string | null> = {};
+    const chunks = upTo(result.chunks, page.limit, more);
+    // The cursor is known only after the rows: a trailing member of the JSON object.
+    const withCursor = async function* () {
+      yield* chunks;
+      extra.nextCursor = more.value ? encodeCursor(page.offset + page.limit) : null;
+    };
+    await writeResult(options.format, result.columns, withCursor(), responseSink(res), extra);
+    res.end();
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The uploader the API is given by the owning process: the very upload path of `spend upload`
+ * (ingest/uploads/upload.ts, its Kafka sink, and the same upload operations), run in the owner
+ * with one idempotent producer for all HTTP uploads.
+ */
+import { createReadStream } from 'node:fs';
+import type { Uploader } from '../api/context.ts';
+import { createKafka, createProducer, ensureTopics } from '../ingest/kafka/client.ts';
+import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
+import type { UploadReport } from '../ingest/uploads/report.ts';
+import { type UploadStore, uploadFile } from '../ingest/uploads/upload.ts';
+import type { Body } from '../lib/bodies.ts';
+import type { Config } from '../lib/config.ts';
+import type { Database } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { runOperation } from '../owner/operations.ts';
+
+export async function startHttpUploads(
+  config: Config,
+  db: Database,
+  log: Logger,
+): Promise<{ uploader: Uploader; close(): Promise<void> }> {
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+  await ensureTopics(kafka, [
+    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+  ]);
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const store: UploadStore = {
+    savedMappings: async (bodyId) =>
+      (
+        (await runOperation(db, 'mappings.list', { bodyId })) as {
+          fingerprint: string;
+          mapping: { fields: Record<string, string> };
+        }[]
+      ).map((m) => ({ fingerprint: m.fingerprint, mapping: m.mapping })),
+    begin: async (start) =>
+      (await runOperation(db, 'uploads.begin', start)) as { duplicateOf: UploadReport | null },
+    finish: async (report, rejections) =>
+      (await runOperation(db, 'uploads.finish', { report, rejections })) as {
+        overlaps: UploadReport['overlaps'];
+      },
+  };
+  const uploader: Uploader = async (file) => {
+    const bodies = (await runOperation(db, 'bodies.list', {})) as Body[];
+    const body = bodies.find((b) => b.bodyId === file.bodyId);
+    if (!body) throw new UserError('not-found', `Body "${file.bodyId}" is not registered.`);
+    const sink = new KafkaDocumentSink(producer, {
+      invoices: config.topics.invoices,
+      purchaseOrders: config.topics.purchaseOrders,
+    });
+    return uploadFile(
+      { name: file.name, open: () => createReadStream(file.path, { highWaterMark: 256 * 1024 }) },
+      {
+        bodyId: file.bodyId,
+        registeredThreshold: body.publishingThreshold,
+        ...(file.publishingThreshold !== undefined ? { publishingThreshold: file.publishingThreshold } : {}),
+        store,
+        sink,
+      },
+    );
+  };
+  return { uploader, close: () => producer.disconnect() };
+}

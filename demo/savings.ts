@@ -1,0 +1,177 @@
+/**
+ * The demo partnership's savings inputs (docs/savings.md): the agreement with its guarantees, a
+ * price index, the service-charge ledger, third-party sales and the evidence register, as the
+ * files finance would load, and what they plant: per contract year and stream, the guarantee and
+ * the savings delivered, some years short of the guarantee and some above. The figures are
+ * worked out here in whole pence with BigInt, independently of the product's money code.
+ *
+ * Procurement savings are not planted: the generator sends no document dated before a body
+ * joined, so no body has a baseline period in the demo (the demo's procurement guarantee is 0).
+ */
+import type { DemoBody } from './bodies.ts';
+
+export const DEMO_SAVINGS_STREAMS = [
+  'services_transferred',
+  'consequential',
+  'third_party_revenue_share',
+] as const;
+type DemoStream = (typeof DEMO_SAVINGS_STREAMS)[number];
+
+export interface PlantedSavingsYear {
+  contractYear: number;
+  stream: DemoStream;
+  /** The partnership's guarantee for the stream that year, £ with 2 places. */
+  guaranteed: string;
+  /** Savings delivered (realised), £ with 2 places. */
+  delivered: string;
+  outcome: 'short' | 'above';
+  /** Whether the demo signs the year off (every year but the last is validated). */
+  signedOff: boolean;
+}
+
+export interface DemoSavings {
+  files: Record<
+    'agreement' | 'price-index' | 'service-charges' | 'sales' | 'evidence',
+    { name: string; text: string }
+  >;
+  planted: PlantedSavingsYear[];
+}
+
+const REVENUE_SHARE_PCT = 30n;
+/** Each stream's guarantee as a % of what is delivered, by contract year: above, short, above, … */
+const GUARANTEE_PCT: Record<DemoStream, bigint[]> = {
+  services_transferred: [90n, 115n, 95n, 120n],
+  consequential: [120n, 80n, 105n, 90n],
+  third_party_revenue_share: [75n, 102n, 130n, 85n],
+};
+
+const pounds = (pence: bigint): string => {
+  const negative = pence < 0n;
+  const digits = (negative ? -pence : pence).toString().padStart(3, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+};
+/** a ÷ b, half up, for a ≥ 0, b > 0. */
+const divHalfUp = (a: bigint, b: bigint) => (2n * a + b) / (2n * b);
+const month = (year: number, m: number) => {
+  const y = year + Math.floor((m - 1) / 12);
+  return `${y}-${String(((((m - 1) % 12) + 12) % 12) + 1).padStart(2, '0')}`;
+};
+
+export function buildDemoSavings(
+  bodies: readonly DemoBody[],
+  startDate: string,
+  endDate: string,
+): DemoSavings {
+  const startYear = Number(startDate.slice(0, 4));
+  const startMonth = Number(startDate.slice(5, 7));
+  const contractYearOf = (yyyyMm: string) =>
+    Number(yyyyMm.slice(0, 4)) - (Number(yyyyMm.slice(5, 7)) < startMonth ? 1 : 0);
+  const months: string[] = [];
+  for (let m = startMonth; month(startYear, m) <= endDate.slice(0, 7); m++) months.push(month(startYear, m));
+  const years = [...new Set(months.map(contractYearOf))];
+  const firstYear = years[0] ?? startYear;
+  const delivered = new Map<string, bigint>();
+  const add = (year: number, stream: DemoStream, pence: bigint) =>
+    delivered.set(`${year}|${stream}`, (delivered.get(`${year}|${stream}`) ?? 0n) + pence);
+
+  // Service charges: each body's back office costs £10,000 + £500 per place in the register a month
+  // before transfer; the charge falls by £400, £650, £900, … a month as the contract years go on.
+  const charges = ['body_id,service,month,baseline_cost,charge'];
+  bodies.forEach((body, index) => {
+    const baseline = 1_000_000n + 50_000n * BigInt(index);
+    for (const m of months) {
+      if (m < body.joinedOn.slice(0, 7)) continue;
+      const year = contractYearOf(m);
+      const saving = 40_000n + 25_000n * BigInt(year - firstYear);
+      charges.push(`${body.bodyId},back-office,${m},${pounds(baseline)},${pounds(baseline - saving)}`);
+      add(year, 'services_transferred', saving);
+    }
+  });
+
+  // Sales: the lead body sells payroll services to four customers a quarter; 30 % counts.
+  const lead = bodies[0] as DemoBody;
+  const sales = ['sale_id,body_id,sale_date,customer,amount'];
+  const customers = ['Parish of Ashby', 'Holme Town Council', 'Ridgeway Academy', 'Vale Housing Trust'];
+  months.forEach((m, i) => {
+    if (i % 3 !== 1) return;
+    customers.forEach((customer, c) => {
+      const amount = 123_456n + 10_007n * BigInt(i) + 3_331n * BigInt(c);
+      sales.push(`S-${m}-${c + 1},${lead.bodyId},${m}-20,${customer},${pounds(amount)}`);
+      add(contractYearOf(m), 'third_party_revenue_share', divHalfUp(amount * REVENUE_SHARE_PCT, 100n));
+    });
+  });
+
+  // Evidence: one approved consequential saving per body per contract year it is a member in.
+  const evidence = ['evidence_id,body_id,dated,description,amount,evidence_ref,approver'];
+  bodies.forEach((body, index) => {
+    for (const year of years) {
+      const dated = `${month(year, startMonth + 9)}-28`;
+      if (dated < body.joinedOn || dated > endDate) continue;
+      const amount = 250_000n * BigInt(year - firstYear + 1) + 12_345n * BigInt(index);
+      evidence.push(
+        `EV-${year}-${body.bodyId},${body.bodyId},${dated},"Agency and overtime no longer needed, ${year}",${pounds(amount)},HR-${year}-${index + 1},Director of Finance`,
+      );
+      add(year, 'consequential', amount);
+    }
+  });
+
+  // A price index for reference (the demo plants no procurement savings to index).
+  const index = ['month,index_value'];
+  for (let m = startMonth - 12, i = 0; month(startYear, m) <= endDate.slice(0, 7); m++, i++)
+    index.push(`${month(startYear, m)},${100 + Math.floor(i / 4)}.${['00', '25', '50', '75'][i % 4]}`);
+
+  const planted: PlantedSavingsYear[] = [];
+  const guarantees: string[] = [];
+  years.forEach((year, y) => {
+    const entries: string[] = [];
+    for (const stream of DEMO_SAVINGS_STREAMS) {
+      const done = delivered.get(`${year}|${stream}`) ?? 0n;
+      const pct = GUARANTEE_PCT[stream][y % 4] as bigint;
+      // whole pounds
+      const guaranteed = divHalfUp(done * pct, 10_000n) * 100n;
+      entries.push(`    ${stream}: { guaranteed: "${pounds(guaranteed)}" }`);
+      planted.push({
+        contractYear: year,
+        stream,
+        guaranteed: pounds(guaranteed),
+        delivered: pounds(done),
+        outcome: done < guaranteed ? 'short' : 'above',
+        signedOff: y < years.length - 1,
+      });
+    }
+    guarantees.push(`  - year: ${year}\n${entries.join('\n')}`);
+  });
+
+  const agreement = [
+    '# The North Shire shared-services partnership (demo)',
+    'agreement: north-shire-partnership',
+    'partner: Northgate Shared Services Ltd (demo)',
+    `start: ${startDate.slice(0, 7)}-01`,
+    'term_years: 10',
+    `contract_year_start_month: ${startMonth}`,
+    `revenue_share_pct: ${REVENUE_SHARE_PCT}`,
+    'rules:',
+    '  indexation: true',
+    '  cost_avoidance_counts: true',
+    '  net_price_increases: false',
+    '  split: pro-rata-months',
+    '  partner_pays_shortfall: true',
+    '  partner_share_above_guarantee_pct: 50',
+    'bodies:',
+    ...bodies.map((b) => `  - { id: ${b.bodyId}, joined: ${b.joinedOn} }`),
+    'guarantees:',
+    ...guarantees,
+    '',
+  ].join('\n');
+
+  return {
+    files: {
+      agreement: { name: 'demo-savings/agreement.yaml', text: agreement },
+      'price-index': { name: 'demo-savings/price-index.csv', text: `${index.join('\n')}\n` },
+      'service-charges': { name: 'demo-savings/service-charges.csv', text: `${charges.join('\n')}\n` },
+      sales: { name: 'demo-savings/sales.csv', text: `${sales.join('\n')}\n` },
+      evidence: { name: 'demo-savings/evidence.csv', text: `${evidence.join('\n')}\n` },
+    },
+    planted,
+  };
+}
