@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
+import { csvCell, type JsonValue } from '../lib/output.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import type { Stream } from '../transforms/savings/agreement.ts';
 import { MONEY_COLUMNS } from '../transforms/savings/ledger.ts';
@@ -57,11 +58,12 @@ function reportLoad(result: LoadResult, json: boolean | undefined): void {
   if (result.errors.length > 0) process.exitCode = 1;
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** Money columns and the year are numbers: a spreadsheet may read them as such. */
+const csvOf = (column: string, value: unknown) =>
+  csvCell(
+    value as JsonValue | undefined,
+    column === 'contract_year' || (MONEY_COLUMNS as readonly string[]).includes(column),
+  );
 
 export function registerSavingsCommands(program: Command): void {
   program
@@ -179,11 +181,11 @@ export function registerSavingsCommands(program: Command): void {
         if (options.json) printJson(result);
         else if (options.csv) {
           const lines = [columns.join(',')];
-          for (const row of result.rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
+          for (const row of result.rows) lines.push(columns.map((c) => csvOf(c, row[c])).join(','));
           lines.push(
             columns
               .map((c) =>
-                csvCell(c === 'stream' ? 'total' : c === 'contract_year' ? options.year : result.totals[c]),
+                csvOf(c, c === 'stream' ? 'total' : c === 'contract_year' ? options.year : result.totals[c]),
               )
               .join(','),
           );

@@ -3,7 +3,7 @@
  * (lib/operations.ts spreads them in): `spend agreements|savings …` and the API call these.
  */
 import { z } from 'zod';
-import type { Database } from '../../lib/db.ts';
+import { op } from '../../lib/operation.ts';
 import {
   explain,
   explainParams,
@@ -14,12 +14,6 @@ import {
   statementParams,
 } from './ledger.ts';
 import { type CsvKind, listLoads, loadAgreement, loadCsv, loadParams } from './loads.ts';
-
-type SavingsOperation<P extends z.ZodType> = {
-  params: P;
-  run(db: Database, params: z.output<P>): Promise<unknown>;
-};
-const op = <P extends z.ZodType>(definition: SavingsOperation<P>) => definition;
 
 export const CSV_LOADS: readonly CsvKind[] = [
   'register',
