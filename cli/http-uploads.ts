@@ -7,14 +7,14 @@ import { createReadStream } from 'node:fs';
 import type { Uploader } from '../api/context.ts';
 import { createKafka, createProducer, ensureTopics } from '../ingest/kafka/client.ts';
 import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
-import type { UploadReport } from '../ingest/uploads/report.ts';
-import { type UploadStore, uploadFile } from '../ingest/uploads/upload.ts';
+import { uploadFile } from '../ingest/uploads/upload.ts';
 import type { Body } from '../lib/bodies.ts';
 import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { runOperation } from '../owner/operations.ts';
+import { operationStore } from './upload.ts';
 
 export async function startHttpUploads(
   config: Config,
@@ -28,21 +28,7 @@ export async function startHttpUploads(
   ]);
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const store: UploadStore = {
-    savedMappings: async (bodyId) =>
-      (
-        (await runOperation(db, 'mappings.list', { bodyId })) as {
-          fingerprint: string;
-          mapping: { fields: Record<string, string> };
-        }[]
-      ).map((m) => ({ fingerprint: m.fingerprint, mapping: m.mapping })),
-    begin: async (start) =>
-      (await runOperation(db, 'uploads.begin', start)) as { duplicateOf: UploadReport | null },
-    finish: async (report, rejections) =>
-      (await runOperation(db, 'uploads.finish', { report, rejections })) as {
-        overlaps: UploadReport['overlaps'];
-      },
-  };
+  const store = operationStore((name, params) => runOperation(db, name, params as never));
   const uploader: Uploader = async (file) => {
     const bodies = (await runOperation(db, 'bodies.list', {})) as Body[];
     const body = bodies.find((b) => b.bodyId === file.bodyId);

@@ -36,6 +36,7 @@ import { createLogger, type Logger } from '../lib/log.ts';
 import { type Row, toCsv } from '../lib/output.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import { ownerAnswers } from '../owner/control.ts';
+import type { OperationName } from '../owner/operations.ts';
 import { type Owner, startOwner } from '../owner/process.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -150,7 +151,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
   await producer.connect();
   let ok = true;
   try {
-    const store = operationStore(config);
+    const store = operationStore((name, params) => callOperation(config, name, params as never));
     for (const file of files) {
       const report = await uploadOne(file, store, producer, config, {
         bodyId: options.bodyId,
@@ -257,19 +258,22 @@ async function checkIngested(
   }
 }
 
-function operationStore(config: Config): UploadStore {
+/**
+ * The upload's records kept through operations: by the owner or the file (`call` is
+ * callOperation), or in the owning process itself (runOperation, for uploads over HTTP).
+ */
+export function operationStore(call: (name: OperationName, params: object) => Promise<unknown>): UploadStore {
   return {
     savedMappings: async (bodyId) =>
       (
-        (await callOperation(config, 'mappings.list', { bodyId })) as {
+        (await call('mappings.list', { bodyId })) as {
           fingerprint: string;
           mapping: { fields: Record<string, string> };
         }[]
       ).map((m) => ({ fingerprint: m.fingerprint, mapping: m.mapping })),
-    begin: async (start) =>
-      (await callOperation(config, 'uploads.begin', start)) as { duplicateOf: UploadReport | null },
+    begin: async (start) => (await call('uploads.begin', start)) as { duplicateOf: UploadReport | null },
     finish: async (report, rejections) =>
-      (await callOperation(config, 'uploads.finish', { report, rejections })) as {
+      (await call('uploads.finish', { report, rejections })) as {
         overlaps: UploadReport['overlaps'];
       },
   };

@@ -6,7 +6,7 @@
  * Kirklees' Companies House numbers are honoured, the cube equals the ingested total to the
  * penny) and measures classification coverage by value per body.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callOperation } from '../owner/call-operation.ts';

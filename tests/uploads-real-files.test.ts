@@ -6,7 +6,7 @@
  * amount column named per file from the dataset notes, regular expressions for the XML) that
  * shares no code with the upload path; then DuckDB is read directly and must hold exactly that.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
