@@ -258,6 +258,54 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     body: { full: 'yes' },
   },
   { method: 'GET', route: '/api/v1/ingest/status', path: '/api/v1/ingest/status', allowed: STAFF },
+  { method: 'GET', route: '/api/v1/ingest/lag', path: '/api/v1/ingest/lag', allowed: STAFF },
+  {
+    method: 'GET',
+    route: '/api/v1/ingest/dead-letters',
+    path: '/api/v1/ingest/dead-letters',
+    allowed: STAFF,
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/ingest/dead-letters/replay',
+    path: '/api/v1/ingest/dead-letters/replay',
+    allowed: ['admin'],
+    body: { nope: 1 },
+  },
+  // no request body: an allowed caller is told to send the file (400)
+  { method: 'POST', route: '/api/v1/agreements', path: '/api/v1/agreements', allowed: ['admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/savings/loads/{kind}',
+    path: '/api/v1/savings/loads/register',
+    allowed: ['finance', 'admin'],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/savings/loads',
+    path: '/api/v1/savings/loads',
+    allowed: ['finance', 'admin'],
+  },
+  { method: 'GET', route: '/api/v1/savings/statement', path: '/api/v1/savings/statement', allowed: STAFF },
+  {
+    method: 'GET',
+    route: '/api/v1/savings/explain',
+    path: '/api/v1/savings/explain',
+    allowed: ['finance', 'admin'],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/savings/signoffs',
+    path: '/api/v1/savings/signoffs',
+    allowed: ['finance', 'admin'],
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/savings/signoffs',
+    path: '/api/v1/savings/signoffs',
+    allowed: ['finance'],
+    body: { year: 'last' },
+  },
   { method: 'GET', route: '/api/v1/keys', path: '/api/v1/keys', allowed: ['admin'] },
   { method: 'POST', route: '/api/v1/keys', path: '/api/v1/keys', allowed: ['admin'], body: { role: 'root' } },
   {
@@ -526,6 +574,99 @@ describe('sessions, keys and the audit log', () => {
     const creation = entries.find((e) => e.method === 'POST');
     expect(creation?.after.key).toBe('(shown once)');
     expect(JSON.stringify(entries)).not.toContain(key.key);
+  });
+});
+
+/** A one-body agreement (the pattern of tests/savings.test.ts): services transferred guaranteed 100.00 in 2024. */
+const AGREEMENT = `agreement: api-partnership
+partner: Acme Shared Services Ltd
+start: 2024-04-01
+term_years: 1
+contract_year_start_month: 4
+rules:
+  indexation: false
+  cost_avoidance_counts: true
+  net_price_increases: false
+  split: pro-rata-months
+  partner_pays_shortfall: true
+  partner_share_above_guarantee_pct: 50
+bodies:
+  - id: body-a
+    joined: 2024-04-01
+    services: [procurement, payroll]
+guarantees:
+  - year: 2024
+    services_transferred: { guaranteed: "100.00", indexation: false }
+`;
+const CHARGES = [
+  { month: '2024-05', baseline: '1000.00', charge: '900.00' },
+  { month: '2024-06', baseline: '250.00', charge: '240.00' },
+];
+
+describe('savings over HTTP', () => {
+  it('loads an agreement and a register, and reads the statement in JSON and CSV', async () => {
+    const agreement = await call('admin', 'POST', '/api/v1/agreements?filename=agreement.yaml', AGREEMENT, {
+      'content-type': 'application/yaml',
+    });
+    expect(agreement.status, await agreement.clone().text()).toBe(201);
+    expect(await agreement.json()).toMatchObject({ status: 'loaded', version: 1, errors: [] });
+    const csv = [
+      'body_id,service,month,baseline_cost,charge',
+      ...CHARGES.map((c) => `body-a,payroll,${c.month},${c.baseline},${c.charge}`),
+    ].join('\n');
+    const register = await call('finance', 'POST', '/api/v1/savings/loads/service-charges', csv, {
+      'content-type': 'text/csv',
+    });
+    expect(register.status, await register.clone().text()).toBe(201);
+    expect(await register.json()).toMatchObject({ status: 'loaded', rows: 2, errors: [] });
+    // who loaded is the key's name, not a field of the request
+    const loads = (await (await call('finance', 'GET', '/api/v1/savings/loads')).json()) as {
+      loads: { kind: string; loaded_by: string }[];
+    };
+    expect(loads.loads.map((l) => [l.kind, l.loaded_by]).sort()).toEqual([
+      ['agreement', 'admin'],
+      ['service-charges', 'finance'],
+    ]);
+    const run = await call('admin', 'POST', '/api/v1/transforms/runs', {});
+    expect(run.status).toBe(201);
+
+    // by hand: saving = baseline − charge per month, in pence
+    const pence = (text: string) => Number(text.replace('.', ''));
+    const realisedPence = CHARGES.reduce((sum, c) => sum + pence(c.baseline) - pence(c.charge), 0);
+    const realised = `${Math.trunc(realisedPence / 100)}.${String(realisedPence % 100).padStart(2, '0')}`;
+    expect(realised).toBe('110.00');
+
+    const response = await call('finance', 'GET', '/api/v1/savings/statement?year=2024&asOf=2025-04-01');
+    expect(response.status, await response.clone().text()).toBe(200);
+    const statement = (await response.json()) as {
+      rows: Record<string, string>[];
+      totals: Record<string, string>;
+    };
+    const row = statement.rows.find((r) => r.stream === 'services_transferred' && r.body_id === 'body-a');
+    expect(row).toMatchObject({ guaranteed: '100.00', realised });
+    expect(statement.totals.realised).toBe(realised);
+
+    const asCsv = await call('procurement', 'GET', '/api/v1/savings/statement?year=2024&format=csv');
+    expect(asCsv.status).toBe(200);
+    expect(asCsv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await asCsv.text()).trim().split('\r\n');
+    const header = lines[0]?.split(',') ?? [];
+    const csvRow = lines
+      .map((l) => l.split(','))
+      .find((cells) => cells[header.indexOf('stream')] === 'services_transferred');
+    expect(csvRow?.[header.indexOf('realised')]).toBe(realised);
+    expect(lines.at(-1)?.split(',')[header.indexOf('stream')]).toBe('total');
+
+    // a body key never reads the statement; procurement cannot load
+    expect((await call('body', 'GET', '/api/v1/savings/statement?year=2024')).status).toBe(403);
+    expect(
+      (await call('procurement', 'POST', '/api/v1/savings/loads/sales', 'x', { 'content-type': 'text/csv' }))
+        .status,
+    ).toBe(403);
+    const audit = (await (await call('admin', 'GET', '/api/v1/audit')).json()) as {
+      entries?: { target: string }[];
+    };
+    expect(JSON.stringify(audit)).toContain('savings:service-charges');
   });
 });
 

@@ -18,7 +18,13 @@ import { type Column, MEDIA_TYPES, toArrowIpc } from '../lib/output.ts';
 import { readStats } from '../lib/stats.ts';
 import { recordAudit } from './audit.ts';
 import { AccessControl, SESSION_COOKIE } from './auth.ts';
-import { type ApiContext, type ApiSettings, DEFAULT_SETTINGS, type Uploader } from './context.ts';
+import {
+  type ApiContext,
+  type ApiSettings,
+  DEFAULT_SETTINGS,
+  type PartitionLagRow,
+  type Uploader,
+} from './context.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -30,6 +36,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -39,6 +46,8 @@ export type ApiOptions = {
   uploader?: Uploader;
   brokerReachable?: () => Promise<boolean>;
   ingestStatus?: () => Promise<Record<string, unknown>>;
+  consumerLag?: () => Promise<PartitionLagRow[]>;
+  topics?: { invoices: string; purchaseOrders: string };
 };
 
 const STATS_COLUMNS: Column[] = [
@@ -86,6 +95,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...martRoutes(context),
     ...supplierRoutes(context),
     ...contractRoutes(context),
+    ...savingsRoutes(context),
     ...transformRoutes(context),
     ...ingestRoutes(context),
     ...accessRoutes(context),
@@ -106,6 +116,8 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     uploader: options.uploader,
     brokerReachable: options.brokerReachable ?? (async () => false),
     ingestStatus: options.ingestStatus ?? (async () => ({ running: false })),
+    consumerLag: options.consumerLag,
+    topics: options.topics,
   };
   const routes = apiRoutes(context);
   const document = openApiDocument([
@@ -210,6 +222,11 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
   );
   app.use(cookieParser());
   app.use('/api/v1/contracts', express.json({ limit: '25mb' }));
+  // agreements (YAML) and savings registers (CSV) come as the request body, as text
+  app.use(
+    ['/api/v1/agreements', '/api/v1/savings/loads'],
+    express.text({ type: SAVINGS_TEXT_TYPES, limit: '25mb' }),
+  );
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/api/v1/openapi.json', (_req, res) => {

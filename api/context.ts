@@ -47,6 +47,19 @@ export type ApiContext = {
   brokerReachable: () => Promise<boolean>;
   /** What the ingest service reports about itself (consumer lag, dead letters) when it can. */
   ingestStatus: () => Promise<Record<string, unknown>>;
+  /** Consumer lag per partition (ingest/lag.ts, given by `spend serve`, which holds the Kafka settings). */
+  consumerLag: (() => Promise<PartitionLagRow[]>) | undefined;
+  /** The topics dead letters are replayed from (configuration), when known. */
+  topics: { invoices: string; purchaseOrders: string } | undefined;
+};
+
+/** One partition's lag, offsets as decimal strings. */
+export type PartitionLagRow = {
+  topic: string;
+  partition: number;
+  stored: string;
+  high: string;
+  behind: string;
 };
 
 export const DEFAULT_SETTINGS: ApiSettings = {

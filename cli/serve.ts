@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { startApi } from '../api/app.ts';
-import { probeCluster } from '../ingest/kafka/client.ts';
+import { createKafka, probeCluster } from '../ingest/kafka/client.ts';
+import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
+import { runOperation } from '../owner/operations.ts';
 import { type ApiStarter, runOwnerUntilSignalled } from '../owner/process.ts';
 import { startHttpUploads } from './http-uploads.ts';
 
@@ -20,6 +22,26 @@ export function serveApi(config: Config, log: Logger): ApiStarter {
         uploader: uploads.uploader,
         brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
         ingestStatus: async () => ({ running: true, ...ingest.progress }),
+        topics: config.topics,
+        consumerLag: async () => {
+          const stored = (await runOperation(db, 'offsets', {})) as StoredOffset[];
+          const kafka = createKafka({
+            brokers: config.kafkaBrokers,
+            clientId: `${config.kafkaClientId}-lag`,
+          });
+          const lag = await consumerLag(
+            kafka,
+            [config.topics.invoices, config.topics.purchaseOrders],
+            stored,
+          );
+          return lag.map((p) => ({
+            topic: p.topic,
+            partition: p.partition,
+            stored: p.stored.toString(),
+            high: p.high.toString(),
+            behind: p.behind.toString(),
+          }));
+        },
       });
       server.on('close', () => {
         uploads
