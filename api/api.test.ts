@@ -104,6 +104,7 @@ beforeAll(async () => {
   server = await startApi(db, 0, createLogger('silent'), '127.0.0.1', {
     settings: { maxUploadBytes: 4096 },
     brokerReachable: () => probeCluster(testBrokers(), 5000),
+    topics: { invoices: 't', purchaseOrders: 't-purchase-orders' },
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -667,6 +668,51 @@ describe('savings over HTTP', () => {
       entries?: { target: string }[];
     };
     expect(JSON.stringify(audit)).toContain('savings:service-charges');
+  });
+});
+
+describe('dead letters over HTTP', () => {
+  it('lists a rejected message by body and reason, and an admin replays it once the body is registered', async () => {
+    const late = 'body-late';
+    await db.withConnection((conn) =>
+      writeBatch(conn, invoicesHandler, 't', 1, [
+        asMessage(`${late}:INV-L1`, invoice({ bodyId: late, invoiceId: 'INV-L1' }), 0),
+      ]),
+    );
+    const list = async (query: string) =>
+      (await (await call('finance', 'GET', `/api/v1/ingest/dead-letters${query}`)).json()) as {
+        total: number;
+        deadLetters: { bodyId: string | null; reasonCode: string; offset: string }[];
+      };
+    const outstanding = await list(`?bodyId=${late}&reason=unregistered-body`);
+    expect(outstanding.total).toBe(1);
+    expect(outstanding.deadLetters[0]).toMatchObject({ reasonCode: 'unregistered-body', offset: '0' });
+    expect((await list('?reason=malformed-json')).total).toBe(0);
+
+    expect(
+      (await call('finance', 'POST', '/api/v1/ingest/dead-letters/replay', { bodyId: late })).status,
+    ).toBe(403);
+    const register = await call('admin', 'PUT', `/api/v1/bodies/${late}`, { name: 'Late Council', joinedOn: '2024-01-01' });
+    expect(register.status, await register.clone().text()).toBe(200);
+    const replay = await call('admin', 'POST', '/api/v1/ingest/dead-letters/replay', { bodyId: late });
+    expect(replay.status, await replay.clone().text()).toBe(200);
+    expect((await list(`?bodyId=${late}`)).total).toBe(0);
+    const [stored] = await db.withConnection((conn) =>
+      queryRows<{ n: number }>(conn, `select count(*)::integer as n from invoices where body_id = $late`, {
+        late,
+      }),
+    );
+    expect(stored?.n).toBe(1);
+    // replaying again adds nothing
+    expect((await call('admin', 'POST', '/api/v1/ingest/dead-letters/replay', { bodyId: late })).status).toBe(
+      200,
+    );
+    const [again] = await db.withConnection((conn) =>
+      queryRows<{ n: number }>(conn, `select count(*)::integer as n from invoices where body_id = $late`, {
+        late,
+      }),
+    );
+    expect(again?.n).toBe(1);
   });
 });
 
