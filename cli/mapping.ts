@@ -45,6 +45,7 @@ export function registerMappingCommands(program: Command): void {
           source: used.source,
           fields: used.choices,
           unused: used.unused,
+          problems: layout.problems,
         });
         return;
       }
@@ -162,12 +163,22 @@ function printMapping(file: string, layout: Layout, used: Mapping): void {
       column: c.column + 1,
       header: c.header,
       meaning: c.meaning ?? '',
+      samples: (c.samples ?? []).join(' | '),
+      why: c.why ?? '',
     })),
   );
   if (used.unused.length > 0) {
     out.write('\nNot used:\n');
-    printTable(used.unused.map((u) => ({ column: u.column + 1, header: u.header, why: u.why })));
+    printTable(
+      used.unused.map((u) => ({
+        column: u.column + 1,
+        header: u.header,
+        why: u.why,
+        looksLike: u.looksLike ?? '',
+      })),
+    );
   }
+  for (const problem of layout.problems) out.write(`\nTHE VALUES CONTRADICT THE MAPPING: ${problem}\n`);
   out.write(`\nTo correct it: spend mapping save ${file} --body <id> --set field=column [--unset field]\n`);
 }
 

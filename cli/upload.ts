@@ -215,7 +215,7 @@ async function uploadOne(
   try {
     return await uploadFile(
       { name: basename(file), open: () => createReadStream(file, { highWaterMark: 256 * 1024 }) },
-      { ...options, store, sink, onProgress: (p) => updateBar(bar, p) },
+      { ...options, store, sink, limits: config.uploadLimits, onProgress: (p) => updateBar(bar, p) },
     );
   } catch (error) {
     if (isKafkaError(error)) {

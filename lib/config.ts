@@ -86,6 +86,13 @@ const envSchema = z.object({
   SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
   // Staged JSON costs memory whatever the document count: large documents flush sooner.
   SPEND_INGEST_FLUSH_BYTES: positiveInt.default(128 * 1024 * 1024),
+  // What an uploaded file may make the reader do (ingest/uploads/upload-contract.ts).
+  SPEND_UPLOAD_MAX_LINE_CHARS: positiveInt.default(1024 * 1024),
+  SPEND_UPLOAD_MAX_ROWS: positiveInt.default(5_000_000),
+  SPEND_UPLOAD_MAX_WORKBOOK_BYTES: positiveInt.default(100 * 1024 * 1024),
+  SPEND_UPLOAD_MAX_UNPACKED_BYTES: positiveInt.default(1024 * 1024 * 1024),
+  SPEND_UPLOAD_MAX_UNPACK_RATIO: positiveInt.default(100),
+  SPEND_UPLOAD_MAX_XML_BYTES: positiveInt.default(20 * 1024 * 1024),
   SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
   SPEND_CRASH_MODE: z.enum(['kill', 'fail']).default('kill'),
@@ -135,6 +142,15 @@ export type Config = {
   ingestFlushMs: number;
   /** …or once the staged documents' JSON holds this many bytes (bounds memory for large documents). */
   ingestFlushBytes: number;
+  /** What an uploaded file may make the reader do; a refusal names the variable it hit. */
+  uploadLimits: {
+    maxLineChars: number;
+    maxRows: number;
+    maxWorkbookBytes: number;
+    maxUnpackedBytes: number;
+    maxUnpackRatio: number;
+    maxXmlBytes: number;
+  };
   /** Test-only: crash at this point once this many batches have been written. */
   crashAt: CrashPoint | undefined;
   crashAfterBatches: number;
@@ -201,6 +217,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
     ingestFlushBytes: e.SPEND_INGEST_FLUSH_BYTES,
+    uploadLimits: {
+      maxLineChars: e.SPEND_UPLOAD_MAX_LINE_CHARS,
+      maxRows: e.SPEND_UPLOAD_MAX_ROWS,
+      maxWorkbookBytes: e.SPEND_UPLOAD_MAX_WORKBOOK_BYTES,
+      maxUnpackedBytes: e.SPEND_UPLOAD_MAX_UNPACKED_BYTES,
+      maxUnpackRatio: e.SPEND_UPLOAD_MAX_UNPACK_RATIO,
+      maxXmlBytes: e.SPEND_UPLOAD_MAX_XML_BYTES,
+    },
     crashAt: e.SPEND_CRASH_AT,
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
     crashMode: e.SPEND_CRASH_MODE,

@@ -186,7 +186,8 @@ async function answer(line: string, db: Database, log: Logger): Promise<Response
     const parsed = request.parse(JSON.parse(line));
     id = parsed.id;
     if (!isOperationName(parsed.op)) throw new UserError('invalid-input', `unknown operation ${parsed.op}`);
-    return { id, ok: true, result: await runOperation(db, parsed.op, parsed.params ?? {}) };
+    // An operation that returns nothing still answers a result (JSON drops an undefined field).
+    return { id, ok: true, result: (await runOperation(db, parsed.op, parsed.params ?? {})) ?? null };
   } catch (error) {
     if (error instanceof UserError)
       return { id, ok: false, error: { code: error.code, message: error.message } };

@@ -44,9 +44,13 @@ export type FieldChoice = {
   field: MappedField;
   column: number;
   header: string;
-  how: 'header' | 'saved';
+  how: 'header' | 'saved' | 'values';
   /** For dates: what the column's date means (payment, posting, invoice…). */
   meaning?: string;
+  /** Why this column (set once the values are checked: mapping-by-values.ts). */
+  why?: string;
+  /** Up to three of the column's values. */
+  samples?: string[];
 };
 
 export type Mapping = {
@@ -54,7 +58,7 @@ export type Mapping = {
   fields: ColumnMapping;
   choices: FieldChoice[];
   /** Columns that map to nothing (or lost to a better-ranked column), with why. */
-  unused: { column: number; header: string; why: string }[];
+  unused: { column: number; header: string; why: string; looksLike?: string }[];
 };
 
 /** A saved mapping: field → column, the column named by its header text or `#N` (1-based). */
@@ -150,9 +154,26 @@ const PATTERNS: { pattern: RegExp; synonym: Synonym }[] = [
 
 export type HeaderCellMatch = { field: MappedField | null; rank: number; meaning?: string };
 
+/**
+ * BI exports pair a code column with its text: `Supplier` / `Supplier(T)`, `Proclass` /
+ * `Proclass(T)`. The text of a code field is its label field; a field that is already text
+ * (a supplier name, a cost centre) stays itself, and the values settle which column it takes.
+ */
+const TEXT_SUFFIX = /\s*\(\s*t\s*\)$/i;
+const TEXT_OF_CODE: Partial<Record<MappedField, MappedField>> = {
+  supplierRef: 'supplierName',
+  proclassCode: 'proclassLabel',
+  expenseCode: 'expenseType',
+};
+
 export function recogniseHeaderCell(text: string): HeaderCellMatch | null {
   const trimmed = text.trim();
   if (trimmed === '*') return { field: 'marker', rank: 1 };
+  if (TEXT_SUFFIX.test(trimmed)) {
+    const base = recogniseHeaderCell(trimmed.replace(TEXT_SUFFIX, ''));
+    if (!base?.field) return base;
+    return { ...base, field: TEXT_OF_CODE[base.field] ?? base.field };
+  }
   const key = normaliseHeader(trimmed);
   if (key === '' || /^\d+$/.test(key)) return null;
   const synonym = BY_NAME.get(key) ?? PATTERNS.find((p) => p.pattern.test(key))?.synonym;

@@ -6,7 +6,7 @@
  * lands on one partition in order.
  */
 import type { Producer } from '../kafka/client.ts';
-import type { DocumentSink, OutgoingDocument } from './upload.ts';
+import type { DocumentSink, OutgoingDocument } from './upload-contract.ts';
 
 export type SinkTopics = { invoices: string; purchaseOrders: string };
 

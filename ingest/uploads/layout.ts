@@ -12,13 +12,18 @@ import {
   MAPPED_FIELDS,
   type MappedField,
   type Mapping,
+  normaliseHeader,
   resolveColumn,
   type SavedMapping,
   toSavedMapping,
 } from './field-mapping.ts';
 import { sniffFileKind } from './file-type.ts';
+import { isHeaderRow, sheetWithHeader } from './header-search.ts';
+import { checkMappingByValues, SAMPLE_ROWS } from './mapping-by-values.ts';
+import { classifyRow } from './row-classification.ts';
 import { amountBasis } from './row-to-invoice.ts';
-import { DEFAULT_LIMITS, isHeaderRow, scanSource, UploadFileError, type UploadSource } from './upload.ts';
+import { scanSource } from './scan.ts';
+import { DEFAULT_LIMITS, UploadFileError, type UploadSource } from './upload-contract.ts';
 import { readWorkbook } from './xlsx-reader.ts';
 
 export type Layout = {
@@ -27,6 +32,8 @@ export type Layout = {
   fingerprint: string;
   detected: Mapping;
   saved: Mapping | null;
+  /** Where the values contradict the mapping used (an upload of the file would stop). */
+  problems: string[];
   sheet?: string;
 };
 
@@ -47,10 +54,7 @@ export async function findLayout(
     const chunks: Buffer[] = [];
     for await (const chunk of source.open() as AsyncIterable<Buffer>) chunks.push(chunk);
     const sheets = await readWorkbook(Buffer.concat(chunks));
-    const withHeader =
-      headerRow === undefined
-        ? sheets.find((s) => s.rows.some((r) => isHeaderRow(r.cells, saved)))
-        : sheets[0];
+    const withHeader = headerRow === undefined ? sheetWithHeader(sheets, saved) : sheets[0];
     rows = withHeader?.rows ?? [];
     sheet = withHeader?.name;
   } else {
@@ -59,20 +63,46 @@ export async function findLayout(
     });
   }
   let seen = 0;
+  let found: SourceRow | null = null;
+  const samples: SourceRow[] = [];
   for await (const row of rows) {
-    if (headerRow === undefined ? isHeaderRow(row.cells, saved) : row.row === headerRow) {
-      const fingerprint = headerFingerprint(row.cells);
-      const savedMapping = saved.get(fingerprint);
-      return {
-        headerRow: row.row,
-        header: row.cells,
-        fingerprint,
-        detected: detectMapping(row.cells),
-        saved: savedMapping ? applySavedMapping(row.cells, savedMapping) : null,
-        ...(sheet ? { sheet } : {}),
-      };
+    if (found) {
+      samples.push(row);
+      if (samples.length >= SAMPLE_ROWS) break;
+    } else if (headerRow === undefined ? isHeaderRow(row.cells, saved) : row.row === headerRow) {
+      found = row;
+    } else {
+      samples.push(row);
+      if (samples.length > SAMPLE_ROWS) samples.shift();
+      if (++seen > DEFAULT_LIMITS.maxRowsBeforeHeader) break;
     }
-    if (++seen > DEFAULT_LIMITS.maxRowsBeforeHeader) break;
+  }
+  if (found) {
+    // Checked by the values of the rows around the header, as an upload checks it.
+    const header = found.cells;
+    const fingerprint = headerFingerprint(header);
+    const savedMapping = saved.get(fingerprint);
+    const rowLayout = (mapping: Mapping) => ({
+      fields: mapping.fields,
+      normalisedHeader: header.map(normaliseHeader),
+    });
+    const check = (mapping: Mapping) =>
+      checkMappingByValues(
+        header,
+        mapping,
+        samples.filter((r) => classifyRow(r.cells, rowLayout(mapping)) === 'data').map((r) => r.cells),
+      );
+    const detected = check(detectMapping(header));
+    const savedChecked = savedMapping ? check(applySavedMapping(header, savedMapping)) : null;
+    return {
+      headerRow: found.row,
+      header,
+      fingerprint,
+      detected: detected.mapping,
+      saved: savedChecked?.mapping ?? null,
+      problems: (savedChecked ?? detected).problems,
+      ...(sheet ? { sheet } : {}),
+    };
   }
   throw new UploadFileError(
     headerRow === undefined

@@ -36,7 +36,12 @@ export const UPLOAD_OPERATIONS = {
   }),
   'uploads.recordIngested': op({
     params: ingestedRecord,
-    run: (db, p) => db.withConnection((c) => recordIngested(c, p)),
+    // An answer with a result: the owner's reply must carry one (undefined is dropped from JSON).
+    run: (db, p) =>
+      db.withConnection(async (c) => {
+        await recordIngested(c, p);
+        return { recorded: true };
+      }),
   }),
   'uploads.report': op({
     params: uploadIdParams,

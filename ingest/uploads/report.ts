@@ -45,6 +45,8 @@ export type UploadReport = {
   bytes: number;
   status: UploadStatus;
   error?: string;
+  /** Set when the upload went in without some of the file's rows: what is missing and what to do. */
+  incomplete?: string;
   duplicateOf?: string;
   format: string | null;
   encoding?: string;
@@ -57,6 +59,8 @@ export type UploadReport = {
     digest: string;
     fields: FieldChoice[];
     unused: Mapping['unused'];
+    /** Where the values settled or changed what the headers said (mapping-by-values.ts). */
+    settledByValues?: string[];
   };
   /** Which of our date fields the file's date went to, and what it means there. */
   dateField?: { field: 'paymentDate' | 'invoiceDate' | 'orderDate'; column: string; meaning: string };
@@ -72,6 +76,8 @@ export type UploadReport = {
   period: { from: string; to: string } | null;
   months: Record<string, number>;
   redactedSuppliers: { marker: string; rows: number }[];
+  /** Payments with a date and an amount but an empty supplier cell: kept and flagged like redacted ones. */
+  unnamedSuppliers?: number;
   rejections: Rejection[];
   rejectionsNotListed: number;
   overlaps: Overlap[];
@@ -128,6 +134,7 @@ export function formatReport(report: UploadReport): string {
     line(`  already uploaded as ${report.duplicateOf}: nothing was sent again (same content, same mapping)`);
   }
   if (report.error) line(`  ${report.status === 'partial' ? 'STOPPED' : 'NOT UPLOADED'}: ${report.error}`);
+  if (report.incomplete) line(`  INCOMPLETE: ${report.incomplete}`);
   line(
     `  upload ${report.duplicateOf ?? report.uploadId}, body ${report.bodyId}, ${count(report.bytes)} bytes`,
   );
@@ -148,8 +155,14 @@ export function formatReport(report: UploadReport): string {
     );
     for (const field of report.mapping.fields) {
       line(
-        `    ${field.field.padEnd(22)} ← column ${field.column + 1} "${field.header}"${field.meaning ? ` (${field.meaning})` : ''}`,
+        `    ${field.field.padEnd(22)} ← column ${field.column + 1} "${field.header}"${field.meaning ? ` (${field.meaning})` : ''}${field.samples?.length ? `: ${field.samples.map((v) => JSON.stringify(v)).join(', ')}` : ''}`,
       );
+    }
+    for (const settled of report.mapping.settledByValues ?? []) line(`    settled by the values: ${settled}`);
+    for (const unused of report.mapping.unused) {
+      if (unused.looksLike) {
+        line(`    unmapped column ${unused.column + 1} "${unused.header}" looks like ${unused.looksLike}`);
+      }
     }
   }
   if (report.dateField)
@@ -185,6 +198,11 @@ export function formatReport(report: UploadReport): string {
   if (redacted > 0) {
     line(
       `  ${count(redacted)} rows name no supplier (redacted: ${report.redactedSuppliers.map((r) => `"${r.marker}" ×${r.rows}`).join(', ')})`,
+    );
+  }
+  if (report.unnamedSuppliers) {
+    line(
+      `  ${count(report.unnamedSuppliers)} payments have no supplier name: kept as unnamed payments (in the totals, flagged like redacted ones, never matched to a supplier)`,
     );
   }
   for (const overlap of report.overlaps) {

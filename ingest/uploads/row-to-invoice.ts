@@ -36,6 +36,8 @@ export type RowContext = {
 /** What the report says about the accepted rows beyond their number. */
 export type RowCounters = {
   redactedSuppliers: Map<string, number>;
+  /** Payments whose supplier cell is empty: kept, flagged like redacted ones. */
+  unnamedSuppliers: number;
   redactedOtherCells: number;
   truncatedCells: number;
   formulaLikeCells: number;
@@ -46,6 +48,7 @@ export type RowCounters = {
 export function newRowCounters(): RowCounters {
   return {
     redactedSuppliers: new Map(),
+    unnamedSuppliers: 0,
     redactedOtherCells: 0,
     truncatedCells: 0,
     formulaLikeCells: 0,
@@ -76,6 +79,9 @@ export function amountBasisText(basis: AmountBasis, header: string[], fields: Co
   if (basis === 'gross-minus-vat') return `net = gross ${name('grossAmount')} − VAT ${name('vatAmount')}`;
   return `net = gross ${name('grossAmount')} (no net or VAT column: the gross amount is taken as net)`;
 }
+
+/** The name an unnamed payment carries; `redacted: true` keeps it out of supplier matching. */
+export const UNNAMED_SUPPLIER = '(unnamed)';
 
 const CREDIT = /^(c|cr|credit|s|soll)$/i;
 const DEBIT = /^(d|dr|debit|h|haben)$/i;
@@ -132,11 +138,12 @@ export class RowMapper {
 
     const supplierName = this.cell('supplierName');
     let supplier: InvoiceV1['supplier'] | undefined;
-    if (supplierName === '') {
-      this.reject(
-        'supplierName',
-        fields.supplierName === undefined ? 'the file has no supplier column' : 'no supplier name',
-      );
+    if (supplierName === '' && fields.supplierName === undefined) {
+      this.reject('supplierName', 'the file has no supplier column');
+    } else if (supplierName === '') {
+      // A payment with a date and an amount is a payment: with no name it goes with the redacted
+      // ones (in the totals, flagged, never matched to a supplier), not in the rejections.
+      supplier = { name: UNNAMED_SUPPLIER, redacted: true };
     } else if (isRedactionMarker(supplierName)) {
       counters.redactedSuppliers.set(supplierName, (counters.redactedSuppliers.get(supplierName) ?? 0) + 1);
       supplier = { name: '(redacted)', redacted: true };
@@ -201,6 +208,7 @@ export class RowMapper {
       }
       return { ok: false, rejections: this.rejections, netPence: signedNet };
     }
+    if (supplierName === '') counters.unnamedSuppliers++;
     return { ok: true, invoice, netPence: signedNet };
   }
 
