@@ -88,6 +88,22 @@ describe('writeBatch', () => {
     expect(await totals()).toMatchObject({ invoices: '4', net: '602.00' });
   });
 
+  it('stages nothing from a batch that starts past the next offset (the records between were never seen)', async () => {
+    const messages = (offsets: number[]) =>
+      offsets.map((o) => asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o));
+    await writeBatch(conn, invoicesHandler, 't', 0, messages([0, 1]));
+    const pending = await PendingWrite.open(conn);
+    const ahead = await stageBatch(pending, invoicesHandler, 't', 0, messages([5, 6]), 2n);
+    expect(ahead).toMatchObject({ gap: true, accepted: 0, nextOffset: null });
+    // Skipped records (transaction markers) past a gap move nothing on either.
+    const skipped = await stageBatch(pending, invoicesHandler, 't', 0, [], 2n, {}, '9', '7');
+    expect(skipped).toMatchObject({ gap: true, nextOffset: null });
+    expect(pending.isEmpty).toBe(true);
+    // A batch whose fetch began at the next offset with a skipped record is contiguous.
+    const contiguous = await stageBatch(pending, invoicesHandler, 't', 0, messages([3]), 2n, {}, '3', '2');
+    expect(contiguous).toMatchObject({ gap: false, accepted: 1, nextOffset: 4n });
+  });
+
   it('keeps history: a correction supersedes, a tombstone retracts', async () => {
     await writeBatch(conn, invoicesHandler, 't', 0, [
       asMessage('test-council:INV-1', invoice(), 0),

@@ -55,6 +55,12 @@ export type BatchResult = {
   lines: number;
   /** The partition's next offset once this batch is written (null: an empty batch). */
   nextOffset: bigint | null;
+  /**
+   * The batch starts past the partition's next offset: the records in between were never seen,
+   * so nothing was staged (staging it would move the offset past them, and they would then be
+   * ignored as redeliveries). The caller seeks back to `nextFresh`.
+   */
+  gap: boolean;
 };
 
 export type FlushHooks = {
@@ -150,6 +156,11 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
    * transaction markers and aborted transactional records take offsets too, and are skipped.
    */
   batchLastOffset?: string,
+  /**
+   * The first offset the fetch returned, skipped records included (kafkajs `batch.firstOffset()`):
+   * the gap check compares it, not the first message's, with `nextFresh`.
+   */
+  batchFirstOffset?: string | null,
 ): Promise<BatchResult> {
   const result: BatchResult = {
     topic,
@@ -161,7 +172,18 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
     rejected: 0,
     lines: 0,
     nextOffset: null,
+    gap: false,
   };
+  const firstOffset =
+    batchFirstOffset != null
+      ? BigInt(batchFirstOffset)
+      : messages.length > 0
+        ? BigInt((messages[0] as IncomingMessage).offset)
+        : null;
+  if (nextFresh !== null && firstOffset !== null && firstOffset > nextFresh) {
+    result.gap = true;
+    return result;
+  }
   const lastMessageOffset =
     messages.length > 0 ? BigInt((messages[messages.length - 1] as IncomingMessage).offset) : -1n;
   const lastOffset =

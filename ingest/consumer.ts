@@ -38,7 +38,7 @@ import {
   type KafkaClient,
   type Producer,
 } from './kafka/client.ts';
-import { type Assignment, commitToKafka, seekToStoredOffsets } from './offsets.ts';
+import { type Assignment, commitToKafka, logStartOffset, seekToStoredOffsets } from './offsets.ts';
 import type { TopicHandler } from './topics/handler.ts';
 import { invoicesHandler } from './topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
@@ -162,7 +162,15 @@ export class IngestService {
     // record that those offsets are consumed, or the stored offset would lag behind for ever.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize > 0 || this.stopping) return;
-      this.recordSkippedRecords(payload.topic, payload.partition, payload.lastOffset).catch((error) =>
+      // No first offset: every record returned lay below the fetched offset, so none was skipped
+      // here (kafkajs 2.2.4 then reports the fetched offset itself as the batch's last).
+      if (payload.firstOffset === null) return;
+      this.recordSkippedRecords(
+        payload.topic,
+        payload.partition,
+        payload.firstOffset,
+        payload.lastOffset,
+      ).catch((error) =>
         this.log.warn(
           { err: error, topic: payload.topic, partition: payload.partition },
           'could not record skipped offsets',
@@ -244,7 +252,8 @@ export class IngestService {
         return this.stage(handler, batch, caughtUp, heartbeat);
       }),
     );
-    if (result === null) return;
+    // A gap was found: the partition was sought back, and this batch is read again from there.
+    if (result === null || result.gap) return;
     this.count(result);
     // kafkajs fetches on from here; the batch is written by a later flush (and, should that
     // fail or the process die first, read again from the offset stored in DuckDB).
@@ -256,7 +265,13 @@ export class IngestService {
   /** Stages one batch (in the staging queue) and hands the staged batches to a flush when due. */
   private async stage(
     handler: TopicHandler<StagedDocument>,
-    batch: { topic: string; partition: number; messages: IncomingMessage[]; lastOffset(): string },
+    batch: {
+      topic: string;
+      partition: number;
+      messages: IncomingMessage[];
+      firstOffset(): string | null;
+      lastOffset(): string;
+    },
     caughtUp: boolean,
     heartbeat?: () => Promise<void>,
   ): Promise<BatchResult> {
@@ -265,17 +280,38 @@ export class IngestService {
     this.staging ??= await PendingWrite.open(await this.connections().acquire());
     const pending = this.staging;
     const key = `${topic}/${partition}`;
-    const nextFresh = this.nextFresh.get(key) ?? (await readNextOffset(pending.conn, topic, partition));
-    const result = await stageBatch(
-      pending,
-      handler,
-      topic,
-      partition,
-      messages,
-      nextFresh,
-      { heartbeat, crashPoint: (point) => this.crash.at(point) },
-      batch.lastOffset(),
-    );
+    // Nothing stored yet: reading starts at the log start, so that is where the first batch must start.
+    const nextFresh =
+      this.nextFresh.get(key) ??
+      (await readNextOffset(pending.conn, topic, partition)) ??
+      (await logStartOffset(this.kafka, topic, partition));
+    const stageFrom = (from: bigint | null) =>
+      stageBatch(
+        pending,
+        handler,
+        topic,
+        partition,
+        messages,
+        from,
+        { heartbeat, crashPoint: (point) => this.crash.at(point) },
+        batch.lastOffset(),
+        batch.firstOffset(),
+      );
+    let result = await stageFrom(nextFresh);
+    if (result.gap) {
+      // The batch starts past the offset stored or staged: something moved kafkajs' position on
+      // (a fetch from Kafka's committed offset racing the seek on a rejoin, a batch fetched before
+      // a seek). Unless retention deleted those records, read them: seek back, drop this batch.
+      if ((await logStartOffset(this.kafka, topic, partition)) > nextFresh) result = await stageFrom(null);
+      else {
+        this.log.warn(
+          { topic, partition, nextOffset: nextFresh.toString(), batchFirstOffset: batch.firstOffset() },
+          'batch starts past the stored offset; seeking back',
+        );
+        this.consumer?.seek({ topic, partition, offset: nextFresh.toString() });
+        return result;
+      }
+    }
     if (result.nextOffset !== null) this.nextFresh.set(key, result.nextOffset);
     const full =
       pending.documents >= this.config.ingestFlushDocuments ||
@@ -384,12 +420,24 @@ export class IngestService {
     }).catch((error) => this.log.warn({ err: error }, 'could not seek after a failed write; a rejoin will'));
   }
 
-  private async recordSkippedRecords(topic: string, partition: number, lastOffset: string): Promise<void> {
+  private async recordSkippedRecords(
+    topic: string,
+    partition: number,
+    firstOffset: string,
+    lastOffset: string,
+  ): Promise<void> {
     const handler = this.handlers.get(topic);
     if (!handler) return;
     await this.serially(async () => {
       if (this.stopping || this.failure) return null;
-      return this.stage(handler, { topic, partition, messages: [], lastOffset: () => lastOffset }, true);
+      const batch = {
+        topic,
+        partition,
+        messages: [],
+        firstOffset: () => firstOffset,
+        lastOffset: () => lastOffset,
+      };
+      return this.stage(handler, batch, true);
     });
   }
 

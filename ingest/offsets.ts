@@ -58,3 +58,15 @@ export async function seekToStoredOffsets(
     await admin.disconnect();
   }
 }
+
+/** The partition's log start offset: records below it were deleted (retention) and cannot be read. */
+export async function logStartOffset(kafka: KafkaClient, topic: string, partition: number): Promise<bigint> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const found = (await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
+    return BigInt(found?.low ?? '0');
+  } finally {
+    await admin.disconnect();
+  }
+}
