@@ -692,7 +692,10 @@ describe('dead letters over HTTP', () => {
     expect(
       (await call('finance', 'POST', '/api/v1/ingest/dead-letters/replay', { bodyId: late })).status,
     ).toBe(403);
-    const register = await call('admin', 'PUT', `/api/v1/bodies/${late}`, { name: 'Late Council', joinedOn: '2024-01-01' });
+    const register = await call('admin', 'PUT', `/api/v1/bodies/${late}`, {
+      name: 'Late Council',
+      joinedOn: '2024-01-01',
+    });
     expect(register.status, await register.clone().text()).toBe(200);
     const replay = await call('admin', 'POST', '/api/v1/ingest/dead-letters/replay', { bodyId: late });
     expect(replay.status, await replay.clone().text()).toBe(200);
