@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerLagFor } from '../cli/serve.ts';
 import { writeBatch } from '../ingest/batch-writer.ts';
-import { probeCluster } from '../ingest/kafka/client.ts';
+import { createProducer, probeCluster } from '../ingest/kafka/client.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
 import { addBody } from '../lib/bodies.ts';
@@ -19,7 +20,7 @@ import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { createKey, revokeKey } from '../lib/keys.ts';
 import { createLogger } from '../lib/log.ts';
-import { testBrokers } from '../tests/helpers/kafka.ts';
+import { createTestTopics, testBrokers, testKafka, uniqueName } from '../tests/helpers/kafka.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { runTransforms } from '../transforms/runner.ts';
 import { startApi } from './app.ts';
@@ -716,6 +717,66 @@ describe('dead letters over HTTP', () => {
       }),
     );
     expect(again?.n).toBe(1);
+  });
+});
+
+describe('consumer lag over HTTP', () => {
+  it('answers per partition what Kafka holds against what DuckDB stored', async () => {
+    const [invoices, purchaseOrders] = await createTestTopics([
+      { topic: uniqueName('lag-invoices'), numPartitions: 2 },
+      { topic: uniqueName('lag-orders'), numPartitions: 1 },
+    ]);
+    const kafka = testKafka();
+    const producer = createProducer(kafka);
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: invoices as string,
+        messages: [
+          { partition: 0, value: 'a' },
+          { partition: 0, value: 'b' },
+          { partition: 0, value: 'c' },
+          { partition: 1, value: 'd' },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    // DuckDB holds the first message of partition 0
+    await db.withConnection((conn) =>
+      conn.run(`insert into consumer_offsets (topic, kafka_partition, next_offset) values ($topic, 0, 1)`, {
+        topic: invoices as string,
+      }),
+    );
+    const config = {
+      ...loadConfig(),
+      kafkaBrokers: testBrokers(),
+      topics: {
+        ...loadConfig().topics,
+        invoices: invoices as string,
+        purchaseOrders: purchaseOrders as string,
+      },
+    };
+    const lagServer = await startApi(db, 0, createLogger('silent'), '127.0.0.1', {
+      consumerLag: consumerLagFor(config, db),
+    });
+    try {
+      const url = `http://127.0.0.1:${(lagServer.address() as AddressInfo).port}/api/v1/ingest/lag`;
+      const response = await fetch(url, { headers: { authorization: `Bearer ${keys.finance}` } });
+      expect(response.status, await response.clone().text()).toBe(200);
+      const lag = (await response.json()) as { behind: string; partitions: Record<string, unknown>[] };
+      expect(lag.partitions).toEqual(
+        expect.arrayContaining([
+          { topic: invoices, partition: 0, stored: '1', high: '3', behind: '2' },
+          { topic: invoices, partition: 1, stored: '0', high: '1', behind: '1' },
+          { topic: purchaseOrders, partition: 0, stored: '0', high: '0', behind: '0' },
+        ]),
+      );
+      expect(lag.partitions).toHaveLength(3);
+      expect(lag.behind).toBe('3');
+    } finally {
+      await new Promise((resolve) => lagServer.close(resolve));
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { startApi } from '../api/app.ts';
 import { createKafka, probeCluster } from '../ingest/kafka/client.ts';
 import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
+import type { Database } from '../lib/db.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { runOperation } from '../owner/operations.ts';
 import { type ApiStarter, runOwnerUntilSignalled } from '../owner/process.ts';
@@ -13,6 +14,25 @@ import { startHttpUploads } from './http-uploads.ts';
  * upload path with one producer (disconnected when the server closes), readiness probing the
  * broker, and the ingest service's own progress.
  */
+/** Consumer lag per partition of the configured topics, offsets as decimal strings (the API's lag route). */
+export function consumerLagFor(
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'topics'>,
+  db: Database,
+) {
+  return async () => {
+    const stored = (await runOperation(db, 'offsets', {})) as StoredOffset[];
+    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-lag` });
+    const lag = await consumerLag(kafka, [config.topics.invoices, config.topics.purchaseOrders], stored);
+    return lag.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      stored: p.stored.toString(),
+      high: p.high.toString(),
+      behind: p.behind.toString(),
+    }));
+  };
+}
+
 export function serveApi(config: Config, log: Logger): ApiStarter {
   return async (db, ingest) => {
     const uploads = await startHttpUploads(config, db, log);
@@ -23,25 +43,7 @@ export function serveApi(config: Config, log: Logger): ApiStarter {
         brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
         ingestStatus: async () => ({ running: true, ...ingest.progress }),
         topics: config.topics,
-        consumerLag: async () => {
-          const stored = (await runOperation(db, 'offsets', {})) as StoredOffset[];
-          const kafka = createKafka({
-            brokers: config.kafkaBrokers,
-            clientId: `${config.kafkaClientId}-lag`,
-          });
-          const lag = await consumerLag(
-            kafka,
-            [config.topics.invoices, config.topics.purchaseOrders],
-            stored,
-          );
-          return lag.map((p) => ({
-            topic: p.topic,
-            partition: p.partition,
-            stored: p.stored.toString(),
-            high: p.high.toString(),
-            behind: p.behind.toString(),
-          }));
-        },
+        consumerLag: consumerLagFor(config, db),
       });
       server.on('close', () => {
         uploads
