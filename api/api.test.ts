@@ -659,6 +659,22 @@ describe('savings over HTTP', () => {
     expect(csvRow?.[header.indexOf('realised')]).toBe(realised);
     expect(lines.at(-1)?.split(',')[header.indexOf('stream')]).toBe('total');
 
+    // finance signs off under its key's name; the frozen total is the realised figure
+    const signoff = await call('finance', 'POST', '/api/v1/savings/signoffs', {
+      year: 2024,
+      comment: 'charges checked against the ledger',
+    });
+    expect(signoff.status, await signoff.clone().text()).toBe(201);
+    const signoffs = (await (await call('admin', 'GET', '/api/v1/savings/signoffs')).json()) as {
+      signoffs: { signed_by: string; total: string; contract_year: number }[];
+    };
+    expect(signoffs.signoffs).toEqual([
+      expect.objectContaining({ contract_year: 2024, signed_by: 'finance', total: realised }),
+    ]);
+    expect(
+      (await call('admin', 'POST', '/api/v1/savings/signoffs', { year: 2024, comment: 'x' })).status,
+    ).toBe(403);
+
     // a body key never reads the statement; procurement cannot load
     expect((await call('body', 'GET', '/api/v1/savings/statement?year=2024')).status).toBe(403);
     expect(
