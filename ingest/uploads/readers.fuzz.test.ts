@@ -268,7 +268,8 @@ describe('readers under generated input', () => {
           }
         },
       ),
-      { numRuns: RUNS * 2 },
+      // Found by this test in CI: a processing instruction the validator passes and the parser refuses.
+      { numRuns: RUNS * 2, examples: [[invoice.replace('<?xml', "<?'xml")]] },
     );
   });
 

@@ -84,7 +84,13 @@ export function readUbl(xml: string, ctx: UblContext): UblDocument {
   if (valid !== true) {
     throw new UblError(`not well-formed XML at line ${valid.err.line}: ${valid.err.msg}`);
   }
-  const parsed = parser.parse(xml) as Node;
+  let parsed: Node;
+  try {
+    parsed = parser.parse(xml) as Node;
+  } catch (error) {
+    // The validator lets a few malformed forms through (e.g. `<?'xml …?>`) that the parser refuses.
+    throw new UblError(`not well-formed XML: ${(error as Error).message}`);
+  }
   const rootName = Object.keys(parsed).find((key) => !key.startsWith('@') && key !== '#text');
   if (!rootName) throw new UblError('the XML has no document element');
   const root = parsed[rootName] as Node;
