@@ -9,10 +9,9 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
 import { UserError } from '../lib/errors.ts';
-import { csvCell, type JsonValue } from '../lib/output.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import type { Stream } from '../transforms/savings/agreement.ts';
-import { MONEY_COLUMNS } from '../transforms/savings/ledger.ts';
+import { MONEY_COLUMNS, statementCsv } from '../transforms/savings/ledger.ts';
 import type { CsvKind, LoadResult } from '../transforms/savings/loads.ts';
 import { CSV_LOADS } from '../transforms/savings/operations.ts';
 import { printJson, printTable } from './output.ts';
@@ -57,13 +56,6 @@ function reportLoad(result: LoadResult, json: boolean | undefined): void {
   }
   if (result.errors.length > 0) process.exitCode = 1;
 }
-
-/** Money columns and the year are numbers: a spreadsheet may read them as such. */
-const csvOf = (column: string, value: unknown) =>
-  csvCell(
-    value as JsonValue | undefined,
-    column === 'contract_year' || (MONEY_COLUMNS as readonly string[]).includes(column),
-  );
 
 export function registerSavingsCommands(program: Command): void {
   program
@@ -180,16 +172,7 @@ export function registerSavingsCommands(program: Command): void {
         const columns = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
         if (options.json) printJson(result);
         else if (options.csv) {
-          const lines = [columns.join(',')];
-          for (const row of result.rows) lines.push(columns.map((c) => csvOf(c, row[c])).join(','));
-          lines.push(
-            columns
-              .map((c) =>
-                csvOf(c, c === 'stream' ? 'total' : c === 'contract_year' ? options.year : result.totals[c]),
-              )
-              .join(','),
-          );
-          process.stdout.write(`${lines.join('\r\n')}\r\n`);
+          process.stdout.write(statementCsv(result, Number(options.year)));
         } else {
           process.stdout.write(
             `Contract year ${options.year} (${result.yearStart} to ${result.yearEnd}), forecast as of ${result.asOf}\n\n`,

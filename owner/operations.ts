@@ -9,6 +9,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+/** The savings register kinds and the statement's CSV, for the API (which imports no transforms). */
+export { statementCsv } from '../transforms/savings/ledger.ts';
+export { CSV_LOADS } from '../transforms/savings/operations.ts';
 
 import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';

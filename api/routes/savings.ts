@@ -4,31 +4,13 @@
  * CSV), explain, and sign-off. Who loads or signs off is the calling key's name, never a field.
  */
 import { z } from 'zod';
-import { csvCell, type JsonValue } from '../../lib/output.ts';
-import { runOperation } from '../../owner/operations.ts';
+import type { JsonValue } from '../../lib/output.ts';
+import { CSV_LOADS, runOperation, statementCsv } from '../../owner/operations.ts';
 import type { Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
 import { route } from '../route.ts';
 import { fileName } from './uploads.ts';
-
-/** The register kinds `savings.load` takes (transforms/savings/operations.ts CSV_LOADS). */
-const CSV_KINDS = ['register', 'service-charges', 'sales', 'evidence', 'price-index'] as const;
-
-/** The money columns of a statement row (transforms/savings/ledger.ts MONEY_COLUMNS). */
-const MONEY_COLUMNS = [
-  'guaranteed',
-  'stretch',
-  'validated',
-  'realised_not_validated',
-  'realised',
-  'variance_since_validation',
-  'shortfall',
-  'due_from_partner',
-  'gain_share_to_partner',
-  'forecast_to_year_end',
-] as const;
-const STATEMENT_COLUMNS = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
 
 const year = z.coerce.number().int().min(2000).max(2100);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
@@ -46,22 +28,6 @@ type Statement = {
   rows: Record<string, JsonValue>[];
   totals: Record<string, JsonValue>;
 };
-
-/** Money and the year are numbers to a spreadsheet; text cells are made formula-safe. */
-const cell = (column: string, value: JsonValue | undefined) =>
-  csvCell(value, column === 'contract_year' || (MONEY_COLUMNS as readonly string[]).includes(column));
-
-/** The statement as CSV, as `spend savings statement --csv` prints it: rows, then a total line. */
-function statementCsv(result: Statement, contractYear: number): string {
-  const lines = [STATEMENT_COLUMNS.join(',')];
-  for (const row of result.rows) lines.push(STATEMENT_COLUMNS.map((c) => cell(c, row[c])).join(','));
-  lines.push(
-    STATEMENT_COLUMNS.map((c) =>
-      cell(c, c === 'stream' ? 'total' : c === 'contract_year' ? contractYear : result.totals[c]),
-    ).join(','),
-  );
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 /** The request body as text (YAML or CSV, read by express.text in api/app.ts). */
 function textBody(body: unknown): string {
@@ -108,7 +74,7 @@ export function savingsRoutes(context: ApiContext) {
         'Load a new version of a savings register (register, service-charges, sales, evidence, price-index): the CSV as the request body',
       access: ['finance', 'admin'],
       rawBody: 'text/csv',
-      params: z.strictObject({ kind: z.enum(CSV_KINDS) }),
+      params: z.strictObject({ kind: z.enum(CSV_LOADS) }),
       query: z.strictObject({ filename: fileName.optional() }),
       response: loadResult,
       status: 201,

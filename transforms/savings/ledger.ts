@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
+import { csvCell, type JsonValue } from '../../lib/output.ts';
 import { runOnConnection } from '../runner.ts';
 import { STREAMS } from './agreement.ts';
 import { utcNow } from './loads.ts';
@@ -219,6 +220,32 @@ export const MONEY_COLUMNS = [
   'forecast_to_year_end',
 ] as const;
 type MoneyColumn = (typeof MONEY_COLUMNS)[number];
+const STATEMENT_COLUMNS = ['contract_year', 'stream', 'body_id', ...MONEY_COLUMNS, 'validated_through'];
+
+/**
+ * A statement as CSV, for `spend savings statement --csv` and the API alike: its rows, then a
+ * total line. Money and the year are numbers to a spreadsheet; text cells are formula-safe.
+ */
+export function statementCsv(
+  result: { rows: readonly object[]; totals: object },
+  contractYear: number,
+): string {
+  const cell = (column: string, value: unknown) =>
+    csvCell(
+      value as JsonValue | undefined,
+      column === 'contract_year' || (MONEY_COLUMNS as readonly string[]).includes(column),
+    );
+  const totals = result.totals as Record<string, unknown>;
+  const lines = [STATEMENT_COLUMNS.join(',')];
+  for (const row of result.rows as Record<string, unknown>[])
+    lines.push(STATEMENT_COLUMNS.map((c) => cell(c, row[c])).join(','));
+  lines.push(
+    STATEMENT_COLUMNS.map((c) =>
+      cell(c, c === 'stream' ? 'total' : c === 'contract_year' ? contractYear : totals[c]),
+    ).join(','),
+  );
+  return `${lines.join('\r\n')}\r\n`;
+}
 export type StatementRow = {
   contract_year: number;
   stream: string;
