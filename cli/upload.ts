@@ -150,6 +150,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let ok = true;
+  let sentMessages = 0;
   try {
     const store = operationStore((name, params) => callOperation(config, name, params as never));
     for (const file of files) {
@@ -161,6 +162,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
           : {}),
       });
       if (report.status === 'failed' || report.status === 'partial') ok = false;
+      sentMessages += report.messages.invoices + report.messages.purchaseOrders;
       if (options.wait && report.messages.invoices + report.messages.purchaseOrders > 0) {
         report.ingested = await checkIngested(config, report, options.timeoutMs);
         if (!report.ingested.agrees) ok = false;
@@ -175,7 +177,8 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
         if (report.error) process.stderr.write(`${report.file}: ${report.error}\n`);
       } else process.stdout.write(`${formatReport(report)}\n\n`);
     }
-    if (!ownerRunning && !options.wait) {
+    // Said only when something went to Kafka: a failed or duplicate upload sent nothing.
+    if (!ownerRunning && !options.wait && sentMessages > 0) {
       process.stderr.write(
         'Nothing is ingesting yet: the rows are in Kafka and go into DuckDB when "spend ingest" or "spend serve" runs (or upload with --wait).\n',
       );
