@@ -1,0 +1,122 @@
+/**
+ * A demo data set served with the dashboards, for the browser tests and the first-paint
+ * benchmark: `spend demo --exit` (the real CLI, a child process) builds a database of its own on
+ * topics of its own, then a `spend serve` owner (consumers, scheduler, API with uploads and the
+ * dashboards) opens that file in this process on a free port. One API key per role; the `body`
+ * key acts for one demo body, and a second body exists to be refused. No vitest imports here:
+ * bench/dashboards.ts uses it too.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serveApi } from '../../cli/serve.ts';
+import { isDemoTopicOf } from '../../demo/topics.ts';
+import { createKafka, deleteTopics } from '../../ingest/kafka/client.ts';
+import { type Config, loadConfig } from '../../lib/config.ts';
+import type { Role } from '../../lib/keys.ts';
+import { createLogger } from '../../lib/log.ts';
+import { runOperation } from '../../owner/operations.ts';
+import { type Owner, startOwner } from '../../owner/process.ts';
+
+const SPEND_BIN = resolve(import.meta.dirname, '../../bin/spend.js');
+
+/** The demo body the `body` key acts for, and another one it must not see (demo/bodies.ts). */
+export const OWN_BODY = 'eastvale-dc';
+export const OTHER_BODY = 'westmoor-dc';
+
+export type DashboardDemo = {
+  baseUrl: string;
+  config: Config;
+  owner: Owner;
+  /** One key per role; `body` acts for OWN_BODY. */
+  keys: Record<Role, string>;
+  /** What `spend demo` printed (its reconciliation table among it). */
+  demoOutput: string;
+  /** Stops the owner, deletes the topics and the folder; safe to call twice. */
+  stop(): Promise<void>;
+};
+
+export type DemoOptions = { brokers: string[]; lines?: number; seed?: number };
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [SPEND_BIN, ...args], { env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+export async function startDashboardDemo(options: DemoOptions): Promise<DashboardDemo> {
+  const { brokers, lines = 2000, seed = 11 } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'spend-dashboards-'));
+  const id = `dash-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: brokers.join(','),
+    SPEND_DB: join(dir, 'spend.duckdb'),
+    SPEND_TOPIC_INVOICES: `${id}.invoices`,
+    SPEND_TOPIC_PURCHASE_ORDERS: `${id}.purchase-orders`,
+    SPEND_TOPIC_DEAD_LETTER: `${id}.dead-letter`,
+    SPEND_TOPIC_PARTITIONS: '2',
+    SPEND_CONSUMER_GROUP: id,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+  };
+  const config = loadConfig(env);
+  const kafka = createKafka({ brokers, clientId: `${id}-cleanup` });
+  let owner: Owner | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await owner?.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter(
+        (topic) => Object.values(config.topics).includes(topic) || isDemoTopicOf(config.topics, topic),
+      );
+      await admin.disconnect();
+      await deleteTopics(kafka, topics).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  try {
+    const demo = await runCli(['demo', '--lines', String(lines), '--seed', String(seed), '--exit'], env);
+    if (demo.code !== 0)
+      throw new Error(`spend demo failed (exit ${demo.code}):\n${demo.output.slice(-4000)}`);
+    const log = createLogger('warn');
+    owner = await startOwner(config, log, { api: serveApi(config, log) });
+    const address = owner.api?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('spend serve started no API');
+    const db = owner.db;
+    const keys = {} as Record<Role, string>;
+    for (const role of ['body', 'procurement', 'finance', 'admin'] as const) {
+      const created = (await runOperation(db, 'keys.create', {
+        name: `e2e ${role}`,
+        role,
+        ...(role === 'body' ? { bodyId: OWN_BODY } : {}),
+      })) as { key: string };
+      keys[role] = created.key;
+    }
+    return {
+      baseUrl: `http://127.0.0.1:${address.port}`,
+      config,
+      owner,
+      keys,
+      demoOutput: demo.output,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
