@@ -25,6 +25,7 @@ import {
   type PartitionLagRow,
   type Uploader,
 } from './context.ts';
+import { dashboardRouter } from './dashboards.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -192,6 +193,8 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     });
     next();
   });
+  // the pages and their static files (no data in them) come before the API's rate limit
+  app.use(dashboardRouter());
   app.use(
     rateLimit({
       windowMs: 60_000,
