@@ -48,6 +48,29 @@ export function launchChromium(): Promise<Browser> {
 /** Desktop laptop size for screenshots and first paint. */
 export const VIEWPORT = { width: 1280, height: 800 };
 
+/**
+ * Resolves once a dashboard page has drawn: the shell has set the title, the page's module has
+ * filled `#page` (empty while the module loads) and nothing is marked aria-busy any more (each
+ * part loading its data is, until it is drawn: dashboards/js/dom.js `later`). The moment is kept
+ * in the page as `window.drawnAt` (ms from navigation start), for the benchmark.
+ */
+export async function drawn(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    type Element = { textContent: string; childElementCount: number };
+    const win = globalThis as unknown as {
+      document: { querySelector(selector: string): Element | null };
+      performance: { now(): number };
+      drawnAt?: number;
+    };
+    const done =
+      win.document.querySelector('#page-title')?.textContent !== 'Loading…' &&
+      (win.document.querySelector('#page')?.childElementCount ?? 0) > 0 &&
+      !win.document.querySelector('[aria-busy="true"]');
+    if (done) win.drawnAt ??= win.performance.now();
+    return done;
+  });
+}
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export type AxeViolation = {

@@ -31,8 +31,8 @@ export type DashboardDemo = {
   baseUrl: string;
   config: Config;
   owner: Owner;
-  /** One key per role; `body` acts for OWN_BODY. */
-  keys: Record<Role, string>;
+  /** One key per role; `body` acts for OWN_BODY, `otherBody` is a body key for OTHER_BODY. */
+  keys: Record<Role | 'otherBody', string>;
   /** What `spend demo` printed (its reconciliation table among it). */
   demoOutput: string;
   /** Stops the owner, deletes the topics and the folder; safe to call twice. */
@@ -98,15 +98,19 @@ export async function startDashboardDemo(options: DemoOptions): Promise<Dashboar
     const address = owner.api?.address() as AddressInfo | undefined;
     if (!address) throw new Error('spend serve started no API');
     const db = owner.db;
-    const keys = {} as Record<Role, string>;
-    for (const role of ['body', 'procurement', 'finance', 'admin'] as const) {
-      const created = (await runOperation(db, 'keys.create', {
-        name: `e2e ${role}`,
-        role,
-        ...(role === 'body' ? { bodyId: OWN_BODY } : {}),
-      })) as { key: string };
-      keys[role] = created.key;
-    }
+    const keyFor = async (name: string, role: Role, bodyId?: string) =>
+      (
+        (await runOperation(db, 'keys.create', { name, role, ...(bodyId ? { bodyId } : {}) })) as {
+          key: string;
+        }
+      ).key;
+    const keys = {
+      body: await keyFor('e2e body', 'body', OWN_BODY),
+      procurement: await keyFor('e2e procurement', 'procurement'),
+      finance: await keyFor('e2e finance', 'finance'),
+      admin: await keyFor('e2e admin', 'admin'),
+      otherBody: await keyFor('e2e other body', 'body', OTHER_BODY),
+    };
     return {
       baseUrl: `http://127.0.0.1:${address.port}`,
       config,
