@@ -37,6 +37,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -94,6 +95,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
+    ...priceLineRoutes(context),
     ...supplierRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),

@@ -19,8 +19,12 @@ export function homeOf(pages, who) {
 }
 
 async function start() {
-  const [pages, who] = await Promise.all([fetch('/assets/pages.json').then((r) => r.json()), whoAmI()]);
   const path = location.pathname.replace(/\/+$/, '') || '/';
+  // the login page does not ask who is logged in: logging in again simply replaces the session
+  const [pages, who] = await Promise.all([
+    fetch('/assets/pages.json').then((r) => r.json()),
+    path === '/login' ? null : whoAmI(),
+  ]);
   if (path === '/') return location.replace(who ? homeOf(pages, who) : '/login');
   const page = pages.find((p) => p.path === path);
   const title = document.getElementById('page-title');

@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 const safeNext = (next) =>
   next && /^\/(?!\/)[^\s\\]*$/.test(next) && !next.startsWith('/login') ? next : null;
 
-export async function render(root, { who, pages }) {
+export async function render(root, { pages }) {
   const next = safeNext(new URLSearchParams(location.search).get('next'));
   const input = h('input', {
     id: 'api-key',
@@ -48,15 +48,6 @@ export async function render(root, { who, pages }) {
       button.disabled = false;
     }
   });
-  root.replaceChildren(
-    who
-      ? h(
-          'p',
-          { class: 'notice' },
-          `You are logged in as ${who.name} (${who.role}). Log in again to change key.`,
-        )
-      : '',
-    form,
-  );
+  root.replaceChildren(form);
   input.focus();
 }
