@@ -1,14 +1,15 @@
 /**
  * A demo data set served with the dashboards, for the browser tests and the first-paint
  * benchmark: `spend demo --exit` (the real CLI, a child process) builds a database of its own on
- * topics of its own, then a `spend serve` owner (consumers, scheduler, API with uploads and the
- * dashboards) opens that file in this process on a free port. One API key per role; the `body`
- * key acts for one demo body, and a second body exists to be refused. No vitest imports here:
+ * topics of its own and writes its keys file (one API key per role, the body key for the first
+ * demo body), then a `spend serve` owner (consumers, scheduler, API with uploads and the
+ * dashboards) opens that file in this process on a free port. The tests log in with the demo's
+ * own keys; one more body key, for another body, is made here to be refused. No vitest imports:
  * bench/dashboards.ts uses it too.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,15 +24,15 @@ import { type Owner, startOwner } from '../../owner/process.ts';
 
 const SPEND_BIN = resolve(import.meta.dirname, '../../bin/spend.js');
 
-/** The demo body the `body` key acts for, and another one it must not see (demo/bodies.ts). */
-export const OWN_BODY = 'eastvale-dc';
+/** The demo body the demo's `body` key acts for (its first), and another one it must not see. */
+export const OWN_BODY = 'north-shire-cc';
 export const OTHER_BODY = 'westmoor-dc';
 
 export type DashboardDemo = {
   baseUrl: string;
   config: Config;
   owner: Owner;
-  /** One key per role; `body` acts for OWN_BODY, `otherBody` is a body key for OTHER_BODY. */
+  /** The demo's key per role (`body` acts for OWN_BODY), and `otherBody`, a body key for OTHER_BODY. */
   keys: Record<Role | 'otherBody', string>;
   /** What `spend demo` printed (its reconciliation table among it). */
   demoOutput: string;
@@ -97,20 +98,12 @@ export async function startDashboardDemo(options: DemoOptions): Promise<Dashboar
     owner = await startOwner(config, log, { api: serveApi(config, log) });
     const address = owner.api?.address() as AddressInfo | undefined;
     if (!address) throw new Error('spend serve started no API');
-    const db = owner.db;
-    const keyFor = async (name: string, role: Role, bodyId?: string) =>
-      (
-        (await runOperation(db, 'keys.create', { name, role, ...(bodyId ? { bodyId } : {}) })) as {
-          key: string;
-        }
-      ).key;
-    const keys = {
-      body: await keyFor('e2e body', 'body', OWN_BODY),
-      procurement: await keyFor('e2e procurement', 'procurement'),
-      finance: await keyFor('e2e finance', 'finance'),
-      admin: await keyFor('e2e admin', 'admin'),
-      otherBody: await keyFor('e2e other body', 'body', OTHER_BODY),
-    };
+    const other = (await runOperation(owner.db, 'keys.create', {
+      name: 'e2e other body',
+      role: 'body',
+      bodyId: OTHER_BODY,
+    })) as { key: string };
+    const keys = { ...readDemoKeys(dir), otherBody: other.key };
     return {
       baseUrl: `http://127.0.0.1:${address.port}`,
       config,
@@ -123,4 +116,21 @@ export async function startDashboardDemo(options: DemoOptions): Promise<Dashboar
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** The keys `spend demo` wrote beside its database: `<role>  <key>  (<bodyId>)` per line. */
+function readDemoKeys(dir: string): Record<Role, string> {
+  const keys: Partial<Record<Role, string>> = {};
+  for (const line of readFileSync(join(dir, 'demo-keys.txt'), 'utf8').split('\n')) {
+    const match = /^(body|procurement|finance|admin)\s+(cs_\S+)(?:\s+\((.+)\))?$/.exec(line.trim());
+    if (!match) continue;
+    if (match[1] === 'body' && match[3] !== OWN_BODY) {
+      throw new Error(`the demo's body key is for ${match[3]}, the tests expect ${OWN_BODY}`);
+    }
+    keys[match[1] as Role] = match[2] as string;
+  }
+  for (const role of ['body', 'procurement', 'finance', 'admin'] as const) {
+    if (!keys[role]) throw new Error(`demo-keys.txt has no ${role} key`);
+  }
+  return keys as Record<Role, string>;
 }
