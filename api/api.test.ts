@@ -168,6 +168,15 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['admin'],
     body: { nope: 1 },
   },
+  { method: 'GET', route: '/api/v1/membership', path: '/api/v1/membership', allowed: ANY_KEY },
+  { method: 'GET', route: '/api/v1/membership/events', path: '/api/v1/membership/events', allowed: ANY_KEY },
+  {
+    method: 'POST',
+    route: '/api/v1/membership/{bodyId}/changes',
+    path: '/api/v1/membership/body-a/changes',
+    allowed: ['admin'],
+    body: { nope: 1 },
+  },
   {
     method: 'GET',
     route: '/api/v1/bodies/{bodyId}/mappings',

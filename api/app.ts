@@ -36,6 +36,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { membershipRoutes } from './routes/membership.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -89,6 +90,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...healthRoutes(context),
     ...statsRoutes(context),
     ...bodyRoutes(context),
+    ...membershipRoutes(context),
     ...uploadRoutes(context),
     ...mappingRoutes(context),
     ...cubeRoutes(context),

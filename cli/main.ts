@@ -16,6 +16,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
+import { registerMembersCommands } from './members.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
@@ -51,6 +52,7 @@ const program = new Command('spend')
 registerServeCommand(program);
 registerIngestCommand(program);
 registerBodiesCommands(program);
+registerMembersCommands(program);
 registerStatsCommand(program);
 registerStatusCommand(program);
 registerDeadLettersCommands(program);

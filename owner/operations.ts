@@ -17,6 +17,7 @@ import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { MEMBERSHIP_OPERATIONS } from '../lib/membership.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
@@ -55,6 +56,7 @@ export const OPERATIONS = {
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...MEMBERSHIP_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
