@@ -179,6 +179,18 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
   },
   {
     method: 'GET',
+    route: '/api/v1/packs/due-diligence',
+    path: '/api/v1/packs/due-diligence?from=2024-01-01&to=2023-01-01',
+    allowed: STAFF,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/packs/case-for-joining/{bodyId}',
+    path: '/api/v1/packs/case-for-joining/body-a',
+    allowed: ['body', ...STAFF],
+  },
+  {
+    method: 'GET',
     route: '/api/v1/bodies/{bodyId}/mappings',
     path: '/api/v1/bodies/body-a/mappings',
     allowed: ['body', 'procurement', 'admin'],

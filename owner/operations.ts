@@ -9,6 +9,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+export type { Pack } from '../transforms/membership/packs.ts';
+/** The membership packs as CSV files and a printable page, for the API. */
+export { packCsvFiles, packHtml } from '../transforms/membership/packs-output.ts';
 /** The savings register kinds and the statement's CSV, for the API (which imports no transforms). */
 export { statementCsv } from '../transforms/savings/ledger.ts';
 export { CSV_LOADS } from '../transforms/savings/operations.ts';
@@ -20,6 +23,7 @@ import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
 import { MEMBERSHIP_OPERATIONS } from '../lib/membership.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
+import { PACK_OPERATIONS } from '../transforms/membership/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
@@ -57,6 +61,7 @@ export const OPERATIONS = {
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
   ...MEMBERSHIP_OPERATIONS,
+  ...PACK_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
