@@ -58,7 +58,7 @@ async function martDifferences(): Promise<string[]> {
   return differences;
 }
 
-/** The API's answers that carry aggregates, as text: every mart, the cube, contracts, suppliers. */
+/** The API's answers that carry aggregates, as text: every mart, the cube, contracts, suppliers, the due-diligence pack. */
 async function aggregateAnswers(base: string, authorization: string): Promise<Map<string, string>> {
   const paths = [
     ...MART_NAMES.map((mart) => `/api/v1/marts/${mart}?limit=1000000`),
@@ -66,13 +66,15 @@ async function aggregateAnswers(base: string, authorization: string): Promise<Ma
     '/api/v1/cube?groupBy=body,entity,category&limit=1000000',
     '/api/v1/contracts?limit=1000000',
     '/api/v1/suppliers?limit=1000000',
+    '/api/v1/packs/due-diligence?from=2020-01-01&to=2030-12-31',
   ];
   const answers = new Map<string, string>();
   for (const path of paths) {
     const response = await fetch(`${base}${path}`, { headers: { authorization } });
     const text = await response.text();
     expect(response.status, `${path}: ${text.slice(0, 300)}`).toBe(200);
-    answers.set(path, text);
+    // a pack says when it was generated: everything else must be the same
+    answers.set(path, text.replace(/"generatedAt":"[^"]*"/, ''));
   }
   return answers;
 }
