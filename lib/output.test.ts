@@ -168,3 +168,24 @@ describe('Arrow IPC', () => {
     expect(decimalCell(table.getChild('x')?.data[0]?.values as Uint32Array, 0)).toBe(-5n);
   });
 });
+
+describe('writeResult when the sink fails mid-stream', () => {
+  it('reports the sink error once, as a rejection of the call (no unhandled rejection)', async () => {
+    const columns = [{ name: 'n', type: 'INTEGER' }];
+    async function* slowChunks() {
+      for (let i = 0; i < 5; i++) {
+        // each chunk after a turn of the event loop, as DuckDB's chunks come
+        await new Promise((resolve) => setImmediate(resolve));
+        yield [{ n: i }];
+      }
+    }
+    let writes = 0;
+    const sink = {
+      write: async () => {
+        writes += 1;
+        if (writes > 1) throw new Error('client went away');
+      },
+    };
+    await expect(writeResult('arrow', columns, slowChunks(), sink)).rejects.toThrow('client went away');
+  });
+});

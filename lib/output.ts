@@ -304,22 +304,34 @@ export async function writeResult(
     const schema = arrowSchema(columns);
     const writer = new RecordBatchStreamWriter();
     // The writer queues bytes; this loop hands them on as each batch is written.
+    // A sink that fails (the client went away) stops the rows being read and is the error
+    // reported, never an unhandled rejection while DuckDB's chunks still come.
+    let failed: { error: unknown } | undefined;
     const pumped = (async () => {
       for await (const bytes of writer) await sink.write(bytes);
-    })();
+    })().catch((error: unknown) => {
+      failed = { error };
+    });
     try {
       writer.reset(undefined, schema);
       let wrote = false;
       for await (const rows of chunks) {
+        if (failed) break;
         if (!rows.length) continue;
         writer.write(arrowBatch(schema, columns, rows));
         wrote = true;
       }
-      if (!wrote) writer.write(arrowBatch(schema, columns, []));
-    } finally {
+      if (!wrote && !failed) writer.write(arrowBatch(schema, columns, []));
       writer.close();
+    } catch (error) {
+      // writing to (or closing) a writer the failed pump has closed: the pump's error is the one to report
+      if (!failed) {
+        writer.abort();
+        throw error;
+      }
     }
     await pumped;
+    if (failed) throw failed.error;
     return;
   }
   await sink.write(`{"columns":${JSON.stringify(columns)},"rows":[`);
