@@ -40,6 +40,7 @@ const PAGE_PATHS = [
   '/savings',
   '/uploads',
   '/quality',
+  '/membership',
 ];
 
 describe('pages', () => {
