@@ -82,7 +82,7 @@ async function aggregateAnswers(base: string, authorization: string): Promise<Ma
 beforeAll(async () => {
   db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR });
   conn = await db.connect();
-  await generateBenchData(conn, scaleFor(15_000));
+  await generateBenchData(conn, scaleFor(10_000));
   // the leaver goes half-way through its spend
   leftOn = await scalar(
     `select (min(spend_date) + ((max(spend_date) - min(spend_date)) // 2)::integer)::date from (select coalesce(invoice_date, payment_date) as spend_date from current_invoices where body_id = '${LEAVER}')`,
