@@ -44,7 +44,10 @@ export function registerMembersCommands(program: Command): void {
     .option('--json', 'print as JSON (with each body’s history)')
     .action(async (options) => {
       const register = (await callOperation(loadConfig(), 'members.register')) as MembershipRegister;
-      if (options.json) return printJson(register);
+      if (options.json) {
+        printJson(register);
+        return;
+      }
       printTable(register.bodies, ['bodyId', 'name', 'status', 'joinedOn', 'leftOn', 'servicesInScope']);
       const { prospective, active, left } = register.counts;
       process.stdout.write(`${active} active, ${prospective} prospective, ${left} left\n`);

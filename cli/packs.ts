@@ -14,7 +14,10 @@ import { printJson, printTable } from './output.ts';
 type OutputOptions = { json?: boolean; csv?: string; html?: string };
 
 function output(pack: Pack, options: OutputOptions): void {
-  if (options.json) return printJson(pack);
+  if (options.json) {
+    printJson(pack);
+    return;
+  }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(pack.title);
   say(pack.subtitle);
