@@ -8,13 +8,17 @@
  *   a: A1 2024-03-05 ACME 20 boxes of PAPER at 10.00 = 200.00; A2 2024-04-02 BIGCO 1000.00
  *   b: B1 2024-03-07 ACME 5 boxes at 12.00 = 60.00
  *   l: L1 2024-03-20 ACME 100.00 (counts); L2 2024-04-10 ACME 70.00 (after it left: does not)
- *   p: P1 ACME 10 boxes at 15.00 = 150.00; P2 LOCAL FIRM 200.00 (both addressable);
+ *   p: P1 ACME 10 boxes at 15.00 = 150.00; P2 Greenway Grounds 200.00 (both addressable);
  *      P3 redacted 80.00; P4 Lancashire County Council 500.00 (inter-authority);
  *      P5 Helping Hands Trust "Grants to Voluntary Organisations" 300.00 (grant)
  * Partnership PAPER prices: a 10.00, b 12.00 → best 10.00, p25 10.50, median 11.00; p's 10 boxes
  * at 15.00 save 150 − 100 = 50.00 at best, 150 − 105 = 45.00 at p25, 150 − 110 = 40.00 at median.
  * ACME is shared: p 150.00; members while members a 200.00 + b 60.00 + l 100.00 = 360.00 (3 bodies).
+ * Contracts: a's grounds maintenance contract (tests/fixtures/ocds, ending 2027-03-31) names
+ * Greenway Grounds & Gardens, whom p pays 200.00: p could use it.
  */
+
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +34,7 @@ import { createLogger } from '../lib/log.ts';
 import { changeMembership } from '../lib/membership.ts';
 import { fromScaled, toScaled } from '../lib/money.ts';
 import type { Pack } from '../owner/operations.ts';
+import { loadContracts } from '../transforms/contracts/store.ts';
 import { caseForJoining, dueDiligence } from '../transforms/membership/packs.ts';
 import { runOnConnection } from '../transforms/runner.ts';
 import { asMessage, invoice } from './helpers/messages.ts';
@@ -85,7 +90,9 @@ const DOCUMENTS: InvoiceV1[] = [
   header('l', 'L1', '2024-03-20', 'ACME SUPPLIES LTD', '100.00'),
   header('l', 'L2', '2024-04-10', 'ACME SUPPLIES LTD', '70.00'),
   paper('p', 'P1', '2024-03-10', '10', '15.00', '150.00'),
-  header('p', 'P2', '2024-03-11', 'LOCAL FIRM LTD', '200.00', { expenseType: 'Grounds Maintenance' }),
+  header('p', 'P2', '2024-03-11', 'Greenway Grounds & Gardens Ltd', '200.00', {
+    expenseType: 'Grounds Maintenance',
+  }),
   header('p', 'P3', '2024-03-12', 'REDACTED', '80.00', { supplier: { name: 'REDACTED', redacted: true } }),
   header('p', 'P4', '2024-03-13', 'Lancashire County Council', '500.00', { expenseType: 'Contribution' }),
   header('p', 'P5', '2024-03-14', 'Helping Hands Trust', '300.00', {
@@ -120,6 +127,11 @@ beforeAll(async () => {
     0,
     DOCUMENTS.map((doc, offset) => asMessage(`${doc.bodyId}:${doc.invoiceId}`, doc, offset)),
   );
+  const fixture = new URL('./fixtures/ocds/eastvale-release-package.json', import.meta.url);
+  await loadContracts(conn, {
+    files: [{ name: 'eastvale.json', text: readFileSync(fixture, 'utf8') }],
+    bodyId: 'a',
+  });
   const built = await runOnConnection(conn, { full: true, codelistsDir: null });
   expect(built.models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.error}`)).toEqual([]);
 }, 120_000);
@@ -164,6 +176,12 @@ describe('case-for-joining pack', () => {
       }),
     ]);
     expect(value(pack, 'Saving at the partnership’s best prices (GBP)')).toBe('50.00');
+    const contract = section(pack, 'contracts').find((r) => r.ocid === 'ocds-test01-ev-0001');
+    expect(contract).toMatchObject({
+      body_id: 'a',
+      why: 'a supplier it pays',
+      prospect_spend_with_its_suppliers: '200.00',
+    });
   });
 
   it('traces to the marts and models, by queries of its own', async () => {
@@ -237,6 +255,13 @@ describe('due-diligence pack', () => {
     });
     expect(sum(section(pack, 'by_category').map((r) => r.net_total))).toBe('1360.00');
     expect(pack.caveats.join('\n')).toContain('l left the partnership on 2024-03-31');
+    const contracts = section(pack, 'contracts');
+    expect(contracts.length).toBeGreaterThan(0);
+    expect(contracts.every((r) => r.body_id === 'a')).toBe(true);
+    // ends 2027-03-31: after the period and more than 18 months after its end (2025-10-30)
+    expect(
+      contracts.find((r) => r.ocid === 'ocds-test01-ev-0001' && r.end_date === '2027-03-31')?.expiry,
+    ).toBe('later');
     // the same figure by another route: the cube's cells of those bodies and months
     const [cube] = await rows(
       `select sum(net_total)::varchar as total from fct_spend_cube
