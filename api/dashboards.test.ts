@@ -110,6 +110,9 @@ describe('static files', () => {
       '/assets/%2e%2e/package.json',
       '/assets/..%2fpackage.json',
       '/node_modules/echarts/package.json',
+      '/assets/helpers.test.ts',
+      '/assets/js/format.d.ts',
+      '/assets/shell.html',
     ]) {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).not.toBe(200);

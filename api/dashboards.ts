@@ -45,6 +45,9 @@ export function dashboardRouter(): express.Router {
   }
   router.use(
     '/assets',
+    // the browser's files only: not the tests and type declarations that sit beside them
+    (req, _res, next) =>
+      /\.(js|css|json)$/.test(req.path) && !req.path.endsWith('.test.js') ? next() : next('router'),
     express.static(DASHBOARDS_DIR, {
       index: false,
       fallthrough: true,

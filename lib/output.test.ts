@@ -160,32 +160,50 @@ describe('Arrow IPC', () => {
     expect(sum).toBe((9999n * 10000n) / 2n);
   });
 
+  it('fails the write when the sink fails (a client went away), with no unhandled rejection meanwhile', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let sinkFailed!: () => void;
+    const failure = new Promise<void>((resolve) => {
+      sinkFailed = resolve;
+    });
+    let batchesRead = 0;
+    // the second batch comes only after the sink has failed and the event loop has turned twice
+    async function* slowRows(): AsyncGenerator<Row[]> {
+      batchesRead++;
+      yield [{ x: 1 }];
+      await failure;
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      batchesRead++;
+      yield [{ x: 2 }];
+      batchesRead++;
+      yield [{ x: 3 }];
+    }
+    const sink = {
+      write: () => {
+        sinkFailed();
+        return Promise.reject(new Error('client went away'));
+      },
+    };
+    try {
+      await expect(writeResult('arrow', [{ name: 'x', type: 'INTEGER' }], slowRows(), sink)).rejects.toThrow(
+        'client went away',
+      );
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    // it stopped reading once the sink had failed
+    expect(batchesRead).toBeLessThan(3);
+  });
+
   it('builds one buffer for a small table with the same types', () => {
     const table = tableFromIPC(
       toArrowIpc({ columns: [{ name: 'x', type: 'DECIMAL(9,3)' }], rows: [{ x: '-0.005' }] }),
     );
     expect((table.schema.fields[0]?.type as Decimal | undefined)?.scale).toBe(3);
     expect(decimalCell(table.getChild('x')?.data[0]?.values as Uint32Array, 0)).toBe(-5n);
-  });
-});
-
-describe('writeResult when the sink fails mid-stream', () => {
-  it('reports the sink error once, as a rejection of the call (no unhandled rejection)', async () => {
-    const columns = [{ name: 'n', type: 'INTEGER' }];
-    async function* slowChunks() {
-      for (let i = 0; i < 5; i++) {
-        // each chunk after a turn of the event loop, as DuckDB's chunks come
-        await new Promise((resolve) => setImmediate(resolve));
-        yield [{ n: i }];
-      }
-    }
-    let writes = 0;
-    const sink = {
-      write: async () => {
-        writes += 1;
-        if (writes > 1) throw new Error('client went away');
-      },
-    };
-    await expect(writeResult('arrow', columns, slowChunks(), sink)).rejects.toThrow('client went away');
   });
 });

@@ -303,15 +303,21 @@ export async function writeResult(
   if (format === 'arrow') {
     const schema = arrowSchema(columns);
     const writer = new RecordBatchStreamWriter();
-    // The writer queues bytes; this loop hands them on as each batch is written.
-    // A sink that fails (the client went away) stops the rows being read and is the error
-    // reported, never an unhandled rejection while DuckDB's chunks still come.
+    // The writer queues bytes; this loop hands them on as each batch is written. A sink that
+    // fails (the client went away) is remembered, never left an unhandled rejection while rows
+    // are still being read (that would end the process): the rest is drained, reading stops,
+    // and the failure is thrown once the writer is closed.
     let failed: { error: unknown } | undefined;
     const pumped = (async () => {
-      for await (const bytes of writer) await sink.write(bytes);
-    })().catch((error: unknown) => {
-      failed = { error };
-    });
+      for await (const bytes of writer) {
+        if (failed) continue;
+        try {
+          await sink.write(bytes);
+        } catch (error) {
+          failed = { error };
+        }
+      }
+    })();
     try {
       writer.reset(undefined, schema);
       let wrote = false;
@@ -321,14 +327,9 @@ export async function writeResult(
         writer.write(arrowBatch(schema, columns, rows));
         wrote = true;
       }
-      if (!wrote && !failed) writer.write(arrowBatch(schema, columns, []));
+      if (!wrote) writer.write(arrowBatch(schema, columns, []));
+    } finally {
       writer.close();
-    } catch (error) {
-      // writing to (or closing) a writer the failed pump has closed: the pump's error is the one to report
-      if (!failed) {
-        writer.abort();
-        throw error;
-      }
     }
     await pumped;
     if (failed) throw failed.error;
