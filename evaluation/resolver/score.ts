@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { publicBodyRegister } from '../../transforms/resolver/model.ts';
 import { type AliasInput, resolveSuppliers } from '../../transforms/resolver/resolve.ts';
 import { type RealAlias, readRealAliases } from './real-names.ts';
 
@@ -86,7 +87,8 @@ export async function resolveRealNamesOnly(
   aliases ??= await readRealAliases();
   const unique = new Map<string, AliasInput>();
   for (const a of aliases) unique.set(`${a.bodyId}\u0000${a.name}`, { bodyId: a.bodyId, name: a.name });
-  const matches = resolveSuppliers([...unique.values()]);
+  // the product's own register (reference/registers), as spend transforms use it
+  const matches = resolveSuppliers([...unique.values()], [], { publicBodies: publicBodyRegister() });
   const entity = new Map(matches.map((m) => [`${m.bodyId}\u0000${m.name}`, m.entityId]));
   return (body, name) => {
     const key = `${body}\u0000${name}`;
