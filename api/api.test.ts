@@ -268,6 +268,12 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
   },
   { method: 'GET', route: '/api/v1/suppliers', path: '/api/v1/suppliers', allowed: STAFF },
   { method: 'GET', route: '/api/v1/suppliers/aliases', path: '/api/v1/suppliers/aliases', allowed: STAFF },
+  {
+    method: 'GET',
+    route: '/api/v1/suppliers/why',
+    path: '/api/v1/suppliers/why?a=No%20such%20firm&b=Acme',
+    allowed: STAFF,
+  },
   { method: 'GET', route: '/api/v1/suppliers/{entityId}', path: '/api/v1/suppliers/e-none', allowed: STAFF },
   {
     method: 'POST',

@@ -11,6 +11,8 @@ const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 /** The code lists shipped with the product (reference/SOURCES.md gives their origin and licence). */
 export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists');
+/** The local authority register, the resolver's identifier source for councils (reference/SOURCES.md). */
+export const REFERENCE_REGISTERS_DIR = join(REPO_ROOT, 'reference', 'registers');
 
 /** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
 export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');

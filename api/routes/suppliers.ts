@@ -53,6 +53,21 @@ export function supplierRoutes(context: ApiContext) {
     }),
     route({
       method: 'get',
+      path: '/api/v1/suppliers/why',
+      tag: 'suppliers',
+      summary:
+        'Why two supplier names were, or were not, resolved to one entity: the evidence and the guards',
+      access: READERS,
+      query: z.strictObject({
+        a: z.string().min(1).max(500),
+        b: z.string().min(1).max(500),
+        bodyA: z.string().min(1).max(63).optional(),
+        bodyB: z.string().min(1).max(63).optional(),
+      }),
+      handler: async ({ query }) => runOperation(context.db, 'suppliers.why', query),
+    }),
+    route({
+      method: 'get',
       path: '/api/v1/suppliers/:entityId',
       tag: 'suppliers',
       summary: "An entity's names, identifiers and match reasons",

@@ -62,6 +62,8 @@ final as (
     list_sort(list(distinct vat_number) filter (where vat_number is not null)) as vat_numbers,
     list_sort(list(distinct company_number) filter (where company_number is not null)) as company_numbers,
     list_sort(list(distinct charity_number) filter (where charity_number is not null)) as charity_numbers,
+    -- a council's code in the local authority register (reference/registers), found from its name
+    list_sort(list(distinct public_body_code) filter (where public_body_code is not null)) as public_body_codes,
     sum(documents) as documents,
     sum(gbp_net_total) as gbp_net_total,
     bool_or(decided) as decided_by_analyst
