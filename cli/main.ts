@@ -16,6 +16,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
+import { registerPartnershipCommands } from './partnership.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
@@ -63,6 +64,7 @@ registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
 registerSavingsCommands(program);
+registerPartnershipCommands(program);
 registerKeysCommands(program);
 registerBackupCommands(program);
 

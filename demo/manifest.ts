@@ -12,6 +12,7 @@ import type { DemoBody } from './bodies.ts';
 import type { DemoTopic } from './messages.ts';
 
 import type { PlantedSavingsYear } from './savings.ts';
+import type { PlantedPartnership } from './service-levels.ts';
 
 export type BadRecordReason =
   | 'malformed-json'
@@ -192,6 +193,8 @@ export interface DemoManifest {
   tombstones: TombstoneFact[];
   /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
   savings?: PlantedSavingsYear[];
+  /** The SLA breach year and the partner's commitments planted (demo/service-levels.ts), added by `spend demo`. */
+  partnership?: PlantedPartnership;
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

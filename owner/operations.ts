@@ -9,6 +9,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+/** The partnership report's page and measure names, for the API. */
+export { renderPartnershipReport } from '../transforms/partnership/report-page.ts';
+export { MEASURE_NAMES } from '../transforms/partnership/terms.ts';
 /** The savings register kinds and the statement's CSV, for the API (which imports no transforms). */
 export { statementCsv } from '../transforms/savings/ledger.ts';
 export { CSV_LOADS } from '../transforms/savings/operations.ts';
@@ -20,6 +23,7 @@ import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
+import { PARTNERSHIP_OPERATIONS } from '../transforms/partnership/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 export const OPERATIONS = {
@@ -55,6 +59,7 @@ export const OPERATIONS = {
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...PARTNERSHIP_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

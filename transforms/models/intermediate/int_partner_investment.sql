@@ -22,8 +22,8 @@ final as (
     partnership_investment.investment_id,
     partnership_investment.category,
     partnership_investment.dated,
-    year(partnership_investment.dated)
-      - case when month(partnership_investment.dated) < agreement.year_start_month then 1 else 0 end as contract_year,
+    (year(partnership_investment.dated)
+      - case when month(partnership_investment.dated) < agreement.year_start_month then 1 else 0 end)::integer as contract_year,
     partnership_investment.description,
     partnership_investment.amount,
     partnership_investment.evidence_ref,

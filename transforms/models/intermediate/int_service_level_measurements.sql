@@ -106,7 +106,7 @@ final as (
     measured.body_id,
     measured.month,
     -- contract years are named by the calendar year they start in
-    year(measured.month) - case when month(measured.month) < agreement.year_start_month then 1 else 0 end as contract_year,
+    (year(measured.month) - case when month(measured.month) < agreement.year_start_month then 1 else 0 end)::integer as contract_year,
     measured.numerator::decimal(38, 2) as numerator,
     measured.denominator::decimal(38, 2) as denominator,
     measured.rows_counted,
