@@ -36,6 +36,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { partnershipRoutes } from './routes/partnership.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -96,6 +97,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...supplierRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
+    ...partnershipRoutes(context),
     ...transformRoutes(context),
     ...ingestRoutes(context),
     ...accessRoutes(context),

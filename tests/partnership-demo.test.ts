@@ -9,7 +9,10 @@
  *   of the ingested documents (current_invoices, bodies) or the planted figures, not the marts
  *   the report reads.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../api/app.ts';
 import { loadDemoSavingsFiles, signOffDemoYears } from '../cli/demo-savings.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { buildDemoSavings, type DemoSavings } from '../demo/savings.ts';
@@ -19,6 +22,8 @@ import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from '../ingest/topics/purchase-orders/handler.ts';
 import { addBody } from '../lib/bodies.ts';
 import { Database, queryRows } from '../lib/db.ts';
+import { createKey } from '../lib/keys.ts';
+import { createLogger } from '../lib/log.ts';
 import { toScaled } from '../lib/money.ts';
 import { runOperation } from '../owner/operations.ts';
 import type { PartnershipReport } from '../transforms/partnership/report.ts';
@@ -243,5 +248,63 @@ describe('partnership performance on the demo', () => {
     expect(page).toContain('Summary for the board.');
     expect(section('spend')).toContain('commentary blank');
     expect(page).not.toMatch(/<script|<link|src="http/);
+  });
+});
+
+describe('partnership performance over HTTP', () => {
+  let server: Server | undefined;
+  let base = '';
+  const keys: Record<string, string> = {};
+  beforeAll(async () => {
+    const slowBody = savings.partnership.slowPayments?.bodyId ?? '';
+    await db.withConnection(async (conn) => {
+      keys.finance = (await createKey(conn, { name: 'cfo', role: 'finance' })).key;
+      keys.slowBody = (await createKey(conn, { name: 'r', role: 'body', bodyId: slowBody })).key;
+    });
+    server = await startApi(db, 0, createLogger('silent'));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))));
+  const get = (key: string, path: string) =>
+    fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+  it("answers service levels, a body's own only, commitments and the report page", async () => {
+    const slow = savings.partnership.slowPayments;
+    const breaches = (await (
+      await get(
+        keys.finance as string,
+        `/api/v1/partnership/service-levels?year=${slow?.contractYear}&measure=days_to_pay&breaches=true`,
+      )
+    ).json()) as { rows: { scope: string; body_id: string | null }[] };
+    expect(breaches.rows.filter((r) => r.scope === 'body').map((r) => r.body_id)).toEqual([slow?.bodyId]);
+
+    const own = (await (
+      await get(keys.slowBody as string, '/api/v1/partnership/service-levels?period=month')
+    ).json()) as {
+      rows: { body_id: string | null }[];
+    };
+    expect(own.rows.length).toBeGreaterThan(0);
+    expect(new Set(own.rows.map((r) => r.body_id))).toEqual(new Set([slow?.bodyId]));
+    expect(
+      (await get(keys.slowBody as string, '/api/v1/partnership/service-levels?body=eastvale-dc')).status,
+    ).toBe(403);
+    expect((await get(keys.slowBody as string, '/api/v1/partnership/commitments')).status).toBe(403);
+
+    const invested = (await (
+      await get(keys.finance as string, '/api/v1/partnership/commitments?year=2025')
+    ).json()) as {
+      totals: { delivered: string }[];
+    };
+    expect(toScaled(invested.totals[0]?.delivered ?? '', 2)).toBe(
+      savings.partnership.commitments
+        .filter((c) => c.contractYear === 2025)
+        .reduce((s, c) => s + toScaled(c.delivered, 2), 0n),
+    );
+
+    const page = await get(keys.finance as string, '/api/v1/partnership/report?quarter=2025Q3&format=html');
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    for (const name of ['spend', 'savings', 'service-levels', 'commitments', 'membership'])
+      expect(html).toContain(`<section data-section="${name}">`);
   });
 });
