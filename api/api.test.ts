@@ -168,6 +168,27 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['admin'],
     body: { nope: 1 },
   },
+  { method: 'GET', route: '/api/v1/membership', path: '/api/v1/membership', allowed: ANY_KEY },
+  { method: 'GET', route: '/api/v1/membership/events', path: '/api/v1/membership/events', allowed: ANY_KEY },
+  {
+    method: 'POST',
+    route: '/api/v1/membership/{bodyId}/changes',
+    path: '/api/v1/membership/body-a/changes',
+    allowed: ['admin'],
+    body: { nope: 1 },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/packs/due-diligence',
+    path: '/api/v1/packs/due-diligence?from=2024-01-01&to=2023-01-01',
+    allowed: STAFF,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/packs/case-for-joining/{bodyId}',
+    path: '/api/v1/packs/case-for-joining/body-a',
+    allowed: ['body', ...STAFF],
+  },
   {
     method: 'GET',
     route: '/api/v1/bodies/{bodyId}/mappings',

@@ -37,6 +37,8 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
 import { partnershipRoutes } from './routes/partnership.ts';
+import { membershipRoutes } from './routes/membership.ts';
+import { packRoutes } from './routes/packs.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -90,6 +92,8 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...healthRoutes(context),
     ...statsRoutes(context),
     ...bodyRoutes(context),
+    ...membershipRoutes(context),
+    ...packRoutes(context),
     ...uploadRoutes(context),
     ...mappingRoutes(context),
     ...cubeRoutes(context),

@@ -170,6 +170,10 @@ describe('partnership performance on the demo', () => {
   });
 
   it('renders the 2025Q3 report with every section populated, each figure matching an independent query', async () => {
+    // a body joining during the quarter: a membership change the report must show
+    await db.withConnection((conn) =>
+      addBody(conn, { bodyId: 'ashby-parish', name: 'Ashby Parish Council', kind: 'other', joinedOn: '2025-08-01' }),
+    );
     const report = (await runOperation(db, 'partnership.report', {
       quarter: '2025Q3',
       commentary: 'Summary for the board.\n\n## Savings\nThird-party sales ran ahead of plan.',
@@ -243,6 +247,11 @@ describe('partnership performance on the demo', () => {
     const membershipHtml = section('membership');
     expect(figure(membershipHtml, 'members')).toBe(members?.n);
     expect(Number(members?.n)).toBeGreaterThan(0);
+    const [changes] = await rows(
+      `select count(*)::varchar as n from membership_events where effective_on between '2025-07-01' and '2025-09-30'`,
+    );
+    expect(figure(membershipHtml, 'membership-changes')).toBe(changes?.n);
+    expect(membershipHtml).toContain('Ashby Parish Council');
 
     // commentary where it was written, ruled space elsewhere; a self-contained page
     expect(page).toContain('Summary for the board.');

@@ -171,9 +171,17 @@ function membershipSection(report: PartnershipReport): string {
   return `<section data-section="membership">
 <h2>5. Membership</h2>
 <p class="lead"><span data-figure="members">${h(m.members.length)}</span> member bodies on ${h(m.asOf)};
-${h(m.joined.length)} joined and ${h(m.left.length)} left this quarter; ${h(m.prospective.length)} prospective.</p>
-<h3>Joined this quarter</h3>${table(head, list(m.joined))}
-<h3>Left this quarter</h3>${table(head, list(m.left))}
+<span data-figure="membership-changes">${h(m.changes.length)}</span> changes took effect this quarter
+(${h(m.joined.length)} joined, ${h(m.left.length)} left); ${h(m.prospective.length)} prospective bodies, whose figures stay
+out of every partnership total.</p>
+<h3>Changes this quarter</h3>
+${table(
+  ['Body', 'Change', 'Status after', 'Effective', 'Services in scope', 'Note'],
+  m.changes.map(
+    (c) =>
+      `<tr data-body="${h(c.body_id)}">${td(c.name)}${td(c.change)}${td(c.status)}${td(c.effective_on)}${td(c.services)}${td(c.note ?? '')}</tr>`,
+  ),
+)}
 <h3>Prospective bodies</h3>${table(head, list(m.prospective))}
 <h3>Members at the quarter's end</h3>${table(head, list(m.members))}
 ${commentary(report, 'membership')}

@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
+import { listMembershipEvents } from '../../lib/membership.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
 import { statement } from '../savings/ledger.ts';
 import { commitments, requirePartnershipModels } from './performance.ts';
@@ -256,7 +257,6 @@ async function membershipSection(conn: DuckDBConnection, start: string, lastDay:
     `select body_id, name, kind, status, joined_on::varchar as joined_on, left_on::varchar as left_on
      from bodies order by body_id`,
   );
-  const inQuarter = (d: string | null) => d !== null && d >= start && d <= lastDay;
   const members = bodies.filter(
     (b) =>
       b.status !== 'prospective' &&
@@ -264,11 +264,24 @@ async function membershipSection(conn: DuckDBConnection, start: string, lastDay:
       b.joined_on <= lastDay &&
       (b.left_on === null || b.left_on > lastDay),
   );
+  // the membership history (docs/membership.md): every change taking effect in the quarter
+  const changes = (await listMembershipEvents(conn, { from: start, to: lastDay })).map((e) => ({
+    body_id: e.bodyId,
+    name: bodies.find((b) => b.body_id === e.bodyId)?.name ?? e.bodyId,
+    change: e.change,
+    status: e.status,
+    effective_on: e.effectiveOn,
+    services: e.servicesInScope.join(', '),
+    note: e.note,
+  }));
   return {
     asOf: lastDay,
     members,
-    joined: bodies.filter((b) => b.status !== 'prospective' && inQuarter(b.joined_on)),
-    left: bodies.filter((b) => inQuarter(b.left_on)),
+    changes,
+    joined: changes.filter(
+      (c) => c.change === 'joined' || (c.change === 'registered' && c.status === 'active'),
+    ),
+    left: changes.filter((c) => c.change === 'left'),
     prospective: bodies.filter((b) => b.status === 'prospective'),
   };
 }

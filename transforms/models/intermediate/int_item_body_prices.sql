@@ -1,5 +1,5 @@
 -- grain: one row per item × unit × body (item_code, unit, body_id)
--- depends on: int_spend_lines, int_above_po_price, int_body_months
+-- depends on: int_spend_lines, int_above_po_price, int_body_months, int_outside_partnership
 --
 -- What each body usually pays for an item: the unit price on most of its GBP invoice lines
 -- (its contract price), and the quantity and spend at that price, credit notes netted off.
@@ -14,7 +14,10 @@ spend as (
   select
     body_id, invoice_id, line_no, spend_month, item_code, unit, unit_price, quantity, net_amount,
     document_net_amount, currency, document_type
-  from int_spend_lines
+  from int_spend_lines as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 above_order_price as (

@@ -1,18 +1,23 @@
 -- grain: one row per current invoice or credit note of an agreement body while a member (body_id, invoice_id)
--- depends on: stg_invoices, int_supplier_matches, int_supplier_sizes, int_savings_agreement
+-- depends on: stg_invoices, int_supplier_matches, int_supplier_sizes, int_savings_agreement, int_outside_partnership
 --
 -- What the service levels read of each document (docs/partnership.md): its dates and days from
 -- invoice to payment (null unless it carries both dates), whether it cites a purchase order and a
 -- contract reference, how it arrived (an e-invoice: a Peppol/UBL upload; a file: a CSV, TSV or
 -- XLSX upload; a feed: sent straight to the topic), and whether its supplier is small, large or
 -- of unknown size. Only the bodies of the agreement in force count, while members (joined, not yet
--- left, by the document's date) and within the term; a body still prospective in the register
--- never counts.
+-- left, by the document's date) and within the term; a body the register keeps out of partnership
+-- figures (prospective, or after its last day: int_outside_partnership) never counts.
 
 with
 
 invoices as (
-  select * from stg_invoices
+  select stg_invoices.*
+  from stg_invoices
+  -- prospective bodies, and leavers after their last day, stay out of partnership figures
+  anti join int_outside_partnership as outside
+    on outside.body_id = stg_invoices.body_id
+    and (outside.excluded_after is null or stg_invoices.spend_date > outside.excluded_after)
 ),
 
 agreement as (
@@ -23,8 +28,6 @@ members as (
   select savings_agreement_bodies.body_id, savings_agreement_bodies.joined_on, savings_agreement_bodies.left_on
   from savings_agreement_bodies
   semi join agreement using (load_id)
-  -- a prospective body's documents stay out of partnership figures
-  anti join (select body_id from bodies where status = 'prospective') as prospective using (body_id)
 ),
 
 matches as (

@@ -1,5 +1,5 @@
 -- grain: one row per measure × body × month with anything to measure (measure, body_id, month)
--- depends on: int_service_level_invoices, int_savings_agreement
+-- depends on: int_service_level_invoices, int_savings_agreement, int_outside_partnership
 --
 -- Each service level's numerator and denominator for a body and month (docs/partnership.md), and
 -- how many rows counted and how many were left out because they lack what the measure needs:
@@ -31,7 +31,6 @@ members as (
   select savings_agreement_bodies.body_id, savings_agreement_bodies.joined_on, savings_agreement_bodies.left_on
   from savings_agreement_bodies
   semi join agreement using (load_id)
-  anti join (select body_id from bodies where status = 'prospective') as prospective using (body_id)
 ),
 
 payments as (
@@ -54,6 +53,9 @@ member_uploads as (
   from uploads
   inner join members using (body_id)
   cross join agreement
+  -- prospective bodies, and leavers after their last day, stay out of partnership figures
+  anti join int_outside_partnership as outside
+    on outside.body_id = uploads.body_id and (outside.excluded_after is null or uploads.created_at::date > outside.excluded_after)
   -- a later upload of the same file is no upload of its own
   where uploads.status <> 'duplicate'
     and uploads.created_at::date >= members.joined_on
