@@ -25,6 +25,7 @@ import {
   type PartitionLagRow,
   type Uploader,
 } from './context.ts';
+import { dashboardRouter } from './dashboards.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -39,6 +40,7 @@ import { martRoutes } from './routes/marts.ts';
 import { partnershipRoutes } from './routes/partnership.ts';
 import { membershipRoutes } from './routes/membership.ts';
 import { packRoutes } from './routes/packs.ts';
+import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -98,6 +100,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
+    ...priceLineRoutes(context),
     ...supplierRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
@@ -198,6 +201,8 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     });
     next();
   });
+  // the pages and their static files (no data in them) come before the API's rate limit
+  app.use(dashboardRouter());
   app.use(
     rateLimit({
       windowMs: 60_000,
