@@ -172,7 +172,12 @@ describe('partnership performance on the demo', () => {
   it('renders the 2025Q3 report with every section populated, each figure matching an independent query', async () => {
     // a body joining during the quarter: a membership change the report must show
     await db.withConnection((conn) =>
-      addBody(conn, { bodyId: 'ashby-parish', name: 'Ashby Parish Council', kind: 'other', joinedOn: '2025-08-01' }),
+      addBody(conn, {
+        bodyId: 'ashby-parish',
+        name: 'Ashby Parish Council',
+        kind: 'other',
+        joinedOn: '2025-08-01',
+      }),
     );
     const report = (await runOperation(db, 'partnership.report', {
       quarter: '2025Q3',
