@@ -120,7 +120,7 @@ ${table(['Measure', 'Quarter', 'Contractual', 'Stretch', 'Status', 'Rows counted
 ${table(['Measure', 'Body', 'Quarter', 'Contractual', 'Months in breach'], bodyBreaches)}
 <h3>What explains the breaches</h3>
 <p><span data-figure="breach-documents">${h(s.breachDocuments)}</span> documents explain the months in breach
-(<code>spend service-levels --breaches</code> lists them all); the first of them:</p>
+(<code>spend service-levels --explain</code> lists them all); the first of them:</p>
 ${table(
   ['Body', 'Month', 'Measure', 'Document', 'Supplier', 'Reason'],
   s.explanations.map(
