@@ -347,6 +347,30 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['finance'],
     body: { year: 'last' },
   },
+  {
+    method: 'GET',
+    route: '/api/v1/partnership/service-levels',
+    path: '/api/v1/partnership/service-levels?body=body-a',
+    allowed: ['body', 'procurement', 'finance', 'admin'],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/partnership/service-levels/breaches',
+    path: '/api/v1/partnership/service-levels/breaches?body=body-a',
+    allowed: ['body', 'procurement', 'finance', 'admin'],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/partnership/commitments',
+    path: '/api/v1/partnership/commitments',
+    allowed: STAFF,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/partnership/report',
+    path: '/api/v1/partnership/report?quarter=2025Q3',
+    allowed: STAFF,
+  },
   { method: 'GET', route: '/api/v1/keys', path: '/api/v1/keys', allowed: ['admin'] },
   { method: 'POST', route: '/api/v1/keys', path: '/api/v1/keys', allowed: ['admin'], body: { role: 'root' } },
   {

@@ -39,6 +39,7 @@ import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
 import { membershipRoutes } from './routes/membership.ts';
 import { packRoutes } from './routes/packs.ts';
+import { partnershipRoutes } from './routes/partnership.ts';
 import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
@@ -103,6 +104,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...supplierRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
+    ...partnershipRoutes(context),
     ...transformRoutes(context),
     ...ingestRoutes(context),
     ...accessRoutes(context),

@@ -38,6 +38,7 @@ const PAGE_PATHS = [
   '/buying-power',
   '/suppliers',
   '/savings',
+  '/partnership',
   '/uploads',
   '/quality',
   '/membership',

@@ -160,6 +160,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
 
     const manifestPath = join(dirname(config.dbPath), 'demo-manifest.json');
     demo.manifest.savings = savings.planted;
+    demo.manifest.partnership = savings.partnership;
     await writeManifest(manifestPath, demo.manifest);
     const stats = await ownerDb.withConnection(readStats);
     const reconciled = reconcile(stats, demo.manifest.expectedStats);

@@ -16,6 +16,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
+import { registerPartnershipCommands } from './partnership.ts';
 import { registerMembersCommands } from './members.ts';
 import { registerPackCommands } from './packs.ts';
 import { registerQueryCommands } from './query.ts';
@@ -67,6 +68,7 @@ registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
 registerSavingsCommands(program);
+registerPartnershipCommands(program);
 registerKeysCommands(program);
 registerBackupCommands(program);
 

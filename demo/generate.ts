@@ -32,6 +32,7 @@ import { ManifestBuilder } from './manifest-builder.ts';
 import type { DemoMessage } from './messages.ts';
 import { buildPriceBook } from './prices.ts';
 import { Random } from './random.ts';
+import { planSlowPayments } from './service-levels.ts';
 import { buildSupplierWorld } from './suppliers.ts';
 
 export type { DemoBody } from './bodies.ts';
@@ -138,6 +139,7 @@ function* generateMessages(
     registered: new Set(bodies.map((body) => body.bodyId)),
     endDay: settings.endDay,
     badRecords: new BadRecordRota(),
+    slowPayments: planSlowPayments(settings.startDay, settings.endDay),
   };
   const states = new Map(BODY_PROFILES.map((profile) => [profile.bodyId, newBodyState(profile, root)]));
 

@@ -12,6 +12,7 @@ import type { DemoBody } from './bodies.ts';
 import type { PlantedMembership } from './membership.ts';
 import type { DemoTopic } from './messages.ts';
 import type { PlantedSavingsYear } from './savings.ts';
+import type { PlantedPartnership } from './service-levels.ts';
 
 export type BadRecordReason =
   | 'malformed-json'
@@ -194,6 +195,8 @@ export interface DemoManifest {
   savings?: PlantedSavingsYear[];
   /** The prospective body and the body that leaves (demo/membership.ts), added by `spend demo`. */
   membership?: PlantedMembership;
+  /** The SLA breach year and the partner's commitments planted (demo/service-levels.ts), added by `spend demo`. */
+  partnership?: PlantedPartnership;
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

@@ -9,6 +9,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+/** The partnership report's page and measure names, for the API. */
+export { renderPartnershipReport } from '../transforms/partnership/report-page.ts';
+export { MEASURE_NAMES } from '../transforms/partnership/terms.ts';
 export type { Pack } from '../transforms/membership/packs.ts';
 /** The membership packs as CSV files and a printable page, for the API. */
 export { packCsvFiles, packHtml } from '../transforms/membership/packs-output.ts';
@@ -25,6 +28,7 @@ import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { PACK_OPERATIONS } from '../transforms/membership/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
+import { PARTNERSHIP_OPERATIONS } from '../transforms/partnership/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 export const OPERATIONS = {
@@ -60,6 +64,7 @@ export const OPERATIONS = {
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...PARTNERSHIP_OPERATIONS,
   ...MEMBERSHIP_OPERATIONS,
   ...PACK_OPERATIONS,
 };
