@@ -581,7 +581,7 @@ class PortTakenError extends Error {}
 
 /**
  * A detached shell that stops the broker (TERM, then KILL after 30 s) once `ownerPid` is gone, and
- * deletes the runtime dir when asked; it exits by itself as soon as the broker has stopped.
+ * then deletes the runtime dir when asked; it exits by itself as soon as the broker has stopped.
  */
 function startWatchdog(r: Resolved, ownerPid: number, brokerPid: number): void {
   const script = [
@@ -593,7 +593,8 @@ function startWatchdog(r: Resolved, ownerPid: number, brokerPid: number): void {
     '  while alive "$broker" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done',
     '  kill -KILL "$broker" 2>/dev/null',
     'fi',
-    '[ -n "$dir" ] && rm -rf "$dir"',
+    // Only once the owner is gone: a broker its owner stopped may be started again (pause/resume).
+    'if [ -n "$dir" ] && ! alive "$owner"; then rm -rf "$dir"; fi',
   ].join('\n');
   const dir = r.removeWhenGone ? r.runtimeDir : '';
   spawn('sh', ['-c', script, 'kafka-local-watchdog', String(ownerPid), String(brokerPid), dir], {
@@ -628,6 +629,12 @@ export type PrivateBroker = {
   logFile: string;
   /** Stops the broker (waiting until it has exited) and deletes its state; idempotent. */
   stop: () => Promise<void>;
+  /**
+   * Stops the broker process cleanly but keeps its state and ports: a broker outage, for a fault
+   * test. resume() starts it again on the same ports with the same topics and offsets.
+   */
+  pause: () => Promise<void>;
+  resume: () => Promise<void>;
 };
 
 /**
@@ -672,6 +679,12 @@ export async function startPrivateBroker(
         runtimeDir,
         logFile: started.logFile,
         stop,
+        pause: async () => {
+          await stopLocalBroker(brokerOptions);
+        },
+        resume: async () => {
+          await startLocalBroker(brokerOptions);
+        },
       };
     } catch (error) {
       await stopLocalBroker(brokerOptions).catch(() => undefined);
