@@ -96,6 +96,7 @@ describe('disk full under the database', () => {
     const closing = stderr.trimEnd().split('\n').slice(-2).join('\n');
     say(`owner on the full disk ended with:\n${closing}`);
     expect(closing).toMatch(/^spend: ingest stopped: .*No space left on device/m);
+    expect(closing).toContain('The disk holding the database is full: free space and start again');
     expect(closing).toContain('spend: exiting with code 1');
     const { stdout: usage } = await run('df', ['-h', disk.dir]);
     say(`the small disk when the owner gave up:\n${usage.trim()}`);
