@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig, sizeInBytes } from './config.ts';
 
 describe('loadConfig', () => {
   it('has sensible defaults: the local broker and ./data/spend.duckdb', () => {
@@ -40,6 +41,23 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT="eighty"/);
     expect(attempt).toThrow(/KAFKA_BROKERS="localhost": a comma-separated list of host:port/);
     expect(attempt).toThrow(/DUCKDB_MEMORY_LIMIT="lots"/);
+  });
+
+  it('keeps DuckDB memory within sense: at least 128MiB, at most the machine, sizes as DuckDB spells them', () => {
+    expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: '64MB' })).toThrow(
+      /DUCKDB_MEMORY_LIMIT="64MB": at least 128MiB/,
+    );
+    const moreThanTheMachine = `${Math.ceil(totalmem() / 2 ** 30) + 1}GiB`;
+    expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: moreThanTheMachine })).toThrow(
+      /at most this machine's memory/,
+    );
+    expect(loadConfig({ DUCKDB_MEMORY_LIMIT: '128MiB' }).duckdb.memoryLimit).toBe('128MiB');
+    expect(loadConfig({}).duckdb.maxTempDirectorySize).toBe('10GiB');
+    expect(() => loadConfig({ DUCKDB_MAX_TEMP_DIRECTORY_SIZE: 'plenty' })).toThrow(
+      /DUCKDB_MAX_TEMP_DIRECTORY_SIZE="plenty"/,
+    );
+    expect(sizeInBytes('1.5 KiB')).toBe(1536);
+    expect(sizeInBytes('2GB')).toBe(2e9);
   });
 
   it('documents every variable it reads in .env.example, and nothing else', () => {

@@ -3,6 +3,7 @@
  * No other module reads process.env: commands call loadConfig() and pass the result down.
  * Every variable is documented in .env.example (a test keeps the two in step).
  */
+import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -35,6 +36,26 @@ const topicName = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const UNIT_BYTES: Record<string, number> = {
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+/** A size as DuckDB spells it ("1GB", "512MiB") in bytes. */
+export function sizeInBytes(size: string): number {
+  const match = SIZE.exec(size.trim());
+  if (!match) throw new Error(`not a size: ${size}`);
+  return Number(match[1]) * (UNIT_BYTES[(match[2] as string).toLowerCase()] as number);
+}
+const duckdbSize = z.string().regex(SIZE, 'a size such as "1GB" or "512MiB"');
+const MIN_MEMORY_LIMIT_BYTES = 128 * 2 ** 20;
+
 const envSchema = z.object({
   KAFKA_BROKERS: z
     .string()
@@ -56,10 +77,18 @@ const envSchema = z.object({
   SPEND_CONSUMER_GROUP: z.string().min(1).default('spend-ingest'),
   SPEND_DB: z.string().min(1).default('./data/spend.duckdb'),
   SPEND_SOCKET: z.string().min(1).optional(),
-  DUCKDB_MEMORY_LIMIT: z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as "1GB" or "512MiB"')
-    .default('1GB'),
+  DUCKDB_MEMORY_LIMIT: duckdbSize
+    .default('1GB')
+    .refine(
+      (size) => !SIZE.test(size) || sizeInBytes(size) >= MIN_MEMORY_LIMIT_BYTES,
+      'at least 128MiB: ingest stages whole batches in memory',
+    )
+    .refine(
+      (size) => !SIZE.test(size) || sizeInBytes(size) <= totalmem(),
+      `at most this machine's memory (${Math.floor(totalmem() / 2 ** 20)} MiB)`,
+    ),
+  // DuckDB spills to <file>.tmp past its memory limit; by default it may fill the whole disk.
+  DUCKDB_MAX_TEMP_DIRECTORY_SIZE: duckdbSize.default('10GiB'),
   DUCKDB_THREADS: positiveInt.max(256).default(2),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -115,6 +144,8 @@ export type Config = {
   socketPath: string;
   duckdb: {
     memoryLimit: string;
+    /** The most DuckDB may spill to its temp folder (<file>.tmp) past the memory limit. */
+    maxTempDirectorySize: string;
     threads: number;
     /** The only folders DuckDB may read or write files in, besides the database's own files. */
     allowedDirectories: string[];
@@ -194,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
     duckdb: {
       memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+      maxTempDirectorySize: e.DUCKDB_MAX_TEMP_DIRECTORY_SIZE,
       threads: e.DUCKDB_THREADS,
       allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
     },
