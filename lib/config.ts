@@ -3,6 +3,7 @@
  * No other module reads process.env: commands call loadConfig() and pass the result down.
  * Every variable is documented in .env.example (a test keeps the two in step).
  */
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -18,6 +19,16 @@ export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
 
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
+
+/** SASL mechanisms the Kafka client speaks (kafkajs' names). */
+export const SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'plain'] as const;
+
+/** How the client authenticates to Kafka: SASL credentials and/or TLS (none: plaintext, no login). */
+export type KafkaAuth = {
+  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; password: string };
+  /** TLS to the brokers; `ca` (PEM) when their certificate is not signed by a public CA. */
+  tls?: { ca?: string };
+};
 
 /** The places where a test may deliberately crash the ingest process (see docs/reliability.md). */
 export const CRASH_POINTS = [
@@ -35,6 +46,12 @@ const topicName = z
   .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" or "-"');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** An optional variable: unset and empty (as in .env.example) both mean "not set". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value : undefined));
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 const UNIT_BYTES: Record<string, number> = {
@@ -68,6 +85,12 @@ const envSchema = z.object({
         .optional(),
     ),
   KAFKA_CLIENT_ID: z.string().min(1).default('collective-spend'),
+  KAFKA_SASL_MECHANISM: optionalText.pipe(z.enum(SASL_MECHANISMS).optional()),
+  KAFKA_SASL_USERNAME: optionalText,
+  KAFKA_SASL_PASSWORD: optionalText,
+  KAFKA_SASL_PASSWORD_FILE: optionalText,
+  KAFKA_TLS: z.enum(['true', 'false', '']).default('false'),
+  KAFKA_TLS_CA_FILE: optionalText,
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(1000).default(6000),
   KAFKA_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024),
   SPEND_TOPIC_INVOICES: topicName.default('spend.invoices.v1'),
@@ -135,6 +158,8 @@ export type Config = {
   /** True when KAFKA_BROKERS was not set and the project's local broker is meant. */
   usesLocalBroker: boolean;
   kafkaClientId: string;
+  /** Credentials and TLS for every Kafka client the product makes (see docs/kafka.md). */
+  kafkaAuth: KafkaAuth;
   sessionTimeoutMs: number;
   maxBytesPerPartition: number;
   topics: { invoices: string; purchaseOrders: string; deadLetter: string };
@@ -211,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
     usesLocalBroker: e.KAFKA_BROKERS === undefined,
     kafkaClientId: e.KAFKA_CLIENT_ID,
+    kafkaAuth: kafkaAuth(e, (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(',')),
     sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     maxBytesPerPartition: e.KAFKA_MAX_BYTES_PER_PARTITION,
     topics: {
@@ -261,4 +287,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
     crashMode: e.SPEND_CRASH_MODE,
   };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
+/**
+ * The Kafka credentials, checked together: a mechanism needs a user and exactly one of a password
+ * and a password file (read now, once); SASL without TLS sends the password in clear, so it is
+ * allowed only to brokers on this machine.
+ */
+function kafkaAuth(e: z.infer<typeof envSchema>, brokers: string[]): KafkaAuth {
+  const problems: string[] = [];
+  const tls =
+    e.KAFKA_TLS === 'true'
+      ? {
+          ...(e.KAFKA_TLS_CA_FILE
+            ? { ca: readSecret(e.KAFKA_TLS_CA_FILE, 'KAFKA_TLS_CA_FILE', problems) }
+            : {}),
+        }
+      : undefined;
+  if (!tls && e.KAFKA_TLS_CA_FILE) problems.push('KAFKA_TLS_CA_FILE is set but KAFKA_TLS is not "true"');
+  let sasl: KafkaAuth['sasl'];
+  const mechanism = e.KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    if (!e.KAFKA_SASL_USERNAME) problems.push(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME`);
+    if (Boolean(e.KAFKA_SASL_PASSWORD) === Boolean(e.KAFKA_SASL_PASSWORD_FILE)) {
+      problems.push(
+        'KAFKA_SASL_MECHANISM needs exactly one of KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE',
+      );
+    }
+    const password = e.KAFKA_SASL_PASSWORD_FILE
+      ? readSecret(e.KAFKA_SASL_PASSWORD_FILE, 'KAFKA_SASL_PASSWORD_FILE', problems).replace(/\r?\n$/, '')
+      : (e.KAFKA_SASL_PASSWORD ?? '');
+    sasl = { mechanism, username: e.KAFKA_SASL_USERNAME ?? '', password };
+    const remote = brokers.filter((broker) => !LOOPBACK.test(broker.slice(0, broker.lastIndexOf(':'))));
+    if (!tls && remote.length > 0) {
+      problems.push(
+        `SASL without TLS would send the password in clear to ${remote.join(',')}: set KAFKA_TLS=true (plaintext SASL is for brokers on this machine only)`,
+      );
+    }
+  } else if (e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD || e.KAFKA_SASL_PASSWORD_FILE) {
+    problems.push('KAFKA_SASL_USERNAME/PASSWORD are set but KAFKA_SASL_MECHANISM is not');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `Invalid Kafka authentication (see .env.example and docs/kafka.md):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  return { ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
+}
+
+function readSecret(path: string, variable: string, problems: string[]): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${variable}=${path}: ${(error as Error).message}`);
+    return '';
+  }
 }
