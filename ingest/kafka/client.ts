@@ -316,3 +316,39 @@ function registerCodecs(): void {
     CompressionCodecs[type] = () => tolerant;
   }
 }
+
+/** An ACL granting `principal` ("User:name") these operations on a topic or group (or a name prefix). */
+export type AclGrant = {
+  principal: string;
+  resource: 'topic' | 'group';
+  name: string;
+  /** The name is a prefix ("spend." covers every topic starting so). */
+  prefixed?: boolean;
+  operations: ('READ' | 'WRITE' | 'DESCRIBE' | 'CREATE')[];
+};
+
+/** Creates ALLOW ACLs (needs a broker with an authorizer and an admin login). */
+export async function grantAcls(kafka: KafkaClient, grants: AclGrant[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({
+      acl: grants.flatMap((grant) =>
+        grant.operations.map((operation) => ({
+          resourceType:
+            grant.resource === 'topic' ? kafkajs.AclResourceTypes.TOPIC : kafkajs.AclResourceTypes.GROUP,
+          resourceName: grant.name,
+          resourcePatternType: grant.prefixed
+            ? kafkajs.ResourcePatternTypes.PREFIXED
+            : kafkajs.ResourcePatternTypes.LITERAL,
+          principal: grant.principal,
+          host: '*',
+          operation: kafkajs.AclOperationTypes[operation],
+          permissionType: kafkajs.AclPermissionTypes.ALLOW,
+        })),
+      ),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
