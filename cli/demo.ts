@@ -85,7 +85,11 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
   };
   // Before anything else: a signal while the broker starts or messages flow must still stop it.
   const signals = handleStopSignals(stop);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: `${config.kafkaClientId}-demo`,
+    auth: config.kafkaAuth,
+  });
   try {
     brokerStart = ensureBroker(config);
     await brokerStart;

@@ -78,6 +78,11 @@ try {
   if (error instanceof ConfigError || error instanceof UserError || error instanceof DatabaseLockedError) {
     process.stderr.write(`spend: ${error.message}\n`);
     process.exitCode = 1;
+  } else if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+    process.stderr.write(
+      `spend: Kafka refused the login (${error.message}). Check KAFKA_SASL_USERNAME and the password (docs/kafka.md).\n`,
+    );
+    process.exitCode = 1;
   } else if (isDatabaseFileError(error)) {
     process.stderr.write(`spend: ${databaseFileMessage(error)}\n`);
     process.exitCode = 1;
