@@ -17,6 +17,7 @@ import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { readMemory } from '../lib/memory.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
@@ -25,6 +26,8 @@ import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
   stats: op({ params: z.object({}), run: (db) => db.withConnection(readStats) }),
+  // the owner's memory: resident, V8 and DuckDB's own accounting (bench:ingest polls it)
+  memory: op({ params: z.object({}), run: (db) => db.withConnection(readMemory) }),
   offsets: op({
     params: z.object({}),
     run: (db) =>
