@@ -146,6 +146,10 @@ describe('answers cached per transform run', () => {
     const unchanged = await get('procurement', cube, { 'if-none-match': etag });
     expect(unchanged.status).toBe(304);
     expect(await unchanged.text()).toBe('');
+
+    const fresh = await get('procurement', cube, { 'cache-control': 'no-cache' });
+    expect(fresh.headers.get('x-cache')).toBe('bypass');
+    expect(await totals(fresh)).toEqual({ 'body-a': '150.50', 'body-b': '40.25' });
   });
 
   it("keeps each caller's view apart: a body key never gets procurement's cached answer", async () => {

@@ -35,6 +35,7 @@ describe('benchmark smoke runs', () => {
     ],
     ['bench/upload.ts', [], []],
     ['bench/transforms.ts', [], []],
+    ['bench/api.ts', [], ['| cube by month and body', 'peak RSS of spend serve']],
   ];
   for (const [script, extraArgs, printed] of benches) {
     it(`${script} --smoke ${extraArgs.join(' ')} runs to the end`, async () => {

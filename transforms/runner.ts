@@ -40,7 +40,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Database, inTransaction, queryRows, quoteIdent } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
-import { announceFinishedRun } from '../lib/transform-events.ts';
+import { announceFinishedRun, announceRunEnded, announceRunStarted } from '../lib/transform-events.ts';
 import { ensureContractTables } from './contracts/store.ts';
 import {
   descendants,
@@ -126,6 +126,15 @@ export function runTransforms(db: Database, options: RunOptions = {}): Promise<R
 }
 
 export async function runOnConnection(conn: DuckDBConnection, options: RunOptions = {}): Promise<RunSummary> {
+  announceRunStarted();
+  try {
+    return await runModels(conn, options);
+  } finally {
+    announceRunEnded();
+  }
+}
+
+async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<RunSummary> {
   const models = options.models ?? loadModels();
   const selected = options.select?.length ? selectModels(models, options.select) : null;
   const runId = Number(
