@@ -445,7 +445,8 @@ async function memorySweep(bench: Bench, produced: Produced, highs: Map<number, 
       (result.otherCpuSeconds / (result.wallMs / 1000)).toFixed(2),
       loads.join(''),
     ]);
-    console.log(`sweep: ${setting.name}: ${rows.at(-1)?.slice(1, 4).join(', ')}`);
+    // the whole row, so an interrupted sweep still leaves its figures in the log
+    console.log(`sweep: ${setting.name}: ${rows.at(-1)?.slice(1).join(', ')}`);
   }
   const table = markdownTable(
     [
