@@ -20,6 +20,7 @@ import { loadConfig } from '../lib/config.ts';
 import { Database } from '../lib/db.ts';
 import { createKey } from '../lib/keys.ts';
 import { createLogger } from '../lib/log.ts';
+import { announceRunEnded, announceRunStarted } from '../lib/transform-events.ts';
 import { testBrokers, testKafka, uniqueName, useTestTopics } from '../tests/helpers/kafka.ts';
 import { asMessage, invoice } from '../tests/helpers/messages.ts';
 import { runTransforms } from '../transforms/runner.ts';
@@ -223,5 +224,37 @@ describe('/metrics', () => {
     // second (twice: procurement's answer, then the body's own), third and fourth
     expect(sample(metrics, 'spend_api_cache_answers_total', '{outcome="not-modified"}')).toBe(2);
     expect(sample(metrics, 'spend_api_cache_answers_total', '{outcome="hit"}')).toBe(5);
+  });
+});
+
+describe('answers made while a run rewrites the marts', () => {
+  it('are neither kept nor given an ETag; what was kept before is still served', async () => {
+    const path = '/api/v1/cube?groupBy=month';
+    await (await get('procurement', path)).arrayBuffer();
+    const kept = await get('procurement', path);
+    expect(kept.headers.get('x-cache')).toBe('hit');
+    await kept.arrayBuffer();
+    const other = '/api/v1/cube?groupBy=body,month';
+    // the runner's own announcement, as runOnConnection makes it
+    announceRunStarted();
+    try {
+      const during = await get('procurement', path);
+      expect(during.headers.get('x-cache')).toBe('hit');
+      await during.arrayBuffer();
+      for (let i = 0; i < 2; i++) {
+        const fresh = await get('procurement', other);
+        expect(fresh.status).toBe(200);
+        expect(fresh.headers.get('x-cache')).toBe('miss');
+        expect(fresh.headers.get('etag')).toBeNull();
+        expect(fresh.headers.get('cache-control')).toBe('no-store');
+        await fresh.arrayBuffer();
+      }
+    } finally {
+      announceRunEnded();
+    }
+    // the run ended: the cache starts again
+    const after = await get('procurement', path);
+    expect(after.headers.get('x-cache')).toBe('miss');
+    expect(after.headers.get('etag')).toMatch(/^W\//);
   });
 });
