@@ -59,7 +59,16 @@ const config = loadConfig();
 /** One dashboard query: its API path, and the SQL the route runs for it (for the direct run). */
 type Endpoint = { name: string; path: string; sql: string; params: Record<string, DuckDBValue> };
 
-type Latencies = { p50: number; p95: number; p99: number; mean: number; perSecond: number; requests: number };
+type Latencies = {
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  perSecond: number;
+  requests: number;
+  /** Requests with no answer within autocannon's 10 s (counted, not in the percentiles). */
+  timeouts: number;
+};
 
 const say = (text: string) => console.log(text);
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en'));
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
           const result = await load(server.base, endpoint.path, prepared.key, mode === 'no-cache');
           into.push(result);
           say(
-            `  ${endpoint.name} (${mode}): p50 ${ms(result.p50)} ms, p95 ${ms(result.p95)} ms, p99 ${ms(result.p99)} ms, ${Math.round(result.perSecond)} req/s`,
+            `  ${endpoint.name} (${mode}): p50 ${ms(result.p50)} ms, p95 ${ms(result.p95)} ms, p99 ${ms(result.p99)} ms, ${Math.round(result.perSecond)} req/s, ${result.timeouts} unanswered in 10 s`,
           );
         }
       }
@@ -266,10 +275,7 @@ async function load(base: string, path: string, key: string, noCache: boolean): 
     times.push(responseTime);
   });
   const result = await finished;
-  if (failures > 0 || result.errors > 0 || result.timeouts > 0)
-    throw new Error(
-      `${path}: ${failures} non-200 answers, ${result.errors} errors, ${result.timeouts} timeouts`,
-    );
+  if (failures > 0) throw new Error(`${path}: ${failures} answers other than 200`);
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
   return {
@@ -279,6 +285,7 @@ async function load(base: string, path: string, key: string, noCache: boolean): 
     mean: times.reduce((a, b) => a + b, 0) / Math.max(1, times.length),
     perSecond: times.length / seconds,
     requests: times.length,
+    timeouts: result.timeouts + result.errors,
   };
 }
 
@@ -309,6 +316,7 @@ async function directRuns(path: string, endpoints: Endpoint[]): Promise<Latencie
           mean: total / times.length,
           perSecond: times.length / (total / 1000),
           requests: times.length,
+          timeouts: 0,
         });
       }
       return out;
@@ -335,12 +343,15 @@ function reportLines(
       Math.round(c.perSecond).toLocaleString('en'),
       `${ms(u.p50)} / ${ms(u.p95)} / ${ms(u.p99)}`,
       Math.round(u.perSecond).toLocaleString('en'),
+      `${c.timeouts} / ${u.timeouts}`,
       `${ms(d.p50)} / ${ms(d.p95)}`,
-      c.p95 < GOALS.p95Ms && u.p95 < GOALS.p95Ms
-        ? 'met'
-        : c.p95 < GOALS.p95Ms
-          ? 'met cached only'
-          : 'NOT met',
+      c.timeouts + u.timeouts > 0
+        ? 'NOT met'
+        : c.p95 < GOALS.p95Ms && u.p95 < GOALS.p95Ms
+          ? 'met'
+          : c.p95 < GOALS.p95Ms
+            ? 'met cached only'
+            : 'NOT met',
     ];
   });
   const peakMiB = peakRssBytes / 2 ** 20;
@@ -352,6 +363,7 @@ function reportLines(
         'cached req/s',
         'no-cache p50 / p95 / p99 (ms)',
         'no-cache req/s',
+        'unanswered in 10 s (cached / no-cache)',
         'direct DuckDB p50 / p95 (ms)',
         `p95 < ${GOALS.p95Ms} ms`,
       ],
