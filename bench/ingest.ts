@@ -47,7 +47,7 @@ import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { Database } from '../lib/db.ts';
 import { fromScaled } from '../lib/money.ts';
-import { expectCleanExit, otherCpuSeconds, spawnMeasured, withTicker } from './child.ts';
+import { expectCleanExit, type Measured, otherCpuSeconds, spawnMeasured, withTicker } from './child.ts';
 import { summariseCpuProfiles } from './cpu-profile.ts';
 import { writeNdjsonDump } from './dump.ts';
 import { MEMORY_SETTINGS, type MemorySetting } from './memory-settings.ts';
@@ -314,16 +314,28 @@ async function runBarePeer(bench: Bench, produced: Produced): Promise<Row> {
     () => last || 'joining',
   );
   const result = JSON.parse(run.stdout().trim().split('\n').pop() ?? '{}') as BareResult;
-  return {
+  return childRow(run, exitedAt, produced, {
     name: 'B: bare kafkajs (counts only)',
     messages: result.messages,
     fetchMs: result.fetchMs,
+    parsesLines: false,
+  });
+}
+
+/** A peer's row from its own figures and what was measured of its process. */
+function childRow(
+  run: Measured,
+  exitedAt: number,
+  produced: Produced,
+  own: Pick<Row, 'name' | 'messages' | 'fetchMs' | 'parsesLines'>,
+): Row {
+  return {
+    ...own,
     wallMs: exitedAt - run.spawnedAt,
     mib: produced.bytes / 2 ** 20,
     peakRssBytes: run.peakRssBytes(),
     cpuSeconds: run.cpuSeconds(),
     otherCpuSeconds: otherCpuSeconds(run),
-    parsesLines: false,
   };
 }
 
@@ -399,17 +411,12 @@ async function runDuckdbPeer(bench: Bench, produced: Produced): Promise<Row> {
   )
     throw new Error(`peer C loaded ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`);
   rmSync(file, { force: true });
-  return {
+  return childRow(run, exitedAt, produced, {
     name: 'C: DuckDB read_json load (no Kafka)',
     messages: result.invoices,
     fetchMs: result.loadMs,
-    wallMs: exitedAt - run.spawnedAt,
-    mib: produced.bytes / 2 ** 20,
-    peakRssBytes: run.peakRssBytes(),
-    cpuSeconds: run.cpuSeconds(),
-    otherCpuSeconds: otherCpuSeconds(run),
     parsesLines: true,
-  };
+  });
 }
 
 /**
