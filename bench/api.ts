@@ -326,6 +326,10 @@ async function directRuns(path: string, endpoints: Endpoint[]): Promise<Latencie
   }
 }
 
+/** p50 / p95 / p99, or a dash when nothing was answered (no percentile to give). */
+const percentiles = (l: Latencies) =>
+  l.requests === 0 ? '– (none answered)' : `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)}`;
+
 function reportLines(
   endpoints: Endpoint[],
   cached: Latencies[],
@@ -339,9 +343,9 @@ function reportLines(
     const d = direct[i] as Latencies;
     return [
       endpoint.name,
-      `${ms(c.p50)} / ${ms(c.p95)} / ${ms(c.p99)}`,
+      percentiles(c),
       Math.round(c.perSecond).toLocaleString('en'),
-      `${ms(u.p50)} / ${ms(u.p95)} / ${ms(u.p99)}`,
+      percentiles(u),
       Math.round(u.perSecond).toLocaleString('en'),
       `${c.timeouts} / ${u.timeouts}`,
       `${ms(d.p50)} / ${ms(d.p95)}`,
