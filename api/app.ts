@@ -26,6 +26,7 @@ import {
   type PartitionLagRow,
   type Uploader,
 } from './context.ts';
+import { dashboardRouter } from './dashboards.ts';
 import { registerPipelineMetrics } from './metrics.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
@@ -38,6 +39,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -95,6 +97,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
+    ...priceLineRoutes(context),
     ...supplierRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
@@ -197,6 +200,8 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     });
     next();
   });
+  // the pages and their static files (no data in them) come before the API's rate limit
+  app.use(dashboardRouter());
   app.use(
     rateLimit({
       windowMs: 60_000,

@@ -37,6 +37,7 @@ import { readStats, type Stats } from '../lib/stats.ts';
 import { ownerAnswers } from '../owner/control.ts';
 import { type Owner, startOwner } from '../owner/process.ts';
 import { runTransforms } from '../transforms/runner.ts';
+import { createDemoKeys } from './demo-keys.ts';
 import { loadDemoSavingsFiles, signOffDemoYears } from './demo-savings.ts';
 import { printTable } from './output.ts';
 
@@ -163,8 +164,11 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     say(`Rejected:  ${choice.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
     say('Try:       npx spend stats    npx spend bodies list    npx spend stats --json');
     say('           npx spend query fct_shared_suppliers    npx spend query fct_duplicate_payments');
+    const demoKeys = await createDemoKeys(ownerDb, dirname(config.dbPath), demo.bodies[0]?.bodyId ?? '');
+    say(`Keys:      ${demoKeys.path} (one API key per role, to log in to the dashboards)`);
     if (options.exit) return reconciled;
-    say(`API:       http://${config.host}:${config.port}/api/stats   (Ctrl-C to stop)`);
+    say(`API:       http://${config.host}:${config.port}/api/v1/docs/`);
+    say(`Dashboards: http://${config.host}:${config.port}/   (Ctrl-C to stop)`);
     await signals.untilSignalled();
     return reconciled;
   } finally {
