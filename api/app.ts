@@ -18,6 +18,7 @@ import { type Column, MEDIA_TYPES, toArrowIpc } from '../lib/output.ts';
 import { readStats } from '../lib/stats.ts';
 import { recordAudit } from './audit.ts';
 import { AccessControl, SESSION_COOKIE } from './auth.ts';
+import { AnswerCache } from './cache.ts';
 import {
   type ApiContext,
   type ApiSettings,
@@ -26,6 +27,7 @@ import {
   type Uploader,
 } from './context.ts';
 import { dashboardRouter } from './dashboards.ts';
+import { registerPipelineMetrics } from './metrics.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -164,8 +166,11 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     labelNames: ['status'],
     registers: [registry],
   });
+  const pipeline = registerPipelineMetrics(registry, context);
+  const answers = new AnswerCache(db, pipeline.cacheOutcome);
 
   const app = express();
+  app.locals.closeMetrics = pipeline.close;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -248,7 +253,7 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     res.type(registry.contentType).send(await registry.metrics());
   });
   const router = express.Router();
-  mountRoutes(router, routes, (req, spec) => access.authorize(req, spec));
+  mountRoutes(router, routes, (req, spec) => access.authorize(req, spec), answers);
   app.use(router);
   app.use((req, _res, next) =>
     next(new HttpError(404, `No route ${req.method} ${req.path}; see /api/v1/openapi.json.`)),
@@ -267,6 +272,7 @@ export function startApi(
   const app = createApp(db, log, options);
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
+    server.on('close', () => (app.locals.closeMetrics as () => void)());
     server.once('error', reject);
   });
 }

@@ -30,6 +30,7 @@ export function supplierRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/suppliers',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: 'Supplier entities: name, identifiers, bodies',
       access: READERS,
@@ -46,6 +47,7 @@ export function supplierRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/suppliers/aliases',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: 'Every supplier name as each body sends it, and the entity it resolves to',
       access: READERS,
@@ -69,6 +71,7 @@ export function supplierRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/suppliers/:entityId',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: "An entity's names, identifiers and match reasons",
       access: READERS,
