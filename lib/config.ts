@@ -15,6 +15,9 @@ export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists')
 /** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
 export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
 
+/** UN/ECE Rec 20 units and the free-text forms that mean them (reference/SOURCES.md). */
+export const REFERENCE_UNITS_DIR = join(REPO_ROOT, 'reference', 'units');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -195,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     duckdb: {
       memoryLimit: e.DUCKDB_MEMORY_LIMIT,
       threads: e.DUCKDB_THREADS,
-      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
+      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, REFERENCE_UNITS_DIR, backupDir],
     },
     host: e.HOST,
     port: e.PORT,

@@ -12,7 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR } from './config.ts';
+import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR, REFERENCE_UNITS_DIR } from './config.ts';
 import { UserError } from './errors.ts';
 
 /** Bounds on an analyst's own query (`spend sql`, `spend query`). */
@@ -84,7 +84,7 @@ export class Database {
       await db.withConnection((conn) =>
         lockDown(
           conn,
-          options.allowedDirectories ?? [REFERENCE_CODELISTS_DIR, OWN_SEEDS_DIR],
+          options.allowedDirectories ?? [REFERENCE_CODELISTS_DIR, OWN_SEEDS_DIR, REFERENCE_UNITS_DIR],
           options.timeZone,
         ),
       );

@@ -118,7 +118,7 @@ export const standardItemId = z.strictObject({
 export const lineBase = {
   lineNo: z.number().int().positive().max(2_147_483_647),
   description: text(2000),
-  /** A code whose owner the sender does not state: compared as the buyer's own code, within its body. */
+  /** A code whose owner the sender does not state: compared as the seller's code (the supplier wrote it). */
   itemCode: text(200),
   unit: text(50),
   netAmount: money,

@@ -1,0 +1,163 @@
+-- grain: one row per spend line (body_id, invoice_id, line_no)
+-- depends on: int_spend_lines, int_item_description_matches
+--
+-- Every spend line with its item identity and its unit in UN/ECE Recommendation 20 terms
+-- (docs/transforms.md#price-comparison-like-with-like).
+-- Identity (item_scheme, item_key), the first that applies:
+-- 1. gtin: a standard id of scheme 0160 (or "GTIN") of 8–14 digits, written as 14 (GTIN-13
+--    5012345678900 and GTIN-14 05012345678900 are one item); standard:<scheme>: any other
+--    stated standard scheme, or a GTIN that is not 8–14 digits;
+-- 2. seller: the supplier entity's own code (sellersItemCode, or an itemCode whose owner is not
+--    stated: on an invoice the supplier wrote it): compared across bodies, never across
+--    suppliers; a redacted payee has no entity, so its codes are compared within the body only;
+-- 3. buyer: the body's own code (buyersItemCode; or a seller's code of a redacted payee):
+--    compared within that body only;
+-- 4. description: a description match an analyst confirmed (int_item_description_matches,
+--    item_match_decisions) for a variant the analyst saw;
+-- 5. none: the line does not enter price comparison (fct_item_coverage counts its spend).
+-- Unit: the line's unit text is looked up (upper case, single spaces) in the free-text forms,
+-- else as a Rec 20 code; "BOX OF 12", "BX12" and "12 X BOX" state a pack, "5KG" an amount. A
+-- packaging unit (box, pack, case…) holds pack_quantity (or the amount in its text) of
+-- pack_unit (default: each). The line's content_unit is what one unit holds, content_amount how
+-- many; unit_key is the content unit's dimension (count, mass, volume…), so lines in grams and
+-- kilograms, or in boxes of 12 and each, are compared. A unit that cannot be normalised keeps
+-- unit_key "text:<UNIT AS WRITTEN>" and unit_normalised false: it is compared only with the
+-- same text.
+
+with
+
+spend as (
+  select
+    body_id, invoice_id, line_no, spend_month, document_type, currency, supplier_entity_id,
+    line_proclass_code, item_code, standard_item_scheme, standard_item_id, sellers_item_code,
+    buyers_item_code, description, quantity, unit, unit_price, net_amount, document_net_amount,
+    pack_quantity, pack_unit
+  from int_spend_lines
+),
+
+forms as (
+  select upper(trim(form)) as form, code from seed_unit_forms
+),
+
+units as (
+  select code, dimension, factor_to_base::decimal(38, 12) as factor_to_base from seed_rec20_units
+),
+
+decisions as (
+  -- the latest decision on each match
+  select match_id, decision, variants
+  from item_match_decisions
+  qualify row_number() over (partition by match_id order by decided_at desc, decision desc) = 1
+),
+
+confirmed as (
+  select matches.body_id, matches.invoice_id, matches.line_no, matches.match_id
+  from int_item_description_matches as matches
+  inner join decisions using (match_id)
+  where decisions.decision = 'confirm' and list_contains(decisions.variants, matches.variant)
+),
+
+identified as (
+  select
+    spend.*,
+    upper(trim(spend.standard_item_scheme)) as std_scheme,
+    trim(spend.standard_item_id) as std_id,
+    -- an invoice's item code whose owner is not stated is the seller's: the supplier wrote it
+    nullif(trim(coalesce(spend.sellers_item_code, spend.item_code)), '') as seller_code,
+    nullif(trim(spend.buyers_item_code), '') as own_code,
+    confirmed.match_id,
+    -- the unit as written, upper case with single spaces
+    nullif(regexp_replace(upper(trim(spend.unit)), '\s+', ' ', 'g'), '') as unit_text
+  from spend
+  left join confirmed using (body_id, invoice_id, line_no)
+),
+
+keyed as (
+  select
+    *,
+    case
+      when std_id is not null and std_scheme in ('0160', 'GTIN') and regexp_full_match(std_id, '[0-9]{8,14}') then 'gtin'
+      when std_id is not null and std_scheme is not null then 'standard:' || std_scheme
+      when seller_code is not null and supplier_entity_id is not null then 'seller'
+      when coalesce(own_code, seller_code) is not null then 'buyer'
+      when match_id is not null then 'description'
+      else 'none'
+    end as item_scheme,
+    -- a unit with a pack or an amount in its text: "BOX OF 12", "BX12", "12 X BOX", "5KG"
+    regexp_extract(unit_text, '^([A-Z][A-Z ]*?) ?(?:OF |X )?([0-9]+(?:\.[0-9]+)?)$', ['word', 'amount']) as unit_tail,
+    regexp_extract(unit_text, '^([0-9]+(?:\.[0-9]+)?) ?(?:X )?([A-Z][A-Z0-9 ]*)$', ['amount', 'word']) as unit_head
+  from identified
+),
+
+unit_words as (
+  select
+    *,
+    coalesce(nullif(unit_tail.word, ''), nullif(unit_head.word, ''), unit_text) as unit_word,
+    coalesce(nullif(unit_tail.amount, ''), nullif(unit_head.amount, ''))::decimal(18, 4) as amount_in_text
+  from keyed
+),
+
+coded as (
+  select
+    unit_words.*,
+    coalesce(unit_form.code, unit_code.code) as unit_code,
+    coalesce(unit_form_units.dimension, unit_code.dimension) as unit_dimension,
+    coalesce(pack_form.code, pack_code.code, case when pack_unit is null then 'C62' end) as pack_code
+  from unit_words
+  left join forms as unit_form on unit_form.form = unit_words.unit_word
+  left join units as unit_form_units on unit_form_units.code = unit_form.code
+  left join units as unit_code on unit_code.code = unit_words.unit_word
+  left join forms as pack_form on pack_form.form = regexp_replace(upper(trim(unit_words.pack_unit)), '\s+', ' ', 'g')
+  left join units as pack_code on pack_code.code = regexp_replace(upper(trim(unit_words.pack_unit)), '\s+', ' ', 'g')
+),
+
+contents as (
+  select
+    coded.*,
+    case when coded.unit_dimension = 'package' then coded.pack_code else coded.unit_code end as content_unit,
+    case
+      when coded.unit_dimension = 'package' then coalesce(case when coded.pack_quantity > 0 then coded.pack_quantity end, coded.amount_in_text)
+      when coded.unit_dimension is not null then coalesce(coded.amount_in_text, 1)
+    end as content_amount
+  from coded
+),
+
+final as (
+  select
+    contents.body_id,
+    contents.invoice_id,
+    contents.line_no,
+    contents.spend_month,
+    contents.document_type,
+    contents.currency,
+    contents.supplier_entity_id,
+    contents.line_proclass_code,
+    contents.description,
+    contents.item_code,
+    contents.item_scheme,
+    case contents.item_scheme
+      when 'gtin' then lpad(contents.std_id, 14, '0')
+      when 'seller' then contents.supplier_entity_id || '|' || contents.seller_code
+      when 'buyer' then contents.body_id || '|' || coalesce(contents.own_code, contents.seller_code)
+      when 'description' then contents.match_id
+      when 'none' then null
+      else contents.std_id
+    end as item_key,
+    -- what to show for the item: the code the line gives, else its identifier
+    coalesce(contents.item_code, contents.std_id, contents.seller_code, contents.own_code, contents.description) as item_label,
+    contents.quantity,
+    contents.unit,
+    contents.unit_price,
+    contents.net_amount,
+    contents.document_net_amount,
+    contents.pack_quantity,
+    coalesce(content_units.dimension <> 'package' and contents.content_amount > 0, false) as unit_normalised,
+    case when unit_normalised then contents.content_unit end as content_unit,
+    case when unit_normalised then contents.content_amount end as content_amount,
+    case when unit_normalised then content_units.factor_to_base end as content_factor,
+    case when unit_normalised then content_units.dimension else 'text:' || coalesce(contents.unit_text, '') end as unit_key
+  from contents
+  left join units as content_units on content_units.code = contents.content_unit
+)
+
+select * from final
