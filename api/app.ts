@@ -34,6 +34,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { cubeRoutes } from './routes/cube.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { itemRoutes } from './routes/items.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
@@ -94,6 +95,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...cubeRoutes(context),
     ...martRoutes(context),
     ...supplierRoutes(context),
+    ...itemRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
     ...transformRoutes(context),

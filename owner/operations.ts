@@ -19,6 +19,7 @@ import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
+import { ITEM_OPERATIONS } from '../transforms/items/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
@@ -55,6 +56,7 @@ export const OPERATIONS = {
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...ITEM_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;
