@@ -9,8 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
+import type { ItemIdentityFacts } from './items-identity.ts';
 import type { DemoTopic } from './messages.ts';
-
 import type { PlantedSavingsYear } from './savings.ts';
 
 export type BadRecordReason =
@@ -190,6 +190,8 @@ export interface DemoManifest {
   badRecords: BadRecordFact[];
   corrections: CorrectionFact[];
   tombstones: TombstoneFact[];
+  /** Planted item identities, units and description matches (demo/items-identity.ts). */
+  itemIdentity?: ItemIdentityFacts;
   /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
   savings?: PlantedSavingsYear[];
 }

@@ -100,26 +100,37 @@ unit_words as (
 coded as (
   select
     unit_words.*,
-    coalesce(unit_form.code, unit_code.code) as unit_code,
-    coalesce(unit_form_units.dimension, unit_code.dimension) as unit_dimension,
+    -- the whole text first ("C62", "M3" are codes, not C × 62), then the word beside an amount
+    coalesce(whole_form.code, whole_code.code, word_form.code, word_code.code) as unit_code,
+    coalesce(whole_form.code, whole_code.code) is null as amount_applies,
     coalesce(pack_form.code, pack_code.code, case when pack_unit is null then 'C62' end) as pack_code
   from unit_words
-  left join forms as unit_form on unit_form.form = unit_words.unit_word
-  left join units as unit_form_units on unit_form_units.code = unit_form.code
-  left join units as unit_code on unit_code.code = unit_words.unit_word
+  left join forms as whole_form on whole_form.form = unit_words.unit_text
+  left join units as whole_code on whole_code.code = unit_words.unit_text
+  left join forms as word_form on word_form.form = unit_words.unit_word
+  left join units as word_code on word_code.code = unit_words.unit_word
   left join forms as pack_form on pack_form.form = regexp_replace(upper(trim(unit_words.pack_unit)), '\s+', ' ', 'g')
   left join units as pack_code on pack_code.code = regexp_replace(upper(trim(unit_words.pack_unit)), '\s+', ' ', 'g')
 ),
 
-contents as (
+dimensioned as (
   select
     coded.*,
-    case when coded.unit_dimension = 'package' then coded.pack_code else coded.unit_code end as content_unit,
-    case
-      when coded.unit_dimension = 'package' then coalesce(case when coded.pack_quantity > 0 then coded.pack_quantity end, coded.amount_in_text)
-      when coded.unit_dimension is not null then coalesce(coded.amount_in_text, 1)
-    end as content_amount
+    units.dimension as unit_dimension,
+    case when coded.amount_applies then coded.amount_in_text end as stated_amount
   from coded
+  left join units on units.code = coded.unit_code
+),
+
+contents as (
+  select
+    dimensioned.*,
+    case when dimensioned.unit_dimension = 'package' then dimensioned.pack_code else dimensioned.unit_code end as content_unit,
+    case
+      when dimensioned.unit_dimension = 'package' then coalesce(case when dimensioned.pack_quantity > 0 then dimensioned.pack_quantity end, dimensioned.stated_amount)
+      when dimensioned.unit_dimension is not null then coalesce(dimensioned.stated_amount, 1)
+    end as content_amount
+  from dimensioned
 ),
 
 final as (
