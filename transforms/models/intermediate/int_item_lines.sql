@@ -65,9 +65,7 @@ identified as (
     -- an invoice's item code whose owner is not stated is the seller's: the supplier wrote it
     nullif(trim(coalesce(spend.sellers_item_code, spend.item_code)), '') as seller_code,
     nullif(trim(spend.buyers_item_code), '') as own_code,
-    confirmed.match_id,
-    -- the unit as written, upper case with single spaces
-    nullif(regexp_replace(upper(trim(spend.unit)), '\s+', ' ', 'g'), '') as unit_text
+    confirmed.match_id
   from spend
   left join confirmed using (body_id, invoice_id, line_no)
 ),
@@ -82,11 +80,30 @@ keyed as (
       when coalesce(own_code, seller_code) is not null then 'buyer'
       when match_id is not null then 'description'
       else 'none'
-    end as item_scheme,
+    end as item_scheme
+  from identified
+),
+
+-- units are parsed once per distinct way of writing them, not once per line
+stated_units as (
+  select distinct unit, pack_quantity, pack_unit from spend
+),
+
+parsed_units as (
+  select
+    *,
+    -- the unit as written, upper case with single spaces
+    nullif(regexp_replace(upper(trim(unit)), '\s+', ' ', 'g'), '') as unit_text
+  from stated_units
+),
+
+split_units as (
+  select
+    *,
     -- a unit with a pack or an amount in its text: "BOX OF 12", "BX12", "12 X BOX", "5KG"
     regexp_extract(unit_text, '^([A-Z][A-Z ]*?) ?(?:OF |X )?([0-9]+(?:\.[0-9]+)?)$', ['word', 'amount']) as unit_tail,
     regexp_extract(unit_text, '^([0-9]+(?:\.[0-9]+)?) ?(?:X )?([A-Z][A-Z0-9 ]*)$', ['amount', 'word']) as unit_head
-  from identified
+  from parsed_units
 ),
 
 unit_words as (
@@ -94,7 +111,7 @@ unit_words as (
     *,
     coalesce(nullif(unit_tail.word, ''), nullif(unit_head.word, ''), unit_text) as unit_word,
     coalesce(nullif(unit_tail.amount, ''), nullif(unit_head.amount, ''))::decimal(18, 4) as amount_in_text
-  from keyed
+  from split_units
 ),
 
 coded as (
@@ -135,39 +152,43 @@ contents as (
 
 final as (
   select
-    contents.body_id,
-    contents.invoice_id,
-    contents.line_no,
-    contents.spend_month,
-    contents.document_type,
-    contents.currency,
-    contents.supplier_entity_id,
-    contents.line_proclass_code,
-    contents.description,
-    contents.item_code,
-    contents.item_scheme,
-    case contents.item_scheme
-      when 'gtin' then lpad(contents.std_id, 14, '0')
-      when 'seller' then contents.supplier_entity_id || '|' || contents.seller_code
-      when 'buyer' then contents.body_id || '|' || coalesce(contents.own_code, contents.seller_code)
-      when 'description' then contents.match_id
+    keyed.body_id,
+    keyed.invoice_id,
+    keyed.line_no,
+    keyed.spend_month,
+    keyed.document_type,
+    keyed.currency,
+    keyed.supplier_entity_id,
+    keyed.line_proclass_code,
+    keyed.description,
+    keyed.item_code,
+    keyed.item_scheme,
+    case keyed.item_scheme
+      when 'gtin' then lpad(keyed.std_id, 14, '0')
+      when 'seller' then keyed.supplier_entity_id || '|' || keyed.seller_code
+      when 'buyer' then keyed.body_id || '|' || coalesce(keyed.own_code, keyed.seller_code)
+      when 'description' then keyed.match_id
       when 'none' then null
-      else contents.std_id
+      else keyed.std_id
     end as item_key,
     -- what to show for the item: the code the line gives, else its identifier
-    coalesce(contents.item_code, contents.std_id, contents.seller_code, contents.own_code, contents.description) as item_label,
-    contents.quantity,
-    contents.unit,
-    contents.unit_price,
-    contents.net_amount,
-    contents.document_net_amount,
-    contents.pack_quantity,
+    coalesce(keyed.item_code, keyed.std_id, keyed.seller_code, keyed.own_code, keyed.description) as item_label,
+    keyed.quantity,
+    keyed.unit,
+    keyed.unit_price,
+    keyed.net_amount,
+    keyed.document_net_amount,
+    keyed.pack_quantity,
     coalesce(content_units.dimension <> 'package' and contents.content_amount > 0, false) as unit_normalised,
     case when unit_normalised then contents.content_unit end as content_unit,
     case when unit_normalised then contents.content_amount end as content_amount,
     case when unit_normalised then content_units.factor_to_base end as content_factor,
     case when unit_normalised then content_units.dimension else 'text:' || coalesce(contents.unit_text, '') end as unit_key
-  from contents
+  from keyed
+  left join contents
+    on contents.unit is not distinct from keyed.unit
+    and contents.pack_quantity is not distinct from keyed.pack_quantity
+    and contents.pack_unit is not distinct from keyed.pack_unit
   left join units as content_units on content_units.code = contents.content_unit
 )
 
