@@ -168,6 +168,27 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['admin'],
     body: { nope: 1 },
   },
+  { method: 'GET', route: '/api/v1/membership', path: '/api/v1/membership', allowed: ANY_KEY },
+  { method: 'GET', route: '/api/v1/membership/events', path: '/api/v1/membership/events', allowed: ANY_KEY },
+  {
+    method: 'POST',
+    route: '/api/v1/membership/{bodyId}/changes',
+    path: '/api/v1/membership/body-a/changes',
+    allowed: ['admin'],
+    body: { nope: 1 },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/packs/due-diligence',
+    path: '/api/v1/packs/due-diligence?from=2024-01-01&to=2023-01-01',
+    allowed: STAFF,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/packs/case-for-joining/{bodyId}',
+    path: '/api/v1/packs/case-for-joining/body-a',
+    allowed: ['body', ...STAFF],
+  },
   {
     method: 'GET',
     route: '/api/v1/bodies/{bodyId}/mappings',
@@ -215,6 +236,18 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
   { method: 'GET', route: '/api/v1/cube', path: '/api/v1/cube', allowed: ANY_KEY },
   { method: 'GET', route: '/api/v1/marts', path: '/api/v1/marts', allowed: ANY_KEY },
   { method: 'GET', route: '/api/v1/marts/{mart}', path: '/api/v1/marts/fct_spend_cube', allowed: ANY_KEY },
+  {
+    method: 'GET',
+    route: '/api/v1/prices/{itemCode}/bodies',
+    path: '/api/v1/prices/A4-PAPER/bodies?unit=box',
+    allowed: STAFF,
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/prices/{itemCode}/lines',
+    path: '/api/v1/prices/A4-PAPER/lines?unit=box',
+    allowed: STAFF,
+  },
   {
     method: 'GET',
     route: '/api/v1/marts/{mart}',
@@ -412,6 +445,41 @@ describe('what a body key sees', () => {
     };
     expect(staff.rows.map((r) => r.item_code).sort()).toEqual(['A4-PAPER', 'TONER-9']);
     expect(staff.rows.find((r) => r.item_code === 'A4-PAPER')?.dearest_body_id).toBe('body-e');
+  });
+});
+
+describe("an item's prices (the buying power page's drill-down)", () => {
+  it("each body's usual price against the best and the median, and what the best price saves", async () => {
+    const response = await call('procurement', 'GET', '/api/v1/prices/A4-PAPER/bodies?unit=box');
+    expect(response.status).toBe(200);
+    const { rows } = (await response.json()) as { rows: Record<string, string>[] };
+    // bodies a…e pay 10…14 a box for 10 boxes: best 10, median 12; body-e saves 140 − 10 × 10
+    expect(rows.map((r) => r.body_id)).toEqual(BODIES);
+    for (const row of rows) {
+      expect(row.best_unit_price).toMatch(/^10\.0+$/);
+      expect(row.median_unit_price).toMatch(/^12\.0+$/);
+    }
+    expect(rows.map((r) => Number(r.unit_price))).toEqual([10, 11, 12, 13, 14]);
+    expect(rows.map((r) => r.saving_at_best_price)).toEqual(['0.00', '10.00', '20.00', '30.00', '40.00']);
+  });
+
+  it('the invoice lines behind it, every body, in JSON and CSV', async () => {
+    const { rows } = (await (
+      await call('finance', 'GET', '/api/v1/prices/A4-PAPER/lines?unit=box')
+    ).json()) as {
+      rows: Record<string, string>[];
+    };
+    expect(rows.map((r) => `${r.body_id}:${r.invoice_id}:${r.line_no}`).sort()).toEqual(
+      BODIES.map((b) => `${b}:INV-${b}:1`),
+    );
+    expect(rows.find((r) => r.body_id === 'body-c')).toMatchObject({
+      net_amount: '120.00',
+      quantity: expect.stringMatching(/^10\.0+$/),
+    });
+    const csv = await (
+      await call('finance', 'GET', '/api/v1/prices/TONER-9/lines?unit=each&format=csv')
+    ).text();
+    expect(csv.trim().split('\r\n')).toHaveLength(4); // a header and the three bodies that buy toner
   });
 });
 

@@ -25,6 +25,7 @@ import {
   type PartitionLagRow,
   type Uploader,
 } from './context.ts';
+import { dashboardRouter } from './dashboards.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -37,6 +38,9 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { itemRoutes } from './routes/items.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { membershipRoutes } from './routes/membership.ts';
+import { packRoutes } from './routes/packs.ts';
+import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { transformRoutes } from './routes/transforms.ts';
@@ -90,10 +94,13 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...healthRoutes(context),
     ...statsRoutes(context),
     ...bodyRoutes(context),
+    ...membershipRoutes(context),
+    ...packRoutes(context),
     ...uploadRoutes(context),
     ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
+    ...priceLineRoutes(context),
     ...supplierRoutes(context),
     ...itemRoutes(context),
     ...contractRoutes(context),
@@ -194,6 +201,8 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     });
     next();
   });
+  // the pages and their static files (no data in them) come before the API's rate limit
+  app.use(dashboardRouter());
   app.use(
     rateLimit({
       windowMs: 60_000,

@@ -15,8 +15,9 @@ import { dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { startApi } from '../api/app.ts';
-import { generateDemo } from '../demo/generate.ts';
+import { DEFAULT_END_DATE, DEFAULT_START_DATE, type Demo, generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
+import { registerDemoMembership, withDemoMembership } from '../demo/membership.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { buildDemoSavings } from '../demo/savings.ts';
 import { chooseDemoTopics, type DemoTopics, dataSetFingerprint, isDemoTopicOf } from '../demo/topics.ts';
@@ -37,6 +38,7 @@ import { readStats, type Stats } from '../lib/stats.ts';
 import { ownerAnswers } from '../owner/control.ts';
 import { type Owner, startOwner } from '../owner/process.ts';
 import { runTransforms } from '../transforms/runner.ts';
+import { createDemoKeys } from './demo-keys.ts';
 import { loadDemoSavingsFiles, signOffDemoYears } from './demo-savings.ts';
 import { printTable } from './output.ts';
 
@@ -96,7 +98,12 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     if (options.fresh) await startAfresh(config, kafka);
 
     const seed = options.seed ? Number(options.seed) : undefined;
-    const demo = generateDemo({ targetInvoiceLines, seed });
+    // a prospective body and a body that leaves, beside the generated partnership (demo/membership.ts)
+    const demo = withDemoMembership(
+      generateDemo({ targetInvoiceLines, seed }),
+      DEFAULT_START_DATE,
+      DEFAULT_END_DATE,
+    );
     // The demo's own topics, never those `spend serve` reads: what it finds there is checked
     // against its manifest, and anything else is left alone (demo/topics.ts).
     const choice = await chooseDemoTopics(
@@ -124,6 +131,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
     });
     say(`Registered ${demo.bodies.length} bodies: ${demo.bodies.map((b) => b.bodyId).join(', ')}`);
+    say(await ownerDb.withConnection((conn) => registerDemoMembership(conn, demo.membership)));
 
     const topics = [choice.topics.invoices, choice.topics.purchaseOrders];
     if (choice.published) {
@@ -163,8 +171,11 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     say(`Rejected:  ${choice.topics.deadLetter} (topic) and the rejected_messages table, with reasons`);
     say('Try:       npx spend stats    npx spend bodies list    npx spend stats --json');
     say('           npx spend query fct_shared_suppliers    npx spend query fct_duplicate_payments');
+    const demoKeys = await createDemoKeys(ownerDb, dirname(config.dbPath), demo.bodies[0]?.bodyId ?? '');
+    say(`Keys:      ${demoKeys.path} (one API key per role, to log in to the dashboards)`);
     if (options.exit) return reconciled;
-    say(`API:       http://${config.host}:${config.port}/api/stats   (Ctrl-C to stop)`);
+    say(`API:       http://${config.host}:${config.port}/api/v1/docs/`);
+    say(`Dashboards: http://${config.host}:${config.port}/   (Ctrl-C to stop)`);
     await signals.untilSignalled();
     return reconciled;
   } finally {
@@ -237,12 +248,7 @@ async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
   say('Deleted the demo topics and the database.');
 }
 
-async function publish(
-  topics: DemoTopics,
-  kafka: KafkaClient,
-  demo: ReturnType<typeof generateDemo>,
-  target: number,
-): Promise<void> {
+async function publish(topics: DemoTopics, kafka: KafkaClient, demo: Demo, target: number): Promise<void> {
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const bar = progressBar('Publishing', 'invoice lines');

@@ -17,6 +17,8 @@ import { registerIngestCommand } from './ingest.ts';
 import { registerItemsCommands } from './items.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
+import { registerMembersCommands } from './members.ts';
+import { registerPackCommands } from './packs.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
@@ -52,6 +54,8 @@ const program = new Command('spend')
 registerServeCommand(program);
 registerIngestCommand(program);
 registerBodiesCommands(program);
+registerMembersCommands(program);
+registerPackCommands(program);
 registerStatsCommand(program);
 registerStatusCommand(program);
 registerDeadLettersCommands(program);

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
 import type { ItemIdentityFacts } from './items-identity.ts';
+import type { PlantedMembership } from './membership.ts';
 import type { DemoTopic } from './messages.ts';
 import type { PlantedSavingsYear } from './savings.ts';
 
@@ -194,6 +195,8 @@ export interface DemoManifest {
   itemIdentity?: ItemIdentityFacts;
   /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
   savings?: PlantedSavingsYear[];
+  /** The prospective body and the body that leaves (demo/membership.ts), added by `spend demo`. */
+  membership?: PlantedMembership;
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

@@ -160,6 +160,45 @@ describe('Arrow IPC', () => {
     expect(sum).toBe((9999n * 10000n) / 2n);
   });
 
+  it('fails the write when the sink fails (a client went away), with no unhandled rejection meanwhile', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let sinkFailed!: () => void;
+    const failure = new Promise<void>((resolve) => {
+      sinkFailed = resolve;
+    });
+    let batchesRead = 0;
+    // the second batch comes only after the sink has failed and the event loop has turned twice
+    async function* slowRows(): AsyncGenerator<Row[]> {
+      batchesRead++;
+      yield [{ x: 1 }];
+      await failure;
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      batchesRead++;
+      yield [{ x: 2 }];
+      batchesRead++;
+      yield [{ x: 3 }];
+    }
+    const sink = {
+      write: () => {
+        sinkFailed();
+        return Promise.reject(new Error('client went away'));
+      },
+    };
+    try {
+      await expect(writeResult('arrow', [{ name: 'x', type: 'INTEGER' }], slowRows(), sink)).rejects.toThrow(
+        'client went away',
+      );
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    // it stopped reading once the sink had failed
+    expect(batchesRead).toBeLessThan(3);
+  });
+
   it('builds one buffer for a small table with the same types', () => {
     const table = tableFromIPC(
       toArrowIpc({ columns: [{ name: 'x', type: 'DECIMAL(9,3)' }], rows: [{ x: '-0.005' }] }),

@@ -303,14 +303,26 @@ export async function writeResult(
   if (format === 'arrow') {
     const schema = arrowSchema(columns);
     const writer = new RecordBatchStreamWriter();
-    // The writer queues bytes; this loop hands them on as each batch is written.
+    // The writer queues bytes; this loop hands them on as each batch is written. A sink that
+    // fails (the client went away) is remembered, never left an unhandled rejection while rows
+    // are still being read (that would end the process): the rest is drained, reading stops,
+    // and the failure is thrown once the writer is closed.
+    let failed: { error: unknown } | undefined;
     const pumped = (async () => {
-      for await (const bytes of writer) await sink.write(bytes);
+      for await (const bytes of writer) {
+        if (failed) continue;
+        try {
+          await sink.write(bytes);
+        } catch (error) {
+          failed = { error };
+        }
+      }
     })();
     try {
       writer.reset(undefined, schema);
       let wrote = false;
       for await (const rows of chunks) {
+        if (failed) break;
         if (!rows.length) continue;
         writer.write(arrowBatch(schema, columns, rows));
         wrote = true;
@@ -320,6 +332,7 @@ export async function writeResult(
       writer.close();
     }
     await pumped;
+    if (failed) throw failed.error;
     return;
   }
   await sink.write(`{"columns":${JSON.stringify(columns)},"rows":[`);

@@ -9,6 +9,9 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+export type { Pack } from '../transforms/membership/packs.ts';
+/** The membership packs as CSV files and a printable page, for the API. */
+export { packCsvFiles, packHtml } from '../transforms/membership/packs-output.ts';
 /** The savings register kinds and the statement's CSV, for the API (which imports no transforms). */
 export { statementCsv } from '../transforms/savings/ledger.ts';
 export { CSV_LOADS } from '../transforms/savings/operations.ts';
@@ -17,9 +20,11 @@ import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { MEMBERSHIP_OPERATIONS } from '../lib/membership.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
 import { ITEM_OPERATIONS } from '../transforms/items/operations.ts';
+import { PACK_OPERATIONS } from '../transforms/membership/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
@@ -57,6 +62,8 @@ export const OPERATIONS = {
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
   ...ITEM_OPERATIONS,
+  ...MEMBERSHIP_OPERATIONS,
+  ...PACK_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -1,7 +1,10 @@
 /**
- * Prints one plain closing line, `tests: N passed, N failed, N skipped`, after vitest's own
- * summary, so that CI and people read the same verdict whatever the reporter.
+ * Prints the slowest test files (the suite must stay well under 15 minutes on two cores, so the
+ * next thing to trim is always in view), then one plain closing line,
+ * `tests: N passed, N failed, N skipped`, after vitest's own summary, so that CI and people read
+ * the same verdict whatever the reporter.
  */
+import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -19,9 +22,16 @@ export default class SummaryReporter implements Reporter {
       // A file that failed to load has no tests to count, but it is a failure.
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
-    // Printed at exit so that it is the very last line, after vitest's own summary.
+    const slowest = testModules
+      .map((module) => ({ file: module.moduleId, ms: module.diagnostic().duration }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10)
+      .map(({ file, ms }) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${relative(process.cwd(), file)}`);
+    // Printed at exit so that the verdict is the very last line, after vitest's own summary.
     process.once('exit', () =>
-      process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`),
+      process.stdout.write(
+        `slowest test files:\n${slowest.join('\n')}\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`,
+      ),
     );
   }
 }

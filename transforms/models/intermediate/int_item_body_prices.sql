@@ -1,5 +1,5 @@
 -- grain: one row per item × unit dimension × body (item_scheme, item_key, unit_key, body_id)
--- depends on: int_item_lines, int_above_po_price, int_body_months
+-- depends on: int_item_lines, int_above_po_price, int_body_months, int_outside_partnership
 --
 -- What each body usually pays for an item, per normalised unit: the price on most of its GBP
 -- invoice lines (its contract price), and the quantity (in normalised units) and spend at that
@@ -18,7 +18,11 @@
 with
 
 spend as (
-  select * from int_item_lines
+  select lines.*
+  from int_item_lines as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 above_order_price as (

@@ -1,5 +1,5 @@
 -- grain: one row per description-only spend line of a named supplier (body_id, invoice_id, line_no)
--- depends on: int_spend_lines
+-- depends on: int_spend_lines, int_outside_partnership
 --
 -- Description matching, as a suggestion (docs/transforms.md#price-comparison-like-with-like): a
 -- line with no item code of any kind, of a known supplier entity, is put with the lines of the
@@ -14,7 +14,10 @@ with
 
 lines as (
   select body_id, invoice_id, line_no, supplier_entity_id, line_proclass_code, description
-  from int_spend_lines
+  from int_spend_lines as spend
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = spend.body_id and (outside.excluded_after is null or spend.spend_date > outside.excluded_after)
   where item_code is null
     and standard_item_id is null
     and sellers_item_code is null

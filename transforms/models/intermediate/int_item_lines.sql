@@ -28,7 +28,7 @@ with
 
 spend as (
   select
-    body_id, invoice_id, line_no, spend_month, document_type, currency, supplier_entity_id,
+    body_id, invoice_id, line_no, spend_date, spend_month, document_type, currency, supplier_entity_id,
     line_proclass_code, item_code, standard_item_scheme, standard_item_id, sellers_item_code,
     buyers_item_code, description, quantity, unit, unit_price, net_amount, document_net_amount,
     pack_quantity, pack_unit
@@ -155,6 +155,7 @@ final as (
     keyed.body_id,
     keyed.invoice_id,
     keyed.line_no,
+    keyed.spend_date,
     keyed.spend_month,
     keyed.document_type,
     keyed.currency,

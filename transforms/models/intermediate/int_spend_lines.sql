@@ -34,7 +34,7 @@ matches as (
 ),
 
 bodies as (
-  select body_id, joined_on, left_on from bodies
+  select body_id, status, joined_on, left_on from bodies
 ),
 
 spend_rows as (
@@ -101,7 +101,9 @@ spend as not materialized (
     -- the label that goes with the code the line uses
     case when spend_rows.line_category_code is not null then spend_rows.line_category_label else spend_rows.category_label end as own_category_label,
     -- fair comparisons use only what a body spent while it was in the partnership
-    (bodies.joined_on is null or spend_rows.spend_date >= bodies.joined_on)
+    -- (a prospective body never is: its joining date is only planned)
+    coalesce(bodies.status, '') <> 'prospective'
+      and (bodies.joined_on is null or spend_rows.spend_date >= bodies.joined_on)
       and (bodies.left_on is null or spend_rows.spend_date <= bodies.left_on) as in_partnership,
     spend_rows.ingest_batch_id
   from spend_rows

@@ -1,5 +1,5 @@
 -- grain: one row per body × month × identity scheme (body_id, spend_month, item_scheme)
--- depends on: int_item_lines
+-- depends on: int_item_lines, int_outside_partnership
 --
 -- How much of each body's spend the price comparison can see, per month, by the identity its
 -- lines rest on (int_item_lines: gtin, standard:<scheme>, seller, buyer, description, none).
@@ -11,8 +11,11 @@
 with
 
 lines as (
-  select body_id, spend_month, item_scheme, currency, unit_price, quantity, net_amount, unit_normalised
-  from int_item_lines
+  select item_lines.body_id, spend_month, item_scheme, currency, unit_price, quantity, net_amount, unit_normalised
+  from int_item_lines as item_lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = item_lines.body_id and (outside.excluded_after is null or item_lines.spend_date > outside.excluded_after)
 ),
 
 by_scheme as (

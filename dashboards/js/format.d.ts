@@ -1,0 +1,12 @@
+export function toScaled(value: string, scale: number): bigint;
+export function fromScaled(scaled: bigint, scale: number): string;
+export function applyScale(unscaled: string, scale: number): string;
+export function sumDecimals(values: (string | null | undefined)[]): string;
+export function compareDecimals(a: string, b: string): number;
+export function formatMoney(value: string | null | undefined, decimals?: number): string;
+export function formatMoneyShort(value: string | number | null | undefined): string;
+export function formatCount(value: string | number | bigint | null | undefined): string;
+export function formatPercent(value: string | number | null | undefined, decimals?: number): string;
+export function formatDate(value: string | number | null | undefined): string;
+export function formatMonth(value: string | null | undefined): string;
+export function formatDateTime(value: string | number | null | undefined): string;
