@@ -282,6 +282,14 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['procurement', 'admin'],
     body: { action: 'confirm' },
   },
+  { method: 'GET', route: '/api/v1/items/matches', path: '/api/v1/items/matches', allowed: STAFF },
+  {
+    method: 'POST',
+    route: '/api/v1/items/matches/{matchId}',
+    path: '/api/v1/items/matches/0123456789abcdef0123456789abcdef',
+    allowed: ['procurement', 'admin'],
+    body: { decision: 'maybe' },
+  },
   { method: 'GET', route: '/api/v1/contracts', path: '/api/v1/contracts', allowed: STAFF },
   {
     method: 'POST',

@@ -37,6 +37,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { cubeRoutes } from './routes/cube.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { itemRoutes } from './routes/items.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
 import { membershipRoutes } from './routes/membership.ts';
@@ -104,6 +105,7 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...martRoutes(context),
     ...priceLineRoutes(context),
     ...supplierRoutes(context),
+    ...itemRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
     ...partnershipRoutes(context),

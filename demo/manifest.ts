@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
+import type { ItemIdentityFacts } from './items-identity.ts';
 import type { PlantedMembership } from './membership.ts';
 import type { DemoTopic } from './messages.ts';
 import type { PlantedSavingsYear } from './savings.ts';
@@ -191,6 +192,8 @@ export interface DemoManifest {
   badRecords: BadRecordFact[];
   corrections: CorrectionFact[];
   tombstones: TombstoneFact[];
+  /** Planted item identities, units and description matches (demo/items-identity.ts). */
+  itemIdentity?: ItemIdentityFacts;
   /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
   savings?: PlantedSavingsYear[];
   /** The prospective body and the body that leaves (demo/membership.ts), added by `spend demo`. */

@@ -19,6 +19,9 @@ export const REFERENCE_REGISTERS_DIR = join(REPO_ROOT, 'reference', 'registers')
 /** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
 export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
 
+/** UN/ECE Rec 20 units and the free-text forms that mean them (reference/SOURCES.md). */
+export const REFERENCE_UNITS_DIR = join(REPO_ROOT, 'reference', 'units');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
 
@@ -255,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       memoryLimit: e.DUCKDB_MEMORY_LIMIT,
       maxTempDirectorySize: e.DUCKDB_MAX_TEMP_DIRECTORY_SIZE,
       threads: e.DUCKDB_THREADS,
-      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
+      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, REFERENCE_UNITS_DIR, backupDir],
     },
     host: e.HOST,
     port: e.PORT,

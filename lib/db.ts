@@ -12,7 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR } from './config.ts';
+import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR, REFERENCE_UNITS_DIR } from './config.ts';
 import { UserError } from './errors.ts';
 
 /** Bounds on an analyst's own query (`spend sql`, `spend query`). */
@@ -85,7 +85,11 @@ export class Database {
     try {
       await db.withConnection((conn) =>
         lockDown(conn, {
-          allowedDirectories: options.allowedDirectories ?? [REFERENCE_CODELISTS_DIR, OWN_SEEDS_DIR],
+          allowedDirectories: options.allowedDirectories ?? [
+            REFERENCE_CODELISTS_DIR,
+            OWN_SEEDS_DIR,
+            REFERENCE_UNITS_DIR,
+          ],
           timeZone: options.timeZone,
           maxTempDirectorySize: options.maxTempDirectorySize,
         }),

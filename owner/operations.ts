@@ -27,6 +27,7 @@ import { MEMBERSHIP_OPERATIONS } from '../lib/membership.ts';
 import { readMemory } from '../lib/memory.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
+import { ITEM_OPERATIONS } from '../transforms/items/operations.ts';
 import { PACK_OPERATIONS } from '../transforms/membership/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { PARTNERSHIP_OPERATIONS } from '../transforms/partnership/operations.ts';
@@ -68,6 +69,7 @@ export const OPERATIONS = {
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
   ...PARTNERSHIP_OPERATIONS,
+  ...ITEM_OPERATIONS,
   ...MEMBERSHIP_OPERATIONS,
   ...PACK_OPERATIONS,
 };

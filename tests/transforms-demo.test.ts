@@ -56,7 +56,9 @@ describe('transforms on the demo data', () => {
       const dispersion = new Map(
         (
           await rows(
-            'select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from fct_price_dispersion',
+            // the catalogue's items; the planted identity cases (ITEMS-… invoices) are checked below
+            `select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from fct_price_dispersion
+             where not list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
           )
         ).map((r) => [r.item_code, r]),
       );
@@ -72,6 +74,15 @@ describe('transforms on the demo data', () => {
         expect(Number(got?.bodies), gap.itemCode).toBe(gap.bodies.length);
       }
       expect(dispersion.size).toBe(manifest.priceGaps.length);
+      // the planted item identities (demo/items-identity.ts): exactly their comparisons of 2+ bodies
+      const plantedComparisons = await rows(
+        `select item_scheme from fct_price_dispersion
+         where bodies >= 2 and list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
+      );
+      expect(plantedComparisons.map((r) => r.item_scheme).sort()).toEqual(
+        (manifest.itemIdentity?.comparisons ?? []).map((c) => c.itemScheme).sort(),
+      );
+      expect(manifest.itemIdentity?.comparisons.length).toBeGreaterThan(0);
       // where the over-charged body bought the item at all in this run, it is the dearest
       const planted = manifest.priceGaps.filter(
         (g) => g.planted && g.bodies.some((b) => b.bodyId === g.planted?.bodyId),

@@ -51,7 +51,13 @@ spend_rows as (
     lines.net_amount as line_net_amount,
     lines.category_scheme as line_category_scheme,
     lines.category_code as line_category_code,
-    lines.category_label as line_category_label
+    lines.category_label as line_category_label,
+    lines.standard_item_scheme,
+    lines.standard_item_id,
+    lines.sellers_item_code,
+    lines.buyers_item_code,
+    lines.pack_quantity,
+    lines.pack_unit
   from invoices
   left join lines using (body_id, invoice_id)
 ),
@@ -78,6 +84,13 @@ spend as not materialized (
     spend_rows.unit,
     spend_rows.unit_price,
     spend_rows.item_code,
+    -- what the line says of its item's identity and pack (int_item_lines reads them)
+    spend_rows.standard_item_scheme,
+    spend_rows.standard_item_id,
+    spend_rows.sellers_item_code,
+    spend_rows.buyers_item_code,
+    spend_rows.pack_quantity,
+    spend_rows.pack_unit,
     coalesce(spend_rows.line_description, spend_rows.description) as description,
     spend_rows.expense_type,
     spend_rows.service_area,
