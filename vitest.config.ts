@@ -8,7 +8,8 @@ import { testFilesReaching } from './tests/architecture/imports.ts';
 // setup, which gives the run a real Kafka broker: KAFKA_BROKERS when set, else one of its own on
 // free ports, stopped at the end (tests/global-setup.ts). `npm test` runs both.
 const INTEGRATION_TESTS = testFilesReaching('tests/helpers/kafka.ts');
-const EXCLUDE = ['node_modules/**', 'data/**'];
+// tests/faults/ is long and runs on its own: `npm run test:faults` (vitest.faults.config.ts).
+const EXCLUDE = ['node_modules/**', 'data/**', 'tests/faults/**'];
 
 export default defineConfig({
   test: {

@@ -18,6 +18,7 @@ import { type Column, MEDIA_TYPES, toArrowIpc } from '../lib/output.ts';
 import { readStats } from '../lib/stats.ts';
 import { recordAudit } from './audit.ts';
 import { AccessControl, SESSION_COOKIE } from './auth.ts';
+import { AnswerCache } from './cache.ts';
 import {
   type ApiContext,
   type ApiSettings,
@@ -26,6 +27,7 @@ import {
   type Uploader,
 } from './context.ts';
 import { dashboardRouter } from './dashboards.ts';
+import { registerPipelineMetrics } from './metrics.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
@@ -35,8 +37,12 @@ import { contractRoutes } from './routes/contracts.ts';
 import { cubeRoutes } from './routes/cube.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { itemRoutes } from './routes/items.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { martRoutes } from './routes/marts.ts';
+import { membershipRoutes } from './routes/membership.ts';
+import { packRoutes } from './routes/packs.ts';
+import { partnershipRoutes } from './routes/partnership.ts';
 import { priceLineRoutes } from './routes/price-lines.ts';
 import { SAVINGS_TEXT_TYPES, savingsRoutes } from './routes/savings.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
@@ -91,14 +97,18 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
     ...healthRoutes(context),
     ...statsRoutes(context),
     ...bodyRoutes(context),
+    ...membershipRoutes(context),
+    ...packRoutes(context),
     ...uploadRoutes(context),
     ...mappingRoutes(context),
     ...cubeRoutes(context),
     ...martRoutes(context),
     ...priceLineRoutes(context),
     ...supplierRoutes(context),
+    ...itemRoutes(context),
     ...contractRoutes(context),
     ...savingsRoutes(context),
+    ...partnershipRoutes(context),
     ...transformRoutes(context),
     ...ingestRoutes(context),
     ...accessRoutes(context),
@@ -158,8 +168,11 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     labelNames: ['status'],
     registers: [registry],
   });
+  const pipeline = registerPipelineMetrics(registry, context);
+  const answers = new AnswerCache(db, pipeline.cacheOutcome);
 
   const app = express();
+  app.locals.closeMetrics = pipeline.close;
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -242,7 +255,7 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
     res.type(registry.contentType).send(await registry.metrics());
   });
   const router = express.Router();
-  mountRoutes(router, routes, (req, spec) => access.authorize(req, spec));
+  mountRoutes(router, routes, (req, spec) => access.authorize(req, spec), answers);
   app.use(router);
   app.use((req, _res, next) =>
     next(new HttpError(404, `No route ${req.method} ${req.path}; see /api/v1/openapi.json.`)),
@@ -261,6 +274,7 @@ export function startApi(
   const app = createApp(db, log, options);
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
+    server.on('close', () => (app.locals.closeMetrics as () => void)());
     server.once('error', reject);
   });
 }

@@ -38,8 +38,10 @@ const PAGE_PATHS = [
   '/buying-power',
   '/suppliers',
   '/savings',
+  '/partnership',
   '/uploads',
   '/quality',
+  '/membership',
 ];
 
 describe('pages', () => {

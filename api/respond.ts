@@ -32,11 +32,17 @@ export function negotiate(req: Request, asked: OutputFormat | undefined): Output
   return 'json';
 }
 
-/** Runs work on a connection of its own, interrupting DuckDB when it outlasts the timeout. */
+/**
+ * Runs work on a connection of its own, interrupting DuckDB when it outlasts the timeout, or when
+ * the client of `res` goes away before its answer is written: nobody would read it, and a burst
+ * of abandoned queries would otherwise hold DuckDB's threads and delay every later request
+ * (bench:api saw it).
+ */
 export async function withQueryTimeout<T>(
   db: Database,
   timeoutMs: number,
   work: (conn: DuckDBConnection) => Promise<T>,
+  res?: Response,
 ): Promise<T> {
   const conn = await db.connect();
   let timedOut = false;
@@ -44,6 +50,10 @@ export async function withQueryTimeout<T>(
     timedOut = true;
     conn.interrupt();
   }, timeoutMs);
+  const abandoned = () => {
+    if (!res?.writableFinished) conn.interrupt();
+  };
+  res?.once('close', abandoned);
   try {
     return await work(conn);
   } catch (error) {
@@ -55,6 +65,7 @@ export async function withQueryTimeout<T>(
     throw error;
   } finally {
     clearTimeout(timer);
+    res?.off('close', abandoned);
     conn.closeSync();
   }
 }
@@ -127,24 +138,29 @@ export async function sendQuery(
     columns?: (columns: Column[]) => Column[];
   },
 ): Promise<void> {
-  await withQueryTimeout(db, options.timeoutMs, async (conn) => {
-    const { sql, page } = options;
-    const result = await streamQuery(
-      conn,
-      `${sql} limit ${page.limit + 1} offset ${page.offset}`,
-      options.params,
-    );
-    const more = { value: false };
-    res.status(200).type(MEDIA_TYPES[options.format]);
-    if (options.format === 'csv') res.attachment(`${options.filename}.csv`);
-    const extra: Record<string, string | null> = {};
-    const chunks = upTo(result.chunks, page.limit, more);
-    // The cursor is known only after the rows: a trailing member of the JSON object.
-    const withCursor = async function* () {
-      yield* chunks;
-      extra.nextCursor = more.value ? encodeCursor(page.offset + page.limit) : null;
-    };
-    await writeResult(options.format, result.columns, withCursor(), responseSink(res), extra);
-    res.end();
-  });
+  await withQueryTimeout(
+    db,
+    options.timeoutMs,
+    async (conn) => {
+      const { sql, page } = options;
+      const result = await streamQuery(
+        conn,
+        `${sql} limit ${page.limit + 1} offset ${page.offset}`,
+        options.params,
+      );
+      const more = { value: false };
+      res.status(200).type(MEDIA_TYPES[options.format]);
+      if (options.format === 'csv') res.attachment(`${options.filename}.csv`);
+      const extra: Record<string, string | null> = {};
+      const chunks = upTo(result.chunks, page.limit, more);
+      // The cursor is known only after the rows: a trailing member of the JSON object.
+      const withCursor = async function* () {
+        yield* chunks;
+        extra.nextCursor = more.value ? encodeCursor(page.offset + page.limit) : null;
+      };
+      await writeResult(options.format, result.columns, withCursor(), responseSink(res), extra);
+      res.end();
+    },
+    res,
+  );
 }

@@ -7,6 +7,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Principal, Role } from './auth.ts';
+import type { AnswerCache } from './cache.ts';
 import { HttpError } from './problem.ts';
 
 export type Access = 'public' | 'session' | readonly Role[];
@@ -43,6 +44,11 @@ export type RouteSpec<
   /** Other media types the answer comes in (table endpoints: CSV, Arrow IPC, SSE). */
   produces?: readonly string[];
   status?: number;
+  /**
+   * The answer depends only on the marts (and the caller's view): cached per transform run, with
+   * an ETag (api/cache.ts).
+   */
+  cachedPerRun?: boolean;
   /** A body key may only name its own body here (path or query `bodyId`): checked before validation. */
   ownBodyOnly?: boolean;
   handler(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
@@ -58,7 +64,12 @@ export const route = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 export type AuthorizeFn = (req: Request, access: Access) => Promise<Principal>;
 
 /** Mounts the routes on a router: access first, then validation, then the handler. */
-export function mountRoutes(router: Router, routes: readonly RouteSpec[], authorize: AuthorizeFn): void {
+export function mountRoutes(
+  router: Router,
+  routes: readonly RouteSpec[],
+  authorize: AuthorizeFn,
+  answers?: AnswerCache,
+): void {
   for (const spec of routes) {
     router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
@@ -78,6 +89,7 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], author
         else if (req.body !== undefined && Object.keys(req.body as object).length > 0) {
           throw new HttpError(400, `${spec.method.toUpperCase()} ${spec.path} takes no body.`);
         }
+        if (spec.cachedPerRun && answers && (await answers.answer(req, res, principal))) return;
         const result = await spec.handler({
           req,
           res,

@@ -18,6 +18,15 @@
  * Each runs alone, one after the other, in its own process (peak RSS from /proc VmHWM).
  * 5. A table on stdout and the `## Ingest (npm run bench:ingest)` section of BENCHMARKS.md.
  *
+ * 5. Peer C: DuckDB's own load of the same messages (bench/peer-duckdb.ts): dumped as NDJSON and
+ *    read with `read_json` into the same tables by the same inserts, on the same threads and memory
+ *    limit. Ours is reported against the serial combination of B and C, 1 / (1/B + 1/C): Kafka
+ *    alone, then the store alone, one after the other.
+ *
+ * --memory-sweep [--sweep-only]: ours again under each setting of bench/memory-settings.ts (fresh
+ * database and group each), with peak RSS beside throughput and DuckDB's own accounting, written
+ * as the `## Ingest memory` section. --sweep-only skips peers A–C and the main section.
+ *
  * Rates are over the consuming phase (process start-up and group join excluded); the "incl.
  * start-up" column counts from process spawn. --cpu-prof adds one more, untimed run of ours under
  * `node --cpu-prof` and summarises where its main thread spent its time.
@@ -37,16 +46,22 @@ import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-l
 import { addBody } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { Database } from '../lib/db.ts';
-import { expectCleanExit, otherCpuSeconds, spawnMeasured, withTicker } from './child.ts';
+import { fromScaled } from '../lib/money.ts';
+import { expectCleanExit, type Measured, otherCpuSeconds, spawnMeasured, withTicker } from './child.ts';
 import { summariseCpuProfiles } from './cpu-profile.ts';
-import { runOurs } from './ours.ts';
+import { writeNdjsonDump } from './dump.ts';
+import { MEMORY_SETTINGS, type MemorySetting } from './memory-settings.ts';
+import { type MemoryPeaks, runOurs } from './ours.ts';
+import type { DuckdbLoadResult } from './peer-duckdb.ts';
 import { runConsumerPerformance } from './peer-java.ts';
 import type { BareResult } from './peer-kafkajs.ts';
 import { fillTopic, type Produced } from './produce.ts';
 import {
   BUSY_SHARE,
   contentionWarnings,
+  GOALS,
   INGEST_SECTION_TITLE,
+  MEMORY_SECTION_TITLE,
   machineFacts,
   markdownTable,
   type Row,
@@ -79,6 +94,8 @@ async function main(): Promise<void> {
       messages: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
+      'memory-sweep': { type: 'boolean', default: false },
+      'sweep-only': { type: 'boolean', default: false },
     },
   });
   smokeRun = values.smoke === true;
@@ -105,16 +122,23 @@ async function main(): Promise<void> {
   );
 
   const loads: string[] = [];
+  if (values['memory-sweep'] || values['sweep-only']) {
+    const sweep = await memorySweep(bench, produced, highs);
+    if (values.smoke) console.log('smoke run: BENCHMARKS.md left alone');
+    else console.log(`written: ${writeSection(MEMORY_SECTION_TITLE, sweep)}`);
+    if (values['sweep-only']) return;
+  }
   const java = await phase('peer A: Kafka ConsumerPerformance', loads, () => runJavaPeer(bench));
   const bare = await phase('peer B: bare kafkajs', loads, () => runBarePeer(bench, produced));
   const ours = await phase('ours: spend ingest', loads, () => runOursPeer(bench, produced, highs));
+  const duck = await phase('peer C: DuckDB read_json', loads, () => runDuckdbPeer(bench, produced));
 
-  const rows = [java.row, bare, ours.row];
+  const rows = [java.row, bare, duck, ours.row];
   const warnings = contentionWarnings(rows);
   const report = [
     ...resultsTable(rows, linesPerMessage),
     '',
-    ...ratioLines(ours.row, bare, java.row),
+    ...ratioLines(ours.row, bare, java.row, duck),
     ...(warnings.length > 0 ? ['', ...warnings] : []),
   ];
   console.log(`\n${report.join('\n')}\n`);
@@ -290,16 +314,28 @@ async function runBarePeer(bench: Bench, produced: Produced): Promise<Row> {
     () => last || 'joining',
   );
   const result = JSON.parse(run.stdout().trim().split('\n').pop() ?? '{}') as BareResult;
-  return {
+  return childRow(run, exitedAt, produced, {
     name: 'B: bare kafkajs (counts only)',
     messages: result.messages,
     fetchMs: result.fetchMs,
+    parsesLines: false,
+  });
+}
+
+/** A peer's row from its own figures and what was measured of its process. */
+function childRow(
+  run: Measured,
+  exitedAt: number,
+  produced: Produced,
+  own: Pick<Row, 'name' | 'messages' | 'fetchMs' | 'parsesLines'>,
+): Row {
+  return {
+    ...own,
     wallMs: exitedAt - run.spawnedAt,
     mib: produced.bytes / 2 ** 20,
     peakRssBytes: run.peakRssBytes(),
     cpuSeconds: run.cpuSeconds(),
     otherCpuSeconds: otherCpuSeconds(run),
-    parsesLines: false,
   };
 }
 
@@ -315,6 +351,7 @@ async function runOursPeer(
     `Verified after the run: ${v.invoices.toLocaleString('en')} invoices at ${v.distinctOffsets.toLocaleString('en')} distinct offsets, ` +
       `${v.lines.toLocaleString('en')} invoice lines, net total £${v.netTotal}, ${v.rejected} rejected: exactly what was produced.`,
     `Written in ${v.flushes.toLocaleString('en')} DuckDB transactions (${Math.round(v.invoices / Math.max(1, v.flushes)).toLocaleString('en')} messages each on average; ${v.batches.toLocaleString('en')} ingest_batches rows, one per partition and transaction).`,
+    `Memory of ours at its peaks (sampled every 0.5 s through the owner's \`memory\` operation): ${memoryPeaksLine(result.memory)}; peak RSS ${mibText(result.peakRssBytes)}: the rest is native memory DuckDB's accounting does not see (allocator caches, fragmentation).`,
   ];
   return {
     row: {
@@ -330,6 +367,124 @@ async function runOursPeer(
     },
     detail,
   };
+}
+
+const mibText = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MiB`;
+
+function memoryPeaksLine(m: MemoryPeaks): string {
+  return `DuckDB's own accounting ${mibText(m.duckdbBytes)}, V8 heap ${mibText(m.heapUsedBytes)}, buffers outside the heap ${mibText(m.externalBytes)}`;
+}
+
+/** Peer C: the same messages dumped as NDJSON and loaded by DuckDB alone (bench/peer-duckdb.ts). */
+async function runDuckdbPeer(bench: Bench, produced: Produced): Promise<Row> {
+  const file = join(bench.dir, 'messages.ndjson');
+  const dbPath = join(bench.dir, 'peer-duckdb.duckdb');
+  console.log('  … dumping the messages as NDJSON (not timed)');
+  await writeNdjsonDump({
+    file,
+    topic: bench.config.topics.invoices,
+    bodyId: BODY_ID,
+    messages: bench.messages,
+    partitions: PARTITIONS,
+  });
+  await registerBody(dbPath);
+  const script = resolve(import.meta.dirname, 'peer-duckdb.ts');
+  const runTs = resolve(import.meta.dirname, '../bin/run-ts.js');
+  const run = spawnMeasured(process.execPath, [runTs, script], {
+    ...process.env,
+    ...bench.env,
+    SPEND_DB: dbPath,
+    LOG_LEVEL: 'warn',
+    BENCH_NDJSON: file,
+  });
+  const exitedAt = await withTicker(expectCleanExit(run, 'DuckDB read_json peer'), 5000, () => 'loading');
+  const result = JSON.parse(run.stdout().trim().split('\n').pop() ?? '{}') as DuckdbLoadResult;
+  const expected = {
+    invoices: produced.messages,
+    lines: produced.lines,
+    netTotal: fromScaled(produced.netPence, 2),
+  };
+  if (
+    result.invoices !== expected.invoices ||
+    result.lines !== expected.lines ||
+    result.netTotal !== expected.netTotal
+  )
+    throw new Error(`peer C loaded ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`);
+  rmSync(file, { force: true });
+  return childRow(run, exitedAt, produced, {
+    name: 'C: DuckDB read_json load (no Kafka)',
+    messages: result.invoices,
+    fetchMs: result.loadMs,
+    parsesLines: true,
+  });
+}
+
+/**
+ * Ours under each setting of bench/memory-settings.ts, on a fresh database and group each: peak
+ * RSS beside throughput. Returns the body of the `## Ingest memory` section.
+ */
+async function memorySweep(bench: Bench, produced: Produced, highs: Map<number, bigint>): Promise<string> {
+  const settings = smokeRun ? MEMORY_SETTINGS.slice(0, 2) : MEMORY_SETTINGS;
+  const rows: string[][] = [];
+  for (const [i, setting] of settings.entries()) {
+    const dbPath = join(bench.dir, `sweep-${i}.duckdb`);
+    const group = `${bench.id}.sweep-${i}`;
+    cleanups.push(() => deleteGroup(bench, group));
+    const env = { ...bench.env, ...setting.env, SPEND_DB: dbPath, SPEND_CONSUMER_GROUP: group };
+    const config = loadConfig({ ...process.env, ...env });
+    await registerBody(dbPath);
+    const loads: string[] = [];
+    const result = await phase(`sweep: ${setting.name}`, loads, () =>
+      runOurs({ env, config, highWatermarks: highs, produced }),
+    );
+    rmSync(dbPath, { force: true });
+    rmSync(`${dbPath}.wal`, { force: true });
+    const seconds = result.fetchMs / 1000;
+    rows.push([
+      setting.name,
+      Math.round(result.verified.invoices / seconds).toLocaleString('en'),
+      mibText(result.peakRssBytes),
+      mibText(result.memory.duckdbBytes),
+      mibText(result.memory.heapUsedBytes),
+      mibText(result.memory.externalBytes),
+      result.verified.flushes.toLocaleString('en'),
+      result.cpuSeconds.toFixed(1),
+      (result.otherCpuSeconds / (result.wallMs / 1000)).toFixed(2),
+      loads.join(''),
+    ]);
+    // the whole row, so an interrupted sweep still leaves its figures in the log
+    console.log(`sweep: ${setting.name}: ${rows.at(-1)?.slice(1).join(', ')}`);
+  }
+  const table = markdownTable(
+    [
+      'Setting (over the defaults)',
+      'msg/s',
+      'peak RSS',
+      'DuckDB accounted (peak)',
+      'V8 heap (peak)',
+      'buffers (peak)',
+      'transactions',
+      'CPU s',
+      'other cores',
+      'CPUs busy before',
+    ],
+    rows,
+  );
+  const env = (setting: MemorySetting) =>
+    Object.entries(setting.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '(none)';
+  return [
+    `One run of \`npm run bench:ingest -- --memory-sweep\` (${bench.messages.toLocaleString('en')} messages, the topic of the Ingest section's kind), ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}.`,
+    `Goal (issue 9): peak RSS of \`spend ingest\` < ${GOALS.peakRssMiB} MiB while ingesting 1M messages.`,
+    '',
+    ...table,
+    '',
+    '- Each row: `spend ingest` on a fresh database and consumer group, the same topic, every invoice, line and penny verified afterwards.',
+    "- peak RSS: VmHWM of the process. DuckDB accounted: the highest sum of `duckdb_memory()` seen, V8 heap and buffers: `process.memoryUsage()` (all sampled every 0.5 s through the owner's `memory` operation, so short peaks can be missed).",
+    '- other cores: CPU used by every other process meanwhile (the broker, other work on this shared machine), per second of the run: above ~0.3 the msg/s is pessimistic.',
+    ...settings.map((setting) => `- ${setting.name}: ${env(setting)}`),
+  ].join('\n');
 }
 
 /** One more run of ours, under node --cpu-prof, on a fresh database and group (not timed). */
@@ -404,6 +559,10 @@ function sectionBody(r: {
       "'ingest started' log line (group joined) to every partition's offset stored in DuckDB. " +
       '"incl. start-up" counts from process spawn (JVM or node + tsx, DB open, group join) instead.',
     '- * A and B parse nothing: their lines/s is msg/s × lines per message, for comparison only.',
+    '- C: the same messages as NDJSON (bench/dump.ts), loaded by DuckDB alone in one transaction: `read_json` into the ' +
+      "staging table, then the topic handler's own inserts (`from_json` shredding, column types, NOT NULL); its time runs " +
+      "from BEGIN to COMMIT. It applies none of the contract's rules that ours checks in JavaScript, so it is an upper bound. " +
+      'The serial combination 1 / (1/B + 1/C) is what reading with kafkajs and then loading with DuckDB, one after the other, would give.',
     '- Peak RSS: VmHWM of the consumer process (/proc/<pid>/status), polled every 100 ms. CPU s: user + ' +
       'system time of the consumer process (all threads) from spawn to done; other CPU s: the rest of the ' +
       'machine meanwhile (the broker serving the fetches, the driver, and anything else running). Both include start-up.',

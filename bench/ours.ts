@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import type { Config } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
+import type { MemoryReport } from '../lib/memory.ts';
 import { fromScaled } from '../lib/money.ts';
 import { OwnerClient } from '../owner/control.ts';
 import { expectCleanExit, otherCpuSeconds, spawnMeasured } from './child.ts';
@@ -31,7 +32,14 @@ export type OursResult = {
   otherCpuSeconds: number;
   verified: Verification;
   cpuProfileDir: string | undefined;
+  /** Peaks of the owner's own memory report (lib/memory.ts), sampled every MEMORY_POLL_MS. */
+  memory: MemoryPeaks;
 };
+
+/** Highest value of each part of the owner's memory seen while it ingested, in bytes. */
+export type MemoryPeaks = { duckdbBytes: number; heapUsedBytes: number; externalBytes: number };
+
+const MEMORY_POLL_MS = 500;
 
 export type Verification = {
   invoices: number;
@@ -71,8 +79,9 @@ export async function runOurs(options: {
   failed.catch(() => {}); // only meaningful while racing below; a clean exit later is expected
 
   const startedAt = await Promise.race([started, failed]);
+  const memory: MemoryPeaks = { duckdbBytes: 0, heapUsedBytes: 0, externalBytes: 0 };
   const doneAt = await Promise.race([
-    waitForStoredOffsets(config, highWatermarks, options.produced.messages),
+    waitForStoredOffsets(config, highWatermarks, options.produced.messages, memory),
     failed,
   ]);
   const peakRssBytes = run.peakRssBytes();
@@ -91,6 +100,7 @@ export async function runOurs(options: {
     otherCpuSeconds: otherCpu,
     verified,
     cpuProfileDir: options.cpuProfileDir,
+    memory,
   };
 }
 
@@ -99,8 +109,10 @@ async function waitForStoredOffsets(
   config: Config,
   highs: Map<number, bigint>,
   total: number,
+  memory: MemoryPeaks,
 ): Promise<number> {
   const owner = await OwnerClient.connect(config.socketPath);
+  let lastMemoryPoll = 0;
   if (!owner) throw new Error(`no owner answers on ${config.socketPath}`);
   let lastProgress = performance.now();
   let lastMove = performance.now();
@@ -117,6 +129,13 @@ async function waitForStoredOffsets(
           .filter((o) => o.topic === config.topics.invoices)
           .map((o) => [o.partition, BigInt(o.nextOffset)]),
       );
+      if (performance.now() - lastMemoryPoll >= MEMORY_POLL_MS) {
+        lastMemoryPoll = performance.now();
+        const now = (await owner.call('memory')) as MemoryReport;
+        memory.duckdbBytes = Math.max(memory.duckdbBytes, now.duckdbBytes);
+        memory.heapUsedBytes = Math.max(memory.heapUsedBytes, now.heapUsedBytes);
+        memory.externalBytes = Math.max(memory.externalBytes, now.externalBytes);
+      }
       const behind = [...highs].filter(([partition, high]) => (at.get(partition) ?? 0n) < high);
       if (behind.length === 0) return performance.now();
       const done = [...at.values()].reduce((a, b) => a + b, 0n);

@@ -11,9 +11,9 @@ import { testBrokers } from '../tests/helpers/kafka.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-function runBench(script: string): Promise<{ code: number | null; output: string }> {
+function runBench(script: string, extraArgs: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['bin/run-ts.js', script, '--smoke'], {
+    const child = spawn(process.execPath, ['bin/run-ts.js', script, '--smoke', ...extraArgs], {
       cwd: ROOT,
       env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), LOG_LEVEL: 'warn' },
     });
@@ -26,11 +26,23 @@ function runBench(script: string): Promise<{ code: number | null; output: string
 }
 
 describe('benchmark smoke runs', () => {
-  for (const script of ['bench/ingest.ts', 'bench/upload.ts', 'bench/transforms.ts']) {
-    it(`${script} --smoke runs to the end`, async () => {
-      const run = await runBench(script);
+  // bench:ingest's memory sweep rides along with its main run (two settings in a smoke run).
+  const benches: [script: string, args: string[], printed: string[]][] = [
+    [
+      'bench/ingest.ts',
+      ['--memory-sweep'],
+      ['| C: DuckDB read_json load', 'sweep: DuckDB memory_limit 256MB: '],
+    ],
+    ['bench/upload.ts', [], []],
+    ['bench/transforms.ts', [], []],
+    ['bench/api.ts', [], ['| cube by month and body', 'peak RSS of spend serve']],
+  ];
+  for (const [script, extraArgs, printed] of benches) {
+    it(`${script} --smoke ${extraArgs.join(' ')} runs to the end`, async () => {
+      const run = await runBench(script, extraArgs);
       expect(run.code, run.output.slice(-4000)).toBe(0);
       expect(run.output).toContain('smoke run: BENCHMARKS.md left alone');
+      for (const text of printed) expect(run.output).toContain(text);
     }, 600_000);
   }
 });

@@ -59,6 +59,8 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     // A small data set, every step and check, BENCHMARKS.md left alone (bench/smoke.test.ts).
     smoke: { type: 'boolean', default: false },
+    // Print the report only (runs at other sizes for the scaling curve keep the 10M section).
+    'no-write': { type: 'boolean', default: false },
   },
 });
 const lines = Number(args.lines ?? (args.smoke ? '20000' : '10000000'));
@@ -279,6 +281,7 @@ async function main(): Promise<void> {
     say('');
     say(body);
     if (args.smoke) say('\nsmoke run: BENCHMARKS.md left alone');
+    else if (args['no-write']) say('\n--no-write: BENCHMARKS.md left alone');
     else {
       writeSection(SECTION_TITLE, body, BENCHMARKS_FILE);
       say(`\nWrote the "${SECTION_TITLE.slice(3)}" section of ${BENCHMARKS_FILE}.`);

@@ -15,8 +15,9 @@ import { dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { startApi } from '../api/app.ts';
-import { generateDemo } from '../demo/generate.ts';
+import { DEFAULT_END_DATE, DEFAULT_START_DATE, type Demo, generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
+import { registerDemoMembership, withDemoMembership } from '../demo/membership.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { buildDemoSavings } from '../demo/savings.ts';
 import { chooseDemoTopics, type DemoTopics, dataSetFingerprint, isDemoTopicOf } from '../demo/topics.ts';
@@ -84,7 +85,11 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
   };
   // Before anything else: a signal while the broker starts or messages flow must still stop it.
   const signals = handleStopSignals(stop);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: `${config.kafkaClientId}-demo`,
+    auth: config.kafkaAuth,
+  });
   try {
     brokerStart = ensureBroker(config);
     await brokerStart;
@@ -97,7 +102,12 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     if (options.fresh) await startAfresh(config, kafka);
 
     const seed = options.seed ? Number(options.seed) : undefined;
-    const demo = generateDemo({ targetInvoiceLines, seed });
+    // a prospective body and a body that leaves, beside the generated partnership (demo/membership.ts)
+    const demo = withDemoMembership(
+      generateDemo({ targetInvoiceLines, seed }),
+      DEFAULT_START_DATE,
+      DEFAULT_END_DATE,
+    );
     // The demo's own topics, never those `spend serve` reads: what it finds there is checked
     // against its manifest, and anything else is left alone (demo/topics.ts).
     const choice = await chooseDemoTopics(
@@ -125,6 +135,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
       for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
     });
     say(`Registered ${demo.bodies.length} bodies: ${demo.bodies.map((b) => b.bodyId).join(', ')}`);
+    say(await ownerDb.withConnection((conn) => registerDemoMembership(conn, demo.membership)));
 
     const topics = [choice.topics.invoices, choice.topics.purchaseOrders];
     if (choice.published) {
@@ -153,6 +164,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
 
     const manifestPath = join(dirname(config.dbPath), 'demo-manifest.json');
     demo.manifest.savings = savings.planted;
+    demo.manifest.partnership = savings.partnership;
     await writeManifest(manifestPath, demo.manifest);
     const stats = await ownerDb.withConnection(readStats);
     const reconciled = reconcile(stats, demo.manifest.expectedStats);
@@ -241,12 +253,7 @@ async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
   say('Deleted the demo topics and the database.');
 }
 
-async function publish(
-  topics: DemoTopics,
-  kafka: KafkaClient,
-  demo: ReturnType<typeof generateDemo>,
-  target: number,
-): Promise<void> {
+async function publish(topics: DemoTopics, kafka: KafkaClient, demo: Demo, target: number): Promise<void> {
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const bar = progressBar('Publishing', 'invoice lines');

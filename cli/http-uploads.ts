@@ -21,7 +21,12 @@ export async function startHttpUploads(
   db: Database,
   log: Logger,
 ): Promise<{ uploader: Uploader; close(): Promise<void> }> {
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger: log,
+    auth: config.kafkaAuth,
+  });
   await ensureTopics(kafka, [
     { topic: config.topics.invoices, numPartitions: config.topicPartitions },
     { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },

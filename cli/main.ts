@@ -14,8 +14,12 @@ import { registerContractsCommands } from './contracts.ts';
 import { registerDeadLettersCommands } from './dead-letters.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
+import { registerItemsCommands } from './items.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
+import { registerPartnershipCommands } from './partnership.ts';
+import { registerMembersCommands } from './members.ts';
+import { registerPackCommands } from './packs.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerSavingsCommands } from './savings.ts';
 import { registerSchemasCommand } from './schemas.ts';
@@ -51,6 +55,8 @@ const program = new Command('spend')
 registerServeCommand(program);
 registerIngestCommand(program);
 registerBodiesCommands(program);
+registerMembersCommands(program);
+registerPackCommands(program);
 registerStatsCommand(program);
 registerStatusCommand(program);
 registerDeadLettersCommands(program);
@@ -58,11 +64,13 @@ registerDemoCommand(program);
 registerSchemasCommand(program);
 registerTransformsCommands(program);
 registerSuppliersCommands(program);
+registerItemsCommands(program);
 registerContractsCommands(program);
 registerQueryCommands(program);
 registerUploadCommands(program);
 registerMappingCommands(program);
 registerSavingsCommands(program);
+registerPartnershipCommands(program);
 registerKeysCommands(program);
 registerBackupCommands(program);
 
@@ -71,6 +79,11 @@ try {
 } catch (error) {
   if (error instanceof ConfigError || error instanceof UserError || error instanceof DatabaseLockedError) {
     process.stderr.write(`spend: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+    process.stderr.write(
+      `spend: Kafka refused the login (${error.message}). Check KAFKA_SASL_USERNAME and the password (docs/kafka.md).\n`,
+    );
     process.exitCode = 1;
   } else if (isDatabaseFileError(error)) {
     process.stderr.write(`spend: ${databaseFileMessage(error)}\n`);

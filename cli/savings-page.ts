@@ -2,6 +2,9 @@
  * The savings statement as a printable page (`spend savings statement --html FILE`) for members
  * and scrutiny committees: one self-contained HTML file, no scripts, styled for A4 landscape.
  */
+import { escapeHtml, formatPounds } from '../lib/html.ts';
+
+export { formatPounds };
 
 export type StatementForPage = {
   year: number;
@@ -31,18 +34,6 @@ const STREAM_NAMES: Record<string, string> = {
   consequential: 'Consequential',
   third_party_revenue_share: 'Third-party revenue share',
 };
-
-const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** £1234567.80 → £1,234,567.80 (grouping the decimal text, never through a number). */
-export function formatPounds(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  const text = String(value);
-  const negative = text.startsWith('-');
-  const [whole = '0', fraction = '00'] = text.replace('-', '').split('.');
-  return `${negative ? '−' : ''}£${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${fraction}`;
-}
 
 function row(label: string, values: Record<string, unknown>, className = ''): string {
   const cells = COLUMNS.map(([key]) => `<td>${escapeHtml(formatPounds(values[key]))}</td>`).join('');

@@ -19,7 +19,7 @@ import { renderStatementPage, type StatementForPage } from './savings-page.ts';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-function readInput(path: string): { name: string; text: string } {
+export function readInput(path: string): { name: string; text: string } {
   let size: number;
   try {
     size = statSync(path).size;
@@ -31,7 +31,7 @@ function readInput(path: string): { name: string; text: string } {
   return { name: path, text: readFileSync(path, 'utf8') };
 }
 
-const defaultUser = () => {
+export const defaultUser = () => {
   try {
     return userInfo().username;
   } catch {
@@ -39,7 +39,7 @@ const defaultUser = () => {
   }
 };
 
-function reportLoad(result: LoadResult, json: boolean | undefined): void {
+export function reportLoad(result: LoadResult, json: boolean | undefined): void {
   if (json) printJson(result);
   else {
     const what =

@@ -16,12 +16,16 @@ import { startHttpUploads } from './http-uploads.ts';
  */
 /** Consumer lag per partition of the configured topics, offsets as decimal strings (the API's lag route). */
 export function consumerLagFor(
-  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'topics'>,
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'kafkaAuth' | 'topics'>,
   db: Database,
 ) {
   return async () => {
     const stored = (await runOperation(db, 'offsets', {})) as StoredOffset[];
-    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-lag` });
+    const kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      clientId: `${config.kafkaClientId}-lag`,
+      auth: config.kafkaAuth,
+    });
     const lag = await consumerLag(kafka, [config.topics.invoices, config.topics.purchaseOrders], stored);
     return lag.map((p) => ({
       topic: p.topic,
@@ -40,7 +44,7 @@ export function serveApi(config: Config, log: Logger): ApiStarter {
       const server = await startApi(db, config.port, log, config.host, {
         settings: { ...config.api, codelistsDir: config.codelistsDir },
         uploader: uploads.uploader,
-        brokerReachable: () => probeCluster(config.kafkaBrokers, 2000),
+        brokerReachable: () => probeCluster(config.kafkaBrokers, 2000, config.kafkaAuth),
         ingestStatus: async () => ({ running: true, ...ingest.progress }),
         topics: config.topics,
         consumerLag: consumerLagFor(config, db),

@@ -20,7 +20,11 @@ export function registerStatusCommand(program: Command): void {
       const config = loadConfig();
       const owned = await ownerAnswers(config.socketPath);
       const stored = (await callOperation(config, 'offsets')) as StoredOffset[];
-      const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-status` });
+      const kafka = createKafka({
+        brokers: config.kafkaBrokers,
+        clientId: `${config.kafkaClientId}-status`,
+        auth: config.kafkaAuth,
+      });
       const lag = await consumerLag(kafka, [config.topics.invoices, config.topics.purchaseOrders], stored);
       const dead = (await callOperation(config, 'deadLetters.list', { limit: 1 })) as { total: number };
       const partitions = lag.map((p) => ({

@@ -8,6 +8,7 @@ import { UserError } from '../lib/errors.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import type { AliasLine } from '../transforms/operations.ts';
 import type { DecisionResult } from '../transforms/resolver/decisions.ts';
+import type { AliasFacts, PairExplanation } from '../transforms/resolver/explain.ts';
 import { printJson, printTable } from './output.ts';
 
 /** `body:name` → parts; the name may itself contain colons. */
@@ -60,6 +61,23 @@ export function registerSuppliersCommands(program: Command): void {
     });
 
   suppliers
+    .command('why <a> <b>')
+    .description('why two supplier names were, or were not, resolved to one entity')
+    .option('--body-a <body>', 'the body that sent the first name (default: any)')
+    .option('--body-b <body>', 'the body that sent the second name (default: any)')
+    .option('--json', 'print JSON')
+    .action(async (a: string, b: string, options: { bodyA?: string; bodyB?: string; json?: boolean }) => {
+      const explanation = (await callOperation(loadConfig(), 'suppliers.why', {
+        a,
+        b,
+        bodyA: options.bodyA,
+        bodyB: options.bodyB,
+      })) as PairExplanation;
+      if (options.json) printJson(explanation);
+      else process.stdout.write(explanationText(explanation));
+    });
+
+  suppliers
     .command('confirm <entity>')
     .description('the entity is right: keep its names together, and apart from other decided entities')
     .option('--note <text>', 'why')
@@ -103,4 +121,33 @@ export function registerSuppliersCommands(program: Command): void {
         })) as DecisionResult,
       );
     });
+}
+
+function aliasText(label: string, f: AliasFacts): string {
+  const ids = [
+    ...f.vatNumbers.map((v) => `VAT ${v}`),
+    ...f.companyNumbers.map((c) => `company ${c}`),
+    ...f.charityNumbers.map((c) => `charity ${c}`),
+    ...(f.publicBody
+      ? [`council ${f.publicBody.code} (${f.publicBody.officialName}, ${f.publicBody.via})`]
+      : []),
+  ];
+  const lines = [`${label} ${f.bodyId}: "${f.name}"`];
+  lines.push(`    cleaned: ${f.redacted ? '(redacted)' : (f.cleanedName ?? '(nothing left)')}`);
+  if (f.statedNames.length) lines.push(`    states: ${f.statedNames.join('; ')}`);
+  if (f.siteOf) lines.push(`    a site of: ${f.siteOf}`);
+  if (ids.length) lines.push(`    identifiers: ${ids.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The explanation as an analyst reads it: the answer first, then the evidence. */
+export function explanationText(e: PairExplanation): string {
+  const link = (l: PairExplanation['path'][number]) =>
+    `  ${l.from.bodyId}: "${l.from.name}" → ${l.to.bodyId}: "${l.to.name}"  [${l.reason}, score ${l.score}]`;
+  const parts = [`${e.summary}\n`, aliasText('A', e.a), aliasText('B', e.b)];
+  if (e.path.length) parts.push(`Evidence, link by link:\n${e.path.map(link).join('\n')}\n`);
+  if (e.refused.length)
+    parts.push(`Refused joins:\n${e.refused.map((r) => `${link(r)}  refused: ${r.refused}`).join('\n')}\n`);
+  if (e.comparison.length) parts.push(`Compared:\n${e.comparison.map((c) => `  ${c}`).join('\n')}\n`);
+  return parts.join('\n');
 }

@@ -131,7 +131,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
   }
   const missing = files.filter((file) => !existsSync(file) || !statSync(file).isFile());
   if (missing.length > 0) throw new UserError('not-found', `No such file: ${missing.join(', ')}`);
-  if (!(await probeCluster(config.kafkaBrokers, 5000))) {
+  if (!(await probeCluster(config.kafkaBrokers, 5000, config.kafkaAuth))) {
     throw new UserError('unavailable', `No Kafka broker answers at ${config.kafkaBrokers.join(',')}.`);
   }
   let owner: Owner | undefined;
@@ -142,7 +142,12 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
     );
     owner = await startOwnerUnlessOneIsStarting(config, log);
   }
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger: log,
+    auth: config.kafkaAuth,
+  });
   await ensureTopics(kafka, [
     { topic: config.topics.invoices, numPartitions: config.topicPartitions },
     { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },

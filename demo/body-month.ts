@@ -36,6 +36,7 @@ import type {
 import type { DemoTopic } from './messages.ts';
 import type { PriceBook } from './prices.ts';
 import type { Random } from './random.ts';
+import { extraPaymentDays, type SlowPayments } from './service-levels.ts';
 import type { SupplierWorld } from './suppliers.ts';
 
 /** A message to send, with what the manifest needs to know about it. */
@@ -78,6 +79,8 @@ export interface RunContext {
   registered: ReadonlySet<string>;
   endDay: Day;
   badRecords: BadRecordRota;
+  /** The planted SLA breach year (demo/service-levels.ts), if the period has one. */
+  slowPayments?: SlowPayments | null;
 }
 
 /** What carries over from one month to the next for a body. */
@@ -718,7 +721,11 @@ export class BodyMonth {
 
   /** Paid 7–35 days after the invoice; not yet paid if that is after the period (payment-only extracts say "paid today"). */
   private paymentDayFor(invoiceDay: Day): Day | null {
-    const day = invoiceDay + this.random.int(7, 35);
+    // the demo's SLA breach year: one body pays later (demo/service-levels.ts)
+    const day =
+      invoiceDay +
+      this.random.int(7, 35) +
+      extraPaymentDays(this.run.slowPayments, this.profile.bodyId, invoiceDay);
     if (day <= this.run.endDay) return day;
     return this.profile.conventions.dates === 'payment-only' ? this.run.endDay : null;
   }

@@ -8,6 +8,7 @@ import { lineNet, moneyText, percentOf, priceText, sum } from './amounts.ts';
 import type { BodyProfile } from './bodies.ts';
 import { type Day, isoFromDay } from './calendar.ts';
 import type { Category, Trade } from './catalogue.ts';
+import { catalogueGtin } from './items-identity.ts';
 import type { SupplierEntity } from './suppliers.ts';
 
 export interface LineDraft {
@@ -114,6 +115,7 @@ function lineFields(profile: BodyProfile, line: LineDraft, lineNo: number) {
   return {
     lineNo,
     ...(line.itemCode ? { itemCode: line.itemCode } : {}),
+    ...standardItemIdOf(line.itemCode),
     description: line.description,
     quantity: String(line.quantity),
     unit: line.unit,
@@ -121,6 +123,12 @@ function lineFields(profile: BodyProfile, line: LineDraft, lineNo: number) {
     netAmount: moneyText(lineNet(line.quantity, line.unitPrice)),
     ...optional('category', line.itemCode ? categoryFor(profile, line.category) : undefined),
   };
+}
+
+/** A catalogue item's GTIN (demo/items-identity.ts), so that its price compares across suppliers. */
+function standardItemIdOf(itemCode: string | undefined): { standardItemId?: { scheme: string; id: string } } {
+  const gtin = itemCode === undefined ? undefined : catalogueGtin(itemCode);
+  return gtin ? { standardItemId: { scheme: '0160', id: gtin } } : {};
 }
 
 /** `{ [name]: value }` when there is a value, `{}` otherwise: keeps absent fields out of the JSON. */

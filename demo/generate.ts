@@ -27,11 +27,13 @@ import {
 } from './body-month.ts';
 import { type Day, dayFromIso, isoFromDay, type Month, monthsBetween } from './calendar.ts';
 import { DuplicateGuard } from './duplicate-guard.ts';
+import { PLANTED_ITEM_LINES, plantItemIdentity, withPlantedSuppliers } from './items-identity.ts';
 import type { DemoManifest } from './manifest.ts';
 import { ManifestBuilder } from './manifest-builder.ts';
 import type { DemoMessage } from './messages.ts';
 import { buildPriceBook } from './prices.ts';
 import { Random } from './random.ts';
+import { planSlowPayments } from './service-levels.ts';
 import { buildSupplierWorld } from './suppliers.ts';
 
 export type { DemoBody } from './bodies.ts';
@@ -130,7 +132,7 @@ function* generateMessages(
     startDate: isoFromDay(settings.startDay),
     endDate: isoFromDay(settings.endDay),
   };
-  const builder = new ManifestBuilder(generator, bodies, prices, suppliers);
+  const builder = new ManifestBuilder(generator, bodies, prices, withPlantedSuppliers(suppliers));
   const run: RunContext = {
     suppliers,
     prices,
@@ -138,14 +140,28 @@ function* generateMessages(
     registered: new Set(bodies.map((body) => body.bodyId)),
     endDay: settings.endDay,
     badRecords: new BadRecordRota(),
+    slowPayments: planSlowPayments(settings.startDay, settings.endDay),
   };
   const states = new Map(BODY_PROFILES.map((profile) => [profile.bodyId, newBodyState(profile, root)]));
 
-  for (const slot of schedule(settings)) {
+  // the planted item identities (demo/items-identity.ts) come last; the months leave room for them
+  const planted = plantItemIdentity(bodies, generator.endDate);
+  const roomForPlanted = planted ? PLANTED_ITEM_LINES : 0;
+  const months = schedule({
+    ...settings,
+    targetInvoiceLines: Math.max(1, settings.targetInvoiceLines - roomForPlanted),
+  });
+  for (const slot of months) {
     const state = states.get(slot.profile.bodyId) as BodyState;
     yield* monthMessages(slot, state, run, root, builder);
   }
-  onFinished(builder.finish());
+  for (const invoice of planted?.invoices ?? []) {
+    const message: DemoMessage = { topic: 'invoices', key: invoice.key, value: JSON.stringify(invoice.doc) };
+    builder.record({ kind: 'invoice', ...invoice }, message);
+    yield message;
+  }
+  builder.endPart();
+  onFinished({ ...builder.finish(), ...(planted ? { itemIdentity: planted.facts } : {}) });
 }
 
 /**

@@ -9,9 +9,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BodyStats } from '../lib/stats.ts';
 import type { DemoBody } from './bodies.ts';
+import type { ItemIdentityFacts } from './items-identity.ts';
+import type { PlantedMembership } from './membership.ts';
 import type { DemoTopic } from './messages.ts';
-
 import type { PlantedSavingsYear } from './savings.ts';
+import type { PlantedPartnership } from './service-levels.ts';
 
 export type BadRecordReason =
   | 'malformed-json'
@@ -190,8 +192,14 @@ export interface DemoManifest {
   badRecords: BadRecordFact[];
   corrections: CorrectionFact[];
   tombstones: TombstoneFact[];
+  /** Planted item identities, units and description matches (demo/items-identity.ts). */
+  itemIdentity?: ItemIdentityFacts;
   /** The savings ledger's planted guarantees and deliveries (demo/savings.ts), added by `spend demo`. */
   savings?: PlantedSavingsYear[];
+  /** The prospective body and the body that leaves (demo/membership.ts), added by `spend demo`. */
+  membership?: PlantedMembership;
+  /** The SLA breach year and the partner's commitments planted (demo/service-levels.ts), added by `spend demo`. */
+  partnership?: PlantedPartnership;
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

@@ -9,6 +9,7 @@
  * joined, so no body has a baseline period in the demo (the demo's procurement guarantee is 0).
  */
 import type { DemoBody } from './bodies.ts';
+import { buildDemoPartnership, type PlantedPartnership } from './service-levels.ts';
 
 export const DEMO_SAVINGS_STREAMS = [
   'services_transferred',
@@ -31,10 +32,12 @@ export interface PlantedSavingsYear {
 
 export interface DemoSavings {
   files: Record<
-    'agreement' | 'price-index' | 'service-charges' | 'sales' | 'evidence',
+    'agreement' | 'price-index' | 'service-charges' | 'sales' | 'evidence' | 'investment',
     { name: string; text: string }
   >;
   planted: PlantedSavingsYear[];
+  /** The service levels, SLA breach year and commitments planted (demo/service-levels.ts). */
+  partnership: PlantedPartnership;
 }
 
 const REVENUE_SHARE_PCT = 30n;
@@ -142,6 +145,7 @@ export function buildDemoSavings(
     guarantees.push(`  - year: ${year}\n${entries.join('\n')}`);
   });
 
+  const partnership = buildDemoPartnership(bodies, startDate, endDate, years);
   const agreement = [
     '# The North Shire shared-services partnership (demo)',
     'agreement: north-shire-partnership',
@@ -161,6 +165,7 @@ export function buildDemoSavings(
     ...bodies.map((b) => `  - { id: ${b.bodyId}, joined: ${b.joinedOn} }`),
     'guarantees:',
     ...guarantees,
+    ...partnership.agreementYaml,
     '',
   ].join('\n');
 
@@ -171,7 +176,9 @@ export function buildDemoSavings(
       'service-charges': { name: 'demo-savings/service-charges.csv', text: `${charges.join('\n')}\n` },
       sales: { name: 'demo-savings/sales.csv', text: `${sales.join('\n')}\n` },
       evidence: { name: 'demo-savings/evidence.csv', text: `${evidence.join('\n')}\n` },
+      investment: partnership.investmentFile,
     },
     planted,
+    partnership: partnership.planted,
   };
 }

@@ -16,6 +16,7 @@
  * of rows (122,880) to a table has them written straight to the database file, while smaller
  * ones go through the write-ahead log and are written again at the next checkpoint.
  */
+import { isUtf8 } from 'node:buffer';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { CrashPoint } from '../lib/config.ts';
 import { queryRows } from '../lib/db.ts';
@@ -226,7 +227,7 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
     for (let i = result.alreadyIngested; i < messages.length; i++) {
       const message = messages[i] as IncomingMessage;
       const text = message.value?.toString('utf8') ?? null;
-      const outcome = decodeMessage(handler, message.key, text, bodies, undecodableReason(message));
+      const outcome = decodeMessage(handler, message.key, message.value, bodies, undecodableReason(message));
       const meta: MessageMeta = {
         topic,
         partition,
@@ -250,13 +251,15 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
         result.retracted++;
       } else {
         const truncated = (text?.length ?? 0) > MAX_RAW_VALUE_CHARS;
+        // raw_value holds text; bytes that are not UTF-8 are kept whole too, so a replay sees them as they came.
+        const keepWhole = truncated || (message.value !== null && !isUtf8(message.value));
         // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
         pending.rejectedRows.push([
           topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
           outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
           truncated, meta.producedAt, kafkaTimestamp(String(Date.now())),
           // Kept whole when raw_value cannot hold it: replay needs it, the dead-letter topic may not take it.
-          truncated ? message.value : null, null, null,
+          keepWhole ? message.value : null, null, null,
         ]);
         pending.rejections.push({
           topic,

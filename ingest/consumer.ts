@@ -135,7 +135,12 @@ export class IngestService {
     private readonly db: Database,
     private readonly log: Logger,
   ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log });
+    this.kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      clientId: config.kafkaClientId,
+      logger: log,
+      auth: config.kafkaAuth,
+    });
     this.handlers = new Map<string, TopicHandler<StagedDocument>>([
       [config.topics.invoices, invoicesHandler as TopicHandler<StagedDocument>],
       [config.topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<StagedDocument>],

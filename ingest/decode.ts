@@ -2,6 +2,7 @@
  * Classifies one Kafka message: a valid document, a retraction (tombstone), or a rejection
  * with a precise, human-readable reason. Never throws for bad input: bad messages are data.
  */
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import type { RejectionCode } from './rejections.ts';
 import type { TopicHandler } from './topics/handler.ts';
@@ -13,11 +14,17 @@ export type Decoded<Doc> =
 
 const KEY = /^([a-z0-9][a-z0-9-]{0,62}):(.+)$/s;
 const MAX_ISSUES_IN_REASON = 5;
+const MAX_MESSAGE_CHARS = 300;
 
+/**
+ * `value` as the bytes read from Kafka, or as text already decoded. Bytes that are not UTF-8 are
+ * refused, never decoded with replacement characters (JSON is UTF-8; a replaced character in a
+ * supplier's name would be a silent change).
+ */
 export function decodeMessage<Doc>(
   handler: TopicHandler<Doc>,
   key: Buffer | null,
-  value: string | null,
+  value: Buffer | string | null,
   registeredBodies: ReadonlySet<string>,
   undecodableReason?: string,
 ): Decoded<Doc> {
@@ -31,6 +38,7 @@ export function decodeMessage<Doc>(
 
   if (undecodableReason !== undefined) return reject('undecodable-batch', undecodableReason);
   if (keyText === null || keyText === '') return reject('missing-key', 'the message has no key');
+  if (key !== null && !isUtf8(key)) return reject('bad-key', 'the key is not valid UTF-8', null);
   if (!keyMatch) {
     return reject(
       'bad-key',
@@ -49,9 +57,12 @@ export function decodeMessage<Doc>(
     return { outcome: 'retraction', bodyId: bodyIdFromKey, documentId: documentIdFromKey };
   }
 
+  if (typeof value !== 'string' && !isUtf8(value)) {
+    return reject('malformed-json', `value is not valid UTF-8 (JSON must be): ${notUtf8At(value)}`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(value);
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
   } catch (error) {
     return reject('malformed-json', `value is not valid JSON: ${(error as Error).message}`);
   }
@@ -93,6 +104,26 @@ export function decodeMessage<Doc>(
   return { outcome: 'document', doc, bodyId };
 }
 
+/** Where the first byte that is not UTF-8 is, e.g. "byte 0xff at offset 41". */
+function notUtf8At(bytes: Buffer): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // The longest valid prefix: a binary search over prefixes (a truncated character at the end of a
+  // prefix is invalid too, so the answer is the start of the offending character or just past it).
+  let good = 0;
+  let bad = bytes.length;
+  while (bad - good > 1) {
+    const middle = (good + bad) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, middle));
+      good = middle;
+    } catch {
+      bad = middle;
+    }
+  }
+  const at = Math.min(good, bytes.length - 1);
+  return `byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at offset ${at}`;
+}
+
 /** "netAmount: a decimal string with at most 2 decimal places (got "12.345")", for up to five issues. */
 function describeIssues(issues: z.core.$ZodIssue[], json: unknown): string {
   const described = issues.slice(0, MAX_ISSUES_IN_REASON).map((issue) => {
@@ -109,7 +140,8 @@ function describeIssues(issues: z.core.$ZodIssue[], json: unknown): string {
           ? ' (missing)'
           : ''
         : ` (got ${quote(JSON.stringify(received))})`;
-    return `${path}: ${issue.message}${got}`;
+    // A rule's message may quote a value (a sum of huge amounts): clipped like the values are.
+    return `${path}: ${clip(issue.message, MAX_MESSAGE_CHARS)}${got}`;
   });
   const more =
     issues.length > MAX_ISSUES_IN_REASON ? `; and ${issues.length - MAX_ISSUES_IN_REASON} more` : '';
@@ -127,6 +159,9 @@ function valueAt(json: unknown, path: PropertyKey[]): unknown {
 }
 
 function quote(text: string, max = 120): string {
-  const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
-  return `"${clipped}"`;
+  return `"${clip(text, max)}"`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

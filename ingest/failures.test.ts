@@ -14,6 +14,14 @@ describe('FailurePolicy', () => {
     expect(fatal?.message).toContain('3 writes in a row failed, the last with: MESSAGE_TOO_LARGE');
   });
 
+  it('tells a person what to do when the disk is full, and only then', () => {
+    const full = new FailurePolicy(1).failed(
+      new Error('Could not write file "/d/spend.duckdb.wal": No space left on device'),
+    );
+    expect(full?.message).toContain('The disk holding the database is full: free space and start again');
+    expect(new FailurePolicy(1).failed(new Error('MESSAGE_TOO_LARGE'))?.message).not.toContain('disk');
+  });
+
   it('starts counting again after a success', () => {
     const policy = new FailurePolicy(2);
     expect(policy.failed(new Error('one'))).toBeUndefined();

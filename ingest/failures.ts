@@ -19,6 +19,14 @@ export class FatalIngestError extends Error {
   }
 }
 
+/** What a person can do about the usual lasting faults; the exactly-once write makes a restart safe. */
+function adviceFor(error: Error): string {
+  if (/No space left on device|ENOSPC|disk is full/i.test(error.message)) {
+    return '. The disk holding the database is full: free space and start again; nothing written is lost, the rest is read again from Kafka.';
+  }
+  return '';
+}
+
 export class FailurePolicy {
   private consecutive = 0;
 
@@ -37,7 +45,7 @@ export class FailurePolicy {
     this.consecutive++;
     if (this.consecutive < this.maxConsecutive) return undefined;
     return new FatalIngestError(
-      `ingest stopped: ${this.consecutive} writes in a row failed, the last with: ${error.message}`,
+      `ingest stopped: ${this.consecutive} writes in a row failed, the last with: ${error.message}${adviceFor(error)}`,
       { cause: error },
     );
   }

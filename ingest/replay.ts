@@ -155,8 +155,8 @@ export async function replayDeadLetters(
     try {
       for (const row of rows) {
         const handler = handlers.get(row.topic);
-        const text =
-          row.wholeBase64 !== null ? Buffer.from(row.wholeBase64, 'base64').toString('utf8') : row.value;
+        // The whole value as bytes when it was kept (too long for raw_value, or not UTF-8).
+        const text = row.wholeBase64 !== null ? Buffer.from(row.wholeBase64, 'base64') : row.value;
         // An undecodable batch left no value to decode; a topic we no longer read has no contract here.
         const outcome =
           !handler || row.reasonCode === 'undecodable-batch'
@@ -187,7 +187,8 @@ export async function replayDeadLetters(
           staged.appendBigInt(batch.batchId);
           staged.appendBigInt(offset);
           staged.appendTimestamp(producedAt);
-          staged.appendVarchar(text as string);
+          // A document passed decoding, so its bytes are UTF-8.
+          staged.appendVarchar(typeof text === 'string' ? text : (text as Buffer).toString('utf8'));
           staged.endRow();
         } else if (outcome?.outcome === 'retraction' && handler) {
           const meta = {

@@ -30,6 +30,7 @@ import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeCluster, probeClusterId } from '../ingest/kafka/client.ts';
+import type { KafkaAuth } from '../lib/config.ts';
 
 export const DEFAULT_PORT = 19092;
 export const DEFAULT_CONTROLLER_PORT = 19093;
@@ -55,7 +56,21 @@ export type LocalBrokerOptions = {
   stopWhenGone?: number;
   /** With stopWhenGone: also delete the runtime dir then (a private broker's throw-away state). */
   removeWhenGone?: boolean;
+  /**
+   * Clients must log in (SASL/SCRAM-SHA-512 on the client port, still 127.0.0.1 only) and are
+   * authorised by ACLs (StandardAuthorizer). `admin` is the super user the broker itself and
+   * brokerAdminAuth() use; `users` get no rights until ACLs grant them some. The users are
+   * created when the storage is formatted: a broker's first start decides them.
+   */
+  sasl?: SaslSetup;
 };
+
+export type SaslSetup = { adminPassword: string; users?: { name: string; password: string }[] };
+
+/** The credentials of a SASL broker's super user, for admin clients and probes. */
+export function brokerAdminAuth(sasl: SaslSetup): KafkaAuth {
+  return { sasl: { mechanism: 'scram-sha-512', username: 'admin', password: sasl.adminPassword } };
+}
 
 export type LocalBrokerStatus = {
   /** A broker process started by this module is alive. */
@@ -218,6 +233,9 @@ type Resolved = {
   log: (message: string) => void;
   stopWhenGone: number | undefined;
   removeWhenGone: boolean;
+  sasl: SaslSetup | undefined;
+  /** How this module's own probes log in (none on a plaintext broker). */
+  probeAuth: KafkaAuth | undefined;
 };
 
 /**
@@ -248,7 +266,34 @@ function resolveOptions(options: LocalBrokerOptions = {}): Resolved {
     log: options.log ?? defaultLog,
     stopWhenGone: options.stopWhenGone,
     removeWhenGone: options.removeWhenGone ?? false,
+    sasl: options.sasl,
+    probeAuth: options.sasl ? brokerAdminAuth(options.sasl) : undefined,
   };
+}
+
+/** The client listener: plaintext, or SASL/SCRAM with ACLs (the controller's stays on loopback). */
+function listenerSettings(r: Resolved): Array<[string, string | number, string?]> {
+  const client = r.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  const settings: Array<[string, string | number, string?]> = [
+    ['listeners', `${client}://${HOST}:${r.port},CONTROLLER://${HOST}:${r.controllerPort}`, 'loopback only'],
+    ['advertised.listeners', `${client}://${HOST}:${r.port}`],
+    ['inter.broker.listener.name', client],
+    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,${client}:${client}`],
+  ];
+  if (!r.sasl) return settings;
+  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${r.sasl.adminPassword}";`;
+  return [
+    ...settings,
+    ['sasl.enabled.mechanisms', 'SCRAM-SHA-512,SCRAM-SHA-256'],
+    ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
+    // Each enabled mechanism needs its own login entry (the broker's own, as admin).
+    ['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config', jaas],
+    ['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config', jaas],
+    ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
+    // ANONYMOUS is the broker reaching its own controller over the loopback-only CONTROLLER listener.
+    ['super.users', 'User:admin;User:ANONYMOUS', 'everyone else needs ACLs'],
+    ['allow.everyone.if.no.acl.found', 'false'],
+  ];
 }
 
 function serverProperties(r: Resolved): string {
@@ -257,10 +302,7 @@ function serverProperties(r: Resolved): string {
     ['node.id', 1],
     ['controller.quorum.voters', `1@${HOST}:${r.controllerPort}`],
     ['controller.listener.names', 'CONTROLLER'],
-    ['listeners', `PLAINTEXT://${HOST}:${r.port},CONTROLLER://${HOST}:${r.controllerPort}`, 'loopback only'],
-    ['advertised.listeners', `PLAINTEXT://${HOST}:${r.port}`],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ...listenerSettings(r),
     ['log.dirs', r.dataDir],
     ['num.partitions', 4],
     ['default.replication.factor', 1],
@@ -350,6 +392,18 @@ function runJava(libDir: string, args: string[]): Promise<string> {
   );
 }
 
+/** StorageTool arguments creating the SCRAM users (KRaft takes them at format time). */
+function scramUsers(sasl: SaslSetup | undefined): string[] {
+  if (!sasl) return [];
+  const users = [{ name: 'admin', password: sasl.adminPassword }, ...(sasl.users ?? [])];
+  return users.flatMap(({ name, password }) =>
+    ['SCRAM-SHA-512', 'SCRAM-SHA-256'].flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${name},password=${password}]`,
+    ]),
+  );
+}
+
 /** One starter at a time per runtime dir; a lock left by a dead process is taken over. */
 async function withStartLock<T>(r: Resolved, body: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + r.startTimeoutMs + 30_000;
@@ -389,7 +443,7 @@ export async function localBrokerStatus(options: LocalBrokerOptions = {}): Promi
   const r = resolveOptions(options);
   const pid = await readPid(r.pidFile);
   const running = pid !== undefined && (await isOurBroker(pid, r.propsFile));
-  const reachable = await isBrokerReachable([r.bootstrap], 1500);
+  const reachable = await probeCluster([r.bootstrap], 1500, r.probeAuth);
   return {
     running,
     reachable,
@@ -448,6 +502,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
         '-c',
         r.propsFile,
         '--ignore-formatted',
+        ...scramUsers(r.sasl),
       ]);
     }
     // The broker we start answers with this id; another one on the same address would not.
@@ -509,7 +564,7 @@ async function waitUntilServing(
 ): Promise<void> {
   const deadline = Date.now() + r.startTimeoutMs;
   for (;;) {
-    const answering = await probeClusterId([r.bootstrap], 1000);
+    const answering = await probeClusterId([r.bootstrap], 1000, r.probeAuth);
     if (answering !== undefined && (clusterId === undefined || answering === clusterId)) return;
     if (answering !== undefined) {
       throw new PortTakenError(
@@ -581,7 +636,7 @@ class PortTakenError extends Error {}
 
 /**
  * A detached shell that stops the broker (TERM, then KILL after 30 s) once `ownerPid` is gone, and
- * deletes the runtime dir when asked; it exits by itself as soon as the broker has stopped.
+ * then deletes the runtime dir when asked; it exits by itself as soon as the broker has stopped.
  */
 function startWatchdog(r: Resolved, ownerPid: number, brokerPid: number): void {
   const script = [
@@ -593,7 +648,8 @@ function startWatchdog(r: Resolved, ownerPid: number, brokerPid: number): void {
     '  while alive "$broker" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done',
     '  kill -KILL "$broker" 2>/dev/null',
     'fi',
-    '[ -n "$dir" ] && rm -rf "$dir"',
+    // Only once the owner is gone: a broker its owner stopped may be started again (pause/resume).
+    'if [ -n "$dir" ] && ! alive "$owner"; then rm -rf "$dir"; fi',
   ].join('\n');
   const dir = r.removeWhenGone ? r.runtimeDir : '';
   spawn('sh', ['-c', script, 'kafka-local-watchdog', String(ownerPid), String(brokerPid), dir], {
@@ -628,6 +684,12 @@ export type PrivateBroker = {
   logFile: string;
   /** Stops the broker (waiting until it has exited) and deletes its state; idempotent. */
   stop: () => Promise<void>;
+  /**
+   * Stops the broker process cleanly but keeps its state and ports: a broker outage, for a fault
+   * test. resume() starts it again on the same ports with the same topics and offsets.
+   */
+  pause: () => Promise<void>;
+  resume: () => Promise<void>;
 };
 
 /**
@@ -637,7 +699,7 @@ export type PrivateBroker = {
  * answering on the chosen port is a clash, and the start is retried on other ports.
  */
 export async function startPrivateBroker(
-  options: { heap?: string; log?: (message: string) => void } = {},
+  options: { heap?: string; log?: (message: string) => void; sasl?: SaslSetup } = {},
 ): Promise<PrivateBroker> {
   await ensureKafkaJars({ log: options.log });
   await mkdir(runtimeBase(), { recursive: true, mode: 0o700 });
@@ -672,6 +734,12 @@ export async function startPrivateBroker(
         runtimeDir,
         logFile: started.logFile,
         stop,
+        pause: async () => {
+          await stopLocalBroker(brokerOptions);
+        },
+        resume: async () => {
+          await startLocalBroker(brokerOptions);
+        },
       };
     } catch (error) {
       await stopLocalBroker(brokerOptions).catch(() => undefined);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { queryRows } from './db.ts';
 import { UserError } from './errors.ts';
 import { bodyId, isoDate } from './fields.ts';
+import { recordMembershipEvent } from './membership-events.ts';
 
 export const BODY_KINDS = ['council', 'fire', 'police', 'school', 'health', 'other'] as const;
 export const BODY_STATUSES = ['prospective', 'active', 'left'] as const;
@@ -83,6 +84,9 @@ export async function addBody(
       threshold: body.publishingThreshold ?? null,
     },
   );
+  // the lifecycle's first event (docs/membership.md): a prospective body's joining date is only planned
+  const registeredOn = body.status === 'prospective' ? new Date().toISOString().slice(0, 10) : body.joinedOn;
+  await recordMembershipEvent(conn, wanted, 'registered', registeredOn, 'register');
   return { body: wanted, created: true };
 }
 

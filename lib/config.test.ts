@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, LOCAL_KAFKA_BOOTSTRAP, loadConfig, sizeInBytes } from './config.ts';
 
 describe('loadConfig', () => {
   it('has sensible defaults: the local broker and ./data/spend.duckdb', () => {
@@ -40,6 +41,67 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT="eighty"/);
     expect(attempt).toThrow(/KAFKA_BROKERS="localhost": a comma-separated list of host:port/);
     expect(attempt).toThrow(/DUCKDB_MEMORY_LIMIT="lots"/);
+  });
+
+  it('keeps DuckDB memory within sense: at least 128MiB, at most the machine, sizes as DuckDB spells them', () => {
+    expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: '64MB' })).toThrow(
+      /DUCKDB_MEMORY_LIMIT="64MB": at least 128MiB/,
+    );
+    const moreThanTheMachine = `${Math.ceil(totalmem() / 2 ** 30) + 1}GiB`;
+    expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: moreThanTheMachine })).toThrow(
+      /at most this machine's memory/,
+    );
+    expect(loadConfig({ DUCKDB_MEMORY_LIMIT: '128MiB' }).duckdb.memoryLimit).toBe('128MiB');
+    expect(loadConfig({}).duckdb.maxTempDirectorySize).toBe('10GiB');
+    expect(() => loadConfig({ DUCKDB_MAX_TEMP_DIRECTORY_SIZE: 'plenty' })).toThrow(
+      /DUCKDB_MAX_TEMP_DIRECTORY_SIZE="plenty"/,
+    );
+    expect(sizeInBytes('1.5 KiB')).toBe(1536);
+    expect(sizeInBytes('2GB')).toBe(2e9);
+  });
+
+  it('reads Kafka credentials only as a whole, and never sends a password in clear off this machine', () => {
+    expect(loadConfig({}).kafkaAuth).toEqual({});
+    const dir = mkdtempSync(join(tmpdir(), 'spend-config-'));
+    try {
+      const passwordFile = join(dir, 'password');
+      writeFileSync(passwordFile, 'from-a-file\n');
+      expect(
+        loadConfig({
+          KAFKA_BROKERS: '127.0.0.1:19092',
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: 'ingest',
+          KAFKA_SASL_PASSWORD_FILE: passwordFile,
+        }).kafkaAuth,
+      ).toEqual({ sasl: { mechanism: 'scram-sha-512', username: 'ingest', password: 'from-a-file' } });
+      const remote = {
+        KAFKA_BROKERS: 'kafka.example.org:9093',
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      };
+      expect(() => loadConfig(remote)).toThrow(
+        /SASL without TLS would send the password in clear to kafka.example.org:9093/,
+      );
+      expect(loadConfig({ ...remote, KAFKA_TLS: 'true' }).kafkaAuth).toEqual({
+        sasl: { mechanism: 'plain', username: 'u', password: 'p' },
+        tls: {},
+      });
+      expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' })).toThrow(
+        /exactly one of KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE/,
+      );
+      expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(
+        /KAFKA_SASL_MECHANISM="kerberos"/,
+      );
+      expect(() => loadConfig({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toThrow(
+        /KAFKA_SASL_MECHANISM is not/,
+      );
+      expect(() => loadConfig({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: join(dir, 'missing.pem') })).toThrow(
+        /KAFKA_TLS_CA_FILE=.*missing\.pem/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('documents every variable it reads in .env.example, and nothing else', () => {

@@ -3,6 +3,8 @@
  * No other module reads process.env: commands call loadConfig() and pass the result down.
  * Every variable is documented in .env.example (a test keeps the two in step).
  */
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -11,12 +13,27 @@ const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 /** The code lists shipped with the product (reference/SOURCES.md gives their origin and licence). */
 export const REFERENCE_CODELISTS_DIR = join(REPO_ROOT, 'reference', 'codelists');
+/** The local authority register, the resolver's identifier source for councils (reference/SOURCES.md). */
+export const REFERENCE_REGISTERS_DIR = join(REPO_ROOT, 'reference', 'registers');
 
 /** Our own seeds (transforms/seeds/): reference data shipped in the repository, read through DuckDB. */
 export const OWN_SEEDS_DIR = resolve(REPO_ROOT, 'transforms', 'seeds');
 
+/** UN/ECE Rec 20 units and the free-text forms that mean them (reference/SOURCES.md). */
+export const REFERENCE_UNITS_DIR = join(REPO_ROOT, 'reference', 'units');
+
 /** Where the project's own local broker listens (see kafka-local/). */
 export const LOCAL_KAFKA_BOOTSTRAP = '127.0.0.1:19092';
+
+/** SASL mechanisms the Kafka client speaks (kafkajs' names). */
+export const SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'plain'] as const;
+
+/** How the client authenticates to Kafka: SASL credentials and/or TLS (none: plaintext, no login). */
+export type KafkaAuth = {
+  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; password: string };
+  /** TLS to the brokers; `ca` (PEM) when their certificate is not signed by a public CA. */
+  tls?: { ca?: string };
+};
 
 /** The places where a test may deliberately crash the ingest process (see docs/reliability.md). */
 export const CRASH_POINTS = [
@@ -35,6 +52,32 @@ const topicName = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** An optional variable: unset and empty (as in .env.example) both mean "not set". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value : undefined));
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const UNIT_BYTES: Record<string, number> = {
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+/** A size as DuckDB spells it ("1GB", "512MiB") in bytes. */
+export function sizeInBytes(size: string): number {
+  const match = SIZE.exec(size.trim());
+  if (!match) throw new Error(`not a size: ${size}`);
+  return Number(match[1]) * (UNIT_BYTES[(match[2] as string).toLowerCase()] as number);
+}
+const duckdbSize = z.string().regex(SIZE, 'a size such as "1GB" or "512MiB"');
+const MIN_MEMORY_LIMIT_BYTES = 128 * 2 ** 20;
+
 const envSchema = z.object({
   KAFKA_BROKERS: z
     .string()
@@ -47,6 +90,12 @@ const envSchema = z.object({
         .optional(),
     ),
   KAFKA_CLIENT_ID: z.string().min(1).default('collective-spend'),
+  KAFKA_SASL_MECHANISM: optionalText.pipe(z.enum(SASL_MECHANISMS).optional()),
+  KAFKA_SASL_USERNAME: optionalText,
+  KAFKA_SASL_PASSWORD: optionalText,
+  KAFKA_SASL_PASSWORD_FILE: optionalText,
+  KAFKA_TLS: z.enum(['true', 'false', '']).default('false'),
+  KAFKA_TLS_CA_FILE: optionalText,
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(1000).default(6000),
   KAFKA_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024),
   SPEND_TOPIC_INVOICES: topicName.default('spend.invoices.v1'),
@@ -56,10 +105,18 @@ const envSchema = z.object({
   SPEND_CONSUMER_GROUP: z.string().min(1).default('spend-ingest'),
   SPEND_DB: z.string().min(1).default('./data/spend.duckdb'),
   SPEND_SOCKET: z.string().min(1).optional(),
-  DUCKDB_MEMORY_LIMIT: z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as "1GB" or "512MiB"')
-    .default('1GB'),
+  DUCKDB_MEMORY_LIMIT: duckdbSize
+    .default('1GB')
+    .refine(
+      (size) => !SIZE.test(size) || sizeInBytes(size) >= MIN_MEMORY_LIMIT_BYTES,
+      'at least 128MiB: ingest stages whole batches in memory',
+    )
+    .refine(
+      (size) => !SIZE.test(size) || sizeInBytes(size) <= totalmem(),
+      `at most this machine's memory (${Math.floor(totalmem() / 2 ** 20)} MiB)`,
+    ),
+  // DuckDB spills to <file>.tmp past its memory limit; by default it may fill the whole disk.
+  DUCKDB_MAX_TEMP_DIRECTORY_SIZE: duckdbSize.default('10GiB'),
   DUCKDB_THREADS: positiveInt.max(256).default(2),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -106,6 +163,8 @@ export type Config = {
   /** True when KAFKA_BROKERS was not set and the project's local broker is meant. */
   usesLocalBroker: boolean;
   kafkaClientId: string;
+  /** Credentials and TLS for every Kafka client the product makes (see docs/kafka.md). */
+  kafkaAuth: KafkaAuth;
   sessionTimeoutMs: number;
   maxBytesPerPartition: number;
   topics: { invoices: string; purchaseOrders: string; deadLetter: string };
@@ -115,6 +174,8 @@ export type Config = {
   socketPath: string;
   duckdb: {
     memoryLimit: string;
+    /** The most DuckDB may spill to its temp folder (<file>.tmp) past the memory limit. */
+    maxTempDirectorySize: string;
     threads: number;
     /** The only folders DuckDB may read or write files in, besides the database's own files. */
     allowedDirectories: string[];
@@ -180,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
     usesLocalBroker: e.KAFKA_BROKERS === undefined,
     kafkaClientId: e.KAFKA_CLIENT_ID,
+    kafkaAuth: kafkaAuth(e, (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(',')),
     sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     maxBytesPerPartition: e.KAFKA_MAX_BYTES_PER_PARTITION,
     topics: {
@@ -194,8 +256,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     socketPath: resolve(e.SPEND_SOCKET ?? join(dirname(dbPath), `${basename(dbPath)}.sock`)),
     duckdb: {
       memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+      maxTempDirectorySize: e.DUCKDB_MAX_TEMP_DIRECTORY_SIZE,
       threads: e.DUCKDB_THREADS,
-      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, backupDir],
+      allowedDirectories: [codelistsDir, OWN_SEEDS_DIR, REFERENCE_UNITS_DIR, backupDir],
     },
     host: e.HOST,
     port: e.PORT,
@@ -229,4 +292,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crashAfterBatches: e.SPEND_CRASH_AFTER_BATCHES,
     crashMode: e.SPEND_CRASH_MODE,
   };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
+/**
+ * The Kafka credentials, checked together: a mechanism needs a user and exactly one of a password
+ * and a password file (read now, once); SASL without TLS sends the password in clear, so it is
+ * allowed only to brokers on this machine.
+ */
+function kafkaAuth(e: z.infer<typeof envSchema>, brokers: string[]): KafkaAuth {
+  const problems: string[] = [];
+  const tls =
+    e.KAFKA_TLS === 'true'
+      ? {
+          ...(e.KAFKA_TLS_CA_FILE
+            ? { ca: readSecret(e.KAFKA_TLS_CA_FILE, 'KAFKA_TLS_CA_FILE', problems) }
+            : {}),
+        }
+      : undefined;
+  if (!tls && e.KAFKA_TLS_CA_FILE) problems.push('KAFKA_TLS_CA_FILE is set but KAFKA_TLS is not "true"');
+  let sasl: KafkaAuth['sasl'];
+  const mechanism = e.KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    if (!e.KAFKA_SASL_USERNAME) problems.push(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME`);
+    if (Boolean(e.KAFKA_SASL_PASSWORD) === Boolean(e.KAFKA_SASL_PASSWORD_FILE)) {
+      problems.push(
+        'KAFKA_SASL_MECHANISM needs exactly one of KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE',
+      );
+    }
+    const password = e.KAFKA_SASL_PASSWORD_FILE
+      ? readSecret(e.KAFKA_SASL_PASSWORD_FILE, 'KAFKA_SASL_PASSWORD_FILE', problems).replace(/\r?\n$/, '')
+      : (e.KAFKA_SASL_PASSWORD ?? '');
+    sasl = { mechanism, username: e.KAFKA_SASL_USERNAME ?? '', password };
+    const remote = brokers.filter((broker) => !LOOPBACK.test(broker.slice(0, broker.lastIndexOf(':'))));
+    if (!tls && remote.length > 0) {
+      problems.push(
+        `SASL without TLS would send the password in clear to ${remote.join(',')}: set KAFKA_TLS=true (plaintext SASL is for brokers on this machine only)`,
+      );
+    }
+  } else if (e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD || e.KAFKA_SASL_PASSWORD_FILE) {
+    problems.push('KAFKA_SASL_USERNAME/PASSWORD are set but KAFKA_SASL_MECHANISM is not');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `Invalid Kafka authentication (see .env.example and docs/kafka.md):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  return { ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
+}
+
+function readSecret(path: string, variable: string, problems: string[]): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${variable}=${path}: ${(error as Error).message}`);
+    return '';
+  }
 }

@@ -106,13 +106,33 @@ export const source = z.strictObject({
 
 const text = (max: number) => z.string().max(max).optional();
 
+/**
+ * An identifier from a standard scheme the line states, e.g. a GTIN: scheme "0160" (the ISO 6523
+ * ICD of GS1 GTIN, as Peppol's StandardItemIdentification/@schemeID writes it) or "GTIN".
+ */
+export const standardItemId = z.strictObject({
+  scheme: z.string().regex(/^[A-Za-z0-9:._-]{1,20}$/, 'a scheme code such as "0160" (GTIN)'),
+  id: z.string().min(1).max(200),
+});
+
 export const lineBase = {
   lineNo: z.number().int().positive().max(2_147_483_647),
   description: text(2000),
+  /** A code whose owner the sender does not state: compared as the seller's code (the supplier wrote it). */
   itemCode: text(200),
   unit: text(50),
   netAmount: money,
   category: category.optional(),
+  // Item identity and pack size (optional, added after the first messages: absent in older ones).
+  standardItemId: standardItemId.optional(),
+  sellersItemCode: text(200),
+  buyersItemCode: text(200),
+  /**
+   * How many `packUnit` one `unit` holds: a box (unit "BX") of 12 (packQuantity "12") each ("EA").
+   * A value of zero or below is ignored by the price comparison.
+   */
+  packQuantity: quantity.optional(),
+  packUnit: text(50),
 };
 
 export const optionalText = text;

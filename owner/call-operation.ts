@@ -13,6 +13,7 @@ export function openDatabase(config: Config): Promise<Database> {
     path: config.dbPath,
     migrationsDir: MIGRATIONS_DIR,
     memoryLimit: config.duckdb.memoryLimit,
+    maxTempDirectorySize: config.duckdb.maxTempDirectorySize,
     threads: config.duckdb.threads,
     allowedDirectories: config.duckdb.allowedDirectories,
     userSql: config.userSql,

@@ -9,6 +9,12 @@ import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
 
 /** The columns of the `uploads.rejections` answer, for every output format (lib/output.ts). */
 export { REJECTION_COLUMNS } from '../ingest/uploads/records.ts';
+export type { Pack } from '../transforms/membership/packs.ts';
+/** The membership packs as CSV files and a printable page, for the API. */
+export { packCsvFiles, packHtml } from '../transforms/membership/packs-output.ts';
+/** The partnership report's page and measure names, for the API. */
+export { renderPartnershipReport } from '../transforms/partnership/report-page.ts';
+export { MEASURE_NAMES } from '../transforms/partnership/terms.ts';
 /** The savings register kinds and the statement's CSV, for the API (which imports no transforms). */
 export { statementCsv } from '../transforms/savings/ledger.ts';
 export { CSV_LOADS } from '../transforms/savings/operations.ts';
@@ -17,14 +23,21 @@ import { backupDatabase } from '../lib/backup.ts';
 import { addBody, listBodies, newBody } from '../lib/bodies.ts';
 import { type Database, queryRows } from '../lib/db.ts';
 import { createKey, listKeys, newKeyParams, revokeKey } from '../lib/keys.ts';
+import { MEMBERSHIP_OPERATIONS } from '../lib/membership.ts';
+import { readMemory } from '../lib/memory.ts';
 import { type Operation, op } from '../lib/operation.ts';
 import { readStats } from '../lib/stats.ts';
+import { ITEM_OPERATIONS } from '../transforms/items/operations.ts';
+import { PACK_OPERATIONS } from '../transforms/membership/operations.ts';
 import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
+import { PARTNERSHIP_OPERATIONS } from '../transforms/partnership/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
   stats: op({ params: z.object({}), run: (db) => db.withConnection(readStats) }),
+  // the owner's memory: resident, V8 and DuckDB's own accounting (bench:ingest polls it)
+  memory: op({ params: z.object({}), run: (db) => db.withConnection(readMemory) }),
   offsets: op({
     params: z.object({}),
     run: (db) =>
@@ -55,6 +68,10 @@ export const OPERATIONS = {
   ...UPLOAD_OPERATIONS,
   ...DEAD_LETTER_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...PARTNERSHIP_OPERATIONS,
+  ...ITEM_OPERATIONS,
+  ...MEMBERSHIP_OPERATIONS,
+  ...PACK_OPERATIONS,
 };
 
 export type OperationName = keyof typeof OPERATIONS;

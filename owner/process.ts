@@ -33,7 +33,7 @@ export type Owner = {
 };
 
 export async function startOwner(config: Config, log: Logger, options: OwnerOptions = {}): Promise<Owner> {
-  if (!(await probeCluster(config.kafkaBrokers, 5000))) {
+  if (!(await probeCluster(config.kafkaBrokers, 5000, config.kafkaAuth))) {
     throw new UserError(
       'unavailable',
       config.usesLocalBroker
@@ -54,7 +54,12 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
       ...config.control,
     });
     await ensureTopics(
-      createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger: log }),
+      createKafka({
+        brokers: config.kafkaBrokers,
+        clientId: config.kafkaClientId,
+        logger: log,
+        auth: config.kafkaAuth,
+      }),
       [
         { topic: config.topics.invoices, numPartitions: config.topicPartitions },
         { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },

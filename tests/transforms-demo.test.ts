@@ -56,7 +56,9 @@ describe('transforms on the demo data', () => {
       const dispersion = new Map(
         (
           await rows(
-            'select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from fct_price_dispersion',
+            // the catalogue's items; the planted identity cases (ITEMS-… invoices) are checked below
+            `select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from fct_price_dispersion
+             where not list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
           )
         ).map((r) => [r.item_code, r]),
       );
@@ -72,6 +74,15 @@ describe('transforms on the demo data', () => {
         expect(Number(got?.bodies), gap.itemCode).toBe(gap.bodies.length);
       }
       expect(dispersion.size).toBe(manifest.priceGaps.length);
+      // the planted item identities (demo/items-identity.ts): exactly their comparisons of 2+ bodies
+      const plantedComparisons = await rows(
+        `select item_scheme from fct_price_dispersion
+         where bodies >= 2 and list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
+      );
+      expect(plantedComparisons.map((r) => r.item_scheme).sort()).toEqual(
+        (manifest.itemIdentity?.comparisons ?? []).map((c) => c.itemScheme).sort(),
+      );
+      expect(manifest.itemIdentity?.comparisons.length).toBeGreaterThan(0);
       // where the over-charged body bought the item at all in this run, it is the dearest
       const planted = manifest.priceGaps.filter(
         (g) => g.planted && g.bodies.some((b) => b.bodyId === g.planted?.bodyId),
@@ -116,11 +127,22 @@ describe('transforms on the demo data', () => {
         new Set(manifest.aboveContractPrice.map((a) => `${a.invoiceKey}#${a.lineNo} ${a.overcharge}`)),
       );
 
-      // The cube holds every pound: per body and currency it equals what was ingested.
+      // The cube holds every pound: per body and currency it equals what was ingested; of the
+      // membership bodies (demo/membership.ts), what counts in partnership figures: nothing of
+      // the prospective body, the leaver's spend up to its last day.
       const cube = await rows(
         'select body_id, currency, sum(net_total)::varchar as net from fct_spend_cube group by all',
       );
+      const membership = manifest.membership;
+      expect(membership).toBeDefined();
+      const { prospective, leaver } = membership as NonNullable<typeof membership>;
+      expect(cube.some((c) => c.body_id === prospective.bodyId)).toBe(false);
+      expect(cube.find((c) => c.body_id === leaver.bodyId && c.currency === 'GBP')?.net).toBe(
+        leaver.netTotalWhileMember,
+      );
+      expect(leaver.documentsAfterLeaving).toBeGreaterThan(0);
       for (const body of manifest.expectedStats.bodies) {
+        if (body.bodyId === prospective.bodyId || body.bodyId === leaver.bodyId) continue;
         expect(
           cube.find((c) => c.body_id === body.bodyId && c.currency === 'GBP')?.net ?? '0.00',
           body.bodyId,
@@ -222,5 +244,35 @@ describe('transforms on the demo data', () => {
     const refused = await pipeline.cli(['sql', 'delete from supplier_decisions']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('one read-only SELECT');
+
+    // Membership through the owner: the register and the prospective body's case for joining,
+    // whose non-addressable spend is what demo/membership.ts planted.
+    const { prospective } = manifest.membership as NonNullable<DemoManifest['membership']>;
+    const members = await pipeline.cli(['members', 'list', '--json']);
+    expect(members.code, members.stderr).toBe(0);
+    expect((JSON.parse(members.stdout) as { counts: unknown }).counts).toEqual({
+      prospective: 1,
+      active: manifest.bodies.length,
+      left: 1,
+    });
+    const pack = await pipeline.cli([
+      'pack',
+      'case-for-joining',
+      prospective.bodyId,
+      '--json',
+      '--as-of',
+      '2023-04-01',
+    ]);
+    expect(pack.code, pack.stderr).toBe(0);
+    const sections = (
+      JSON.parse(pack.stdout) as { sections: { name: string; table: { rows: Record<string, string>[] } }[] }
+    ).sections;
+    const rowsOf = (name: string) => sections.find((x) => x.name === name)?.table.rows ?? [];
+    const byKind = Object.fromEntries(rowsOf('addressability').map((r) => [r.addressability, r.net_total]));
+    for (const [kind, total] of Object.entries(prospective.nonAddressable))
+      expect(byKind[kind], kind).toBe(total);
+    expect(new Set(rowsOf('price_savings').map((r) => r.item_code))).toEqual(new Set(prospective.itemCodes));
+    expect(rowsOf('price_savings').every((r) => Number(r.saving_at_best_price) > 0)).toBe(true);
+    expect(rowsOf('shared_suppliers').length).toBeGreaterThanOrEqual(2);
   }, 240_000);
 });

@@ -13,6 +13,7 @@ import {
   realSamples,
   resolveRealNamesOnly,
   score,
+  scoreByKind,
 } from '../evaluation/resolver/score.ts';
 import {
   cleanName,
@@ -290,6 +291,19 @@ describe.skipIf(!realPairsPresent)(
           entityOf,
         ).recall,
       ).toBeGreaterThanOrEqual(0.95);
+      // the pairs added with the issue-15 rules (read while reviewing those rules: not independent)
+      const byRules = score(
+        handPairs.filter((p) => p.source === 'hand-rules'),
+        entityOf,
+      );
+      expect(byRules.fp).toBe(0);
+      expect(byRules.recall).toBeGreaterThanOrEqual(0.9);
+      for (const k of scoreByKind(handPairs, entityOf))
+        process.stdout.write(`resolver by kind: ${k.label} ${k.kind}: ${k.joined} of ${k.pairs} joined\n`);
+      // no kind of distinct pair is ever joined
+      expect(scoreByKind(handPairs, entityOf).filter((k) => k.label === 'distinct' && k.joined > 0)).toEqual(
+        [],
+      );
       // Recovered by name: an abbreviation and a cut-off bracket, a site after Devon's underscore,
       // a name cut at Devon's 32 characters, trade words added in one ledger.
       const same = (body: string, a: string, b: string) =>

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { queryRows } from '../lib/db.ts';
+import { UserError } from '../lib/errors.ts';
 import { op } from '../lib/operation.ts';
 import { contractsLoadParams, loadContracts } from './contracts/store.ts';
 import {
@@ -16,6 +17,8 @@ import {
   sqlQueryParams,
 } from './query.ts';
 import { decisionParams, recordDecision } from './resolver/decisions.ts';
+import { explainPair, UnknownNameError } from './resolver/explain.ts';
+import { type AliasRow, aliasInput, publicBodyRegister, readPins } from './resolver/model.ts';
 import { lastRuns, runTransforms } from './runner.ts';
 
 export type AliasLine = { body: string; name: string; entity: string | null };
@@ -55,11 +58,40 @@ export const TRANSFORM_OPERATIONS = {
         queryRows(
           conn,
           `select body_id, supplier_name, cleaned_name, reason, score, matched_body_id, matched_name,
-                  vat_number, company_number, charity_number, decided
+                  vat_number, company_number, charity_number, public_body_code, public_body_match, decided
            from int_supplier_matches where entity_id = $entity order by body_id, supplier_name`,
           { entity },
         ),
       ),
+  }),
+  'suppliers.why': op({
+    params: z.object({
+      a: z.string().min(1),
+      b: z.string().min(1),
+      bodyA: z.string().min(1).optional(),
+      bodyB: z.string().min(1).optional(),
+    }),
+    run: (db, params) =>
+      db.withConnection(async (conn) => {
+        // the names and decisions the last resolution read, resolved again keeping its evidence
+        const rows = await queryRows<AliasRow>(
+          conn,
+          `select body_id, supplier_name, vat_numbers, company_numbers, charity_numbers, redacted
+           from stg_supplier_aliases order by body_id, supplier_name`,
+        );
+        try {
+          return explainPair(
+            rows.map(aliasInput),
+            await readPins(conn),
+            { publicBodies: publicBodyRegister() },
+            { bodyId: params.bodyA, name: params.a },
+            { bodyId: params.bodyB, name: params.b },
+          );
+        } catch (error) {
+          if (error instanceof UnknownNameError) throw new UserError('not-found', error.message);
+          throw error;
+        }
+      }),
   }),
   'suppliers.decide': op({
     params: decisionParams,

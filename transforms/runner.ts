@@ -40,6 +40,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Database, inTransaction, queryRows, quoteIdent } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
+import { announceFinishedRun, announceRunEnded, announceRunStarted } from '../lib/transform-events.ts';
 import { ensureContractTables } from './contracts/store.ts';
 import {
   descendants,
@@ -107,12 +108,33 @@ const running = new WeakMap<Database, Promise<RunSummary>>();
 export function runTransforms(db: Database, options: RunOptions = {}): Promise<RunSummary> {
   const inFlight = running.get(db);
   if (inFlight) return inFlight;
-  const run = db.withConnection((conn) => runOnConnection(conn, options)).finally(() => running.delete(db));
+  const startedAt = performance.now();
+  const run = db
+    .withConnection((conn) => runOnConnection(conn, options))
+    .then((summary) => {
+      announceFinishedRun({
+        db,
+        runId: summary.runId,
+        durationMs: performance.now() - startedAt,
+        models: summary.models,
+      });
+      return summary;
+    })
+    .finally(() => running.delete(db));
   running.set(db, run);
   return run;
 }
 
 export async function runOnConnection(conn: DuckDBConnection, options: RunOptions = {}): Promise<RunSummary> {
+  announceRunStarted();
+  try {
+    return await runModels(conn, options);
+  } finally {
+    announceRunEnded();
+  }
+}
+
+async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<RunSummary> {
   const models = options.models ?? loadModels();
   const selected = options.select?.length ? selectModels(models, options.select) : null;
   const runId = Number(

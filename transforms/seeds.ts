@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OWN_SEEDS_DIR } from '../lib/config.ts';
+import { OWN_SEEDS_DIR, REFERENCE_UNITS_DIR } from '../lib/config.ts';
 
 type Seed = {
   table: string;
@@ -20,6 +20,8 @@ type Seed = {
   file: string;
   /** Our column names, in the file's column order (the file's own header is not relied on). */
   columns: readonly string[];
+  /** The folder, when not transforms/seeds/. */
+  dir?: string;
 };
 
 /** Our own seeds, in transforms/seeds/ (OWN_SEEDS_DIR; lines starting with # are comments). */
@@ -30,6 +32,14 @@ export const OWN_SEEDS: readonly Seed[] = [
     columns: ['rule_id', 'priority', 'field', 'pattern', 'proclass_code', 'cpv_code', 'note'],
   },
   { table: 'seed_cpv_proclass', file: 'cpv_proclass.csv', columns: ['cpv_prefix', 'proclass_code', 'note'] },
+  // units for the price comparison: UN/ECE Rec 20 codes and the free-text forms that mean them
+  {
+    table: 'seed_rec20_units',
+    file: 'rec20_units.csv',
+    columns: ['code', 'name', 'dimension', 'factor_to_base'],
+    dir: REFERENCE_UNITS_DIR,
+  },
+  { table: 'seed_unit_forms', file: 'unit_forms.csv', columns: ['form', 'code'], dir: REFERENCE_UNITS_DIR },
 ];
 
 export const CODELIST_SEEDS: readonly Seed[] = [
@@ -84,7 +94,7 @@ export async function loadCodelists(conn: DuckDBConnection, dir: string | null):
 
 /** Loads our own seeds from transforms/seeds/. */
 export async function loadOwnSeeds(conn: DuckDBConnection): Promise<void> {
-  for (const seed of OWN_SEEDS) await loadCsv(conn, seed, join(OWN_SEEDS_DIR, seed.file), true);
+  for (const seed of OWN_SEEDS) await loadCsv(conn, seed, join(seed.dir ?? OWN_SEEDS_DIR, seed.file), true);
 }
 
 async function loadCsv(conn: DuckDBConnection, seed: Seed, path: string, comments: boolean): Promise<void> {

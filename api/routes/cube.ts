@@ -45,6 +45,7 @@ export function cubeRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/cube',
+      cachedPerRun: true,
       tag: 'spend',
       summary: 'Net spend totals from the spend cube, filtered and grouped (a body key sees its own body)',
       access: ['body', 'procurement', 'finance', 'admin'],

@@ -97,6 +97,7 @@ export function martRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/marts/:mart',
+      cachedPerRun: true,
       tag: 'marts',
       summary: 'Read a mart: filters on its own columns, cursor pages, JSON, CSV or Arrow IPC',
       access: ['body', 'procurement', 'finance', 'admin'],

@@ -30,6 +30,7 @@ export function supplierRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/suppliers',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: 'Supplier entities: name, identifiers, bodies',
       access: READERS,
@@ -46,6 +47,7 @@ export function supplierRoutes(context: ApiContext) {
     route({
       method: 'get',
       path: '/api/v1/suppliers/aliases',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: 'Every supplier name as each body sends it, and the entity it resolves to',
       access: READERS,
@@ -53,7 +55,23 @@ export function supplierRoutes(context: ApiContext) {
     }),
     route({
       method: 'get',
+      path: '/api/v1/suppliers/why',
+      tag: 'suppliers',
+      summary:
+        'Why two supplier names were, or were not, resolved to one entity: the evidence and the guards',
+      access: READERS,
+      query: z.strictObject({
+        a: z.string().min(1).max(500),
+        b: z.string().min(1).max(500),
+        bodyA: z.string().min(1).max(63).optional(),
+        bodyB: z.string().min(1).max(63).optional(),
+      }),
+      handler: async ({ query }) => runOperation(context.db, 'suppliers.why', query),
+    }),
+    route({
+      method: 'get',
       path: '/api/v1/suppliers/:entityId',
+      cachedPerRun: true,
       tag: 'suppliers',
       summary: "An entity's names, identifiers and match reasons",
       access: READERS,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { publicBodyRegister } from '../../transforms/resolver/model.ts';
 import { type AliasInput, resolveSuppliers } from '../../transforms/resolver/resolve.ts';
 import { type RealAlias, readRealAliases } from './real-names.ts';
 
@@ -19,6 +20,8 @@ export type LabelledPair = {
   nameB: string;
   match: boolean;
   source: string;
+  /** What distinguishes the two names, or why distinct ones look alike (hand-labelled pairs only). */
+  kind?: string;
 };
 
 export function readPairs(path: string): LabelledPair[] {
@@ -36,6 +39,7 @@ export function readPairs(path: string): LabelledPair[] {
     nameB: r.name_b as string,
     match: r.label === 'match',
     source: r.source as string,
+    ...(r.kind ? { kind: r.kind } : {}),
   }));
 }
 
@@ -86,7 +90,8 @@ export async function resolveRealNamesOnly(
   aliases ??= await readRealAliases();
   const unique = new Map<string, AliasInput>();
   for (const a of aliases) unique.set(`${a.bodyId}\u0000${a.name}`, { bodyId: a.bodyId, name: a.name });
-  const matches = resolveSuppliers([...unique.values()]);
+  // the product's own register (reference/registers), as spend transforms use it
+  const matches = resolveSuppliers([...unique.values()], [], { publicBodies: publicBodyRegister() });
   const entity = new Map(matches.map((m) => [`${m.bodyId}\u0000${m.name}`, m.entityId]));
   return (body, name) => {
     const key = `${body}\u0000${name}`;
@@ -140,4 +145,27 @@ export function realSamples(
     ),
     sample('real, cross-body and cross-period pairs labelled by hand', handPairs),
   ];
+}
+
+/**
+ * Scores by kind of pair. Precision needs predicted matches, which only the distinct pairs of a
+ * kind can falsify: each kind's row counts its own pairs; `precision` of a kind of distinct pairs
+ * is 1 − (wrongly merged / pairs), reported as `merged`.
+ */
+export function scoreByKind(
+  pairs: LabelledPair[],
+  entityOf: (body: string, name: string) => string | null,
+): { kind: string; label: 'match' | 'distinct'; pairs: number; joined: number; errors: LabelledPair[] }[] {
+  const groups = new Map<string, LabelledPair[]>();
+  for (const pair of pairs) {
+    const key = `${pair.match ? 'match' : 'distinct'}\u0000${pair.kind ?? 'unlabelled'}`;
+    groups.set(key, [...(groups.get(key) ?? []), pair]);
+  }
+  return [...groups.entries()]
+    .map(([key, list]) => {
+      const [label, kind] = key.split('\u0000') as ['match' | 'distinct', string];
+      const result = score(list, entityOf);
+      return { kind, label, pairs: list.length, joined: result.tp + result.fp, errors: result.errors };
+    })
+    .sort((a, b) => (a.label + a.kind < b.label + b.kind ? -1 : 1));
 }

@@ -21,10 +21,12 @@ import type {
   Producer as KafkaJsProducer,
   ProducerConfig as KafkaJsProducerConfig,
   RecordMetadata as KafkaJsRecordMetadata,
+  SASLOptions as KafkaJsSaslOptions,
   LogEntry,
 } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import pino from 'pino';
+import type { KafkaAuth } from '../../lib/config.ts';
 import type { Logger } from '../../lib/log.ts';
 import { type Codec, lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 import { tolerateUndecodable } from './undecodable.ts';
@@ -61,7 +63,18 @@ export type CreateKafkaOptions = {
   logger?: Logger;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** SASL credentials and TLS (config.kafkaAuth); none: plaintext without a login. */
+  auth?: KafkaAuth;
 };
+
+/** kafkajs' `sasl` and `ssl` settings for these credentials. */
+function securitySettings(auth: KafkaAuth | undefined) {
+  return {
+    // kafkajs types each mechanism apart; the three take the same username and password.
+    ...(auth?.sasl ? { sasl: { ...auth.sasl } as KafkaJsSaslOptions } : {}),
+    ...(auth?.tls ? { ssl: auth.tls.ca ? { ca: [auth.tls.ca] } : true } : {}),
+  };
+}
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkajs.logLevel.ERROR]: 'error',
@@ -96,6 +109,7 @@ export function createKafka(options: CreateKafkaOptions): KafkaClient {
     logCreator: pinoLogCreator(logger),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
+    ...securitySettings(options.auth),
   });
 }
 
@@ -240,15 +254,19 @@ export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promis
  * Whether a Kafka cluster answers a metadata request within timeoutMs and names at least one
  * broker. Logs nothing and never throws: meant for "is it up yet?" loops.
  */
-export async function probeCluster(brokers: string[], timeoutMs: number): Promise<boolean> {
-  return (await probeClusterId(brokers, timeoutMs)) !== undefined;
+export async function probeCluster(brokers: string[], timeoutMs: number, auth?: KafkaAuth): Promise<boolean> {
+  return (await probeClusterId(brokers, timeoutMs, auth)) !== undefined;
 }
 
 /**
  * The id of the Kafka cluster answering at these addresses within timeoutMs (it tells one broker
  * from another on the same address), or undefined when none answers. Logs nothing, never throws.
  */
-export async function probeClusterId(brokers: string[], timeoutMs: number): Promise<string | undefined> {
+export async function probeClusterId(
+  brokers: string[],
+  timeoutMs: number,
+  auth?: KafkaAuth,
+): Promise<string | undefined> {
   const kafka = new kafkajs.Kafka({
     brokers,
     clientId: 'collective-spend-probe',
@@ -256,6 +274,7 @@ export async function probeClusterId(brokers: string[], timeoutMs: number): Prom
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
+    ...securitySettings(auth),
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   let timer: NodeJS.Timeout | undefined;
@@ -295,5 +314,41 @@ function registerCodecs(): void {
   for (const [type, name, codec] of registered) {
     const tolerant = tolerateUndecodable(name, codec);
     CompressionCodecs[type] = () => tolerant;
+  }
+}
+
+/** An ACL granting `principal` ("User:name") these operations on a topic or group (or a name prefix). */
+export type AclGrant = {
+  principal: string;
+  resource: 'topic' | 'group';
+  name: string;
+  /** The name is a prefix ("spend." covers every topic starting so). */
+  prefixed?: boolean;
+  operations: ('READ' | 'WRITE' | 'DESCRIBE' | 'CREATE')[];
+};
+
+/** Creates ALLOW ACLs (needs a broker with an authorizer and an admin login). */
+export async function grantAcls(kafka: KafkaClient, grants: AclGrant[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({
+      acl: grants.flatMap((grant) =>
+        grant.operations.map((operation) => ({
+          resourceType:
+            grant.resource === 'topic' ? kafkajs.AclResourceTypes.TOPIC : kafkajs.AclResourceTypes.GROUP,
+          resourceName: grant.name,
+          resourcePatternType: grant.prefixed
+            ? kafkajs.ResourcePatternTypes.PREFIXED
+            : kafkajs.ResourcePatternTypes.LITERAL,
+          principal: grant.principal,
+          host: '*',
+          operation: kafkajs.AclOperationTypes[operation],
+          permissionType: kafkajs.AclPermissionTypes.ALLOW,
+        })),
+      ),
+    });
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -272,3 +272,17 @@ export const lineColumns = (priced: { required: boolean }) => [
   { name: 'net_amount', type: 'DECIMAL(18,2)', field: 'netAmount', notNull: true },
   ...categoryColumns,
 ] as const;
+
+/**
+ * A line's item identity and pack size (migration 010 appends them to both line tables, so they
+ * come last in each line declaration; older messages leave them null).
+ */
+// biome-ignore format: one column a line
+export const itemIdentityColumns = [
+  { name: 'standard_item_scheme', type: 'VARCHAR', field: 'standardItemId.scheme' },
+  { name: 'standard_item_id', type: 'VARCHAR', field: 'standardItemId.id' },
+  { name: 'sellers_item_code', type: 'VARCHAR', field: 'sellersItemCode' },
+  { name: 'buyers_item_code', type: 'VARCHAR', field: 'buyersItemCode' },
+  { name: 'pack_quantity', type: 'DECIMAL(18,4)', field: 'packQuantity' },
+  { name: 'pack_unit', type: 'VARCHAR', field: 'packUnit' },
+] as const;

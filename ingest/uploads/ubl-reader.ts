@@ -132,6 +132,7 @@ function readInvoice(root: Node, rootName: 'Invoice' | 'CreditNote', ctx: UblCon
       netAmount: formatPence(sign * lineNet),
       ...optional('description', clip(text(line, 'Item', 'Name') ?? text(line, 'Item', 'Description'), 2000)),
       ...optional('itemCode', clip(itemCode(line), 200)),
+      ...itemIdentity(line),
       ...optional('quantity', quantity),
       ...optional('unit', clip(attribute(first(line, quantityElement), 'unitCode'), 50)),
       ...optional('unitPrice', unitPrice),
@@ -224,6 +225,7 @@ function readOrder(root: Node, ctx: UblContext): UblDocument {
       ),
       ...optional('description', clip(text(item, 'Item', 'Name') ?? text(item, 'Item', 'Description'), 2000)),
       ...optional('itemCode', clip(itemCode(item), 200)),
+      ...itemIdentity(item),
       ...optional('unit', clip(attribute(first(item, 'Quantity'), 'unitCode'), 50)),
       ...optional('category', classification(item)),
     };
@@ -293,6 +295,24 @@ function itemCode(line: Node | undefined): string | undefined {
     text(line, 'Item', 'SellersItemIdentification', 'ID') ??
     text(line, 'Item', 'StandardItemIdentification', 'ID')
   );
+}
+
+/**
+ * What the line says of its item, each identifier in its own field (itemCode above keeps the first
+ * of them, for display): the standard id with its scheme (0160 is GTIN), the seller's code, the
+ * buyer's code.
+ */
+function itemIdentity(line: Node | undefined): Partial<InvoiceLineV1> {
+  const standard = first(first(first(line, 'Item'), 'StandardItemIdentification'), 'ID');
+  const standardId = clip(textOf(standard), 200);
+  const scheme = attribute(standard, 'schemeID');
+  return {
+    ...(standardId && scheme && /^[A-Za-z0-9:._-]{1,20}$/.test(scheme)
+      ? { standardItemId: { scheme, id: standardId } }
+      : {}),
+    ...optional('sellersItemCode', clip(text(line, 'Item', 'SellersItemIdentification', 'ID'), 200)),
+    ...optional('buyersItemCode', clip(text(line, 'Item', 'BuyersItemIdentification', 'ID'), 200)),
+  };
 }
 
 /** Line numbers from the documents' own line ids when they are distinct positive integers, else 1, 2, 3… */

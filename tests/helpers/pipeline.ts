@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
+import { createKafka, createProducer, type KafkaClient, type Producer } from '../../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../../ingest/lag.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import type { Stats } from '../../lib/stats.ts';
@@ -52,6 +52,7 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'spend-test-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const env: Record<string, string> = {
+    // A test that brings its own broker (a fault test stopping it) passes KAFKA_BROKERS.
     KAFKA_BROKERS: testBrokers().join(','),
     SPEND_DB: join(dir, 'spend.duckdb'),
     SPEND_TOPIC_INVOICES: `${id}.invoices`,
@@ -65,7 +66,9 @@ export async function createPipeline(overrides: Record<string, string> = {}): Pr
     ...overrides,
   };
   const config = loadConfig(env);
-  const kafka = testKafka();
+  const kafka = overrides.KAFKA_BROKERS
+    ? createKafka({ brokers: config.kafkaBrokers, clientId: uniqueName('test') })
+    : testKafka();
   await createTestTopics(
     [
       { topic: config.topics.invoices, numPartitions: config.topicPartitions },

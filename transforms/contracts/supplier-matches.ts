@@ -12,6 +12,7 @@ import { queryRows } from '../../lib/db.ts';
 import {
   aliasInput,
   inputsFingerprint,
+  publicBodyRegister,
   type AliasRow as SpendAliasRow,
   unchangedRows,
 } from '../resolver/model.ts';
@@ -82,7 +83,9 @@ export async function buildContractSupplierMatches(
     inputs.push({ bodyId: contractAliasBody(s), name: s.supplier_name, companyNumbers: s.company_numbers });
   }
 
-  const matches = resolveSuppliers(inputs, pins).slice(aliases.length);
+  const matches = resolveSuppliers(inputs, pins, { publicBodies: publicBodyRegister() }).slice(
+    aliases.length,
+  );
   const appender = await conn.createAppender('int_contract_supplier_matches');
   const text = (value: string | null) =>
     value === null ? appender.appendNull() : appender.appendVarchar(value);

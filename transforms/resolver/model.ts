@@ -6,11 +6,28 @@
  * build, the table is left as it is.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { REFERENCE_REGISTERS_DIR } from '../../lib/config.ts';
 import { queryRows } from '../../lib/db.ts';
+import { loadPublicBodyRegister, type PublicBodyRegister, REGISTER_FILES } from './public-bodies.ts';
 import { type AliasInput, type Pin, resolveSuppliers } from './resolve.ts';
+
+let shippedRegister: PublicBodyRegister | null | undefined;
+
+/**
+ * The local authority register shipped in reference/registers (read once per process, from the
+ * repository, never from ../shared: a clone anywhere resolves councils the same way), or null
+ * when the folder is missing (councils are then resolved by name only).
+ */
+export function publicBodyRegister(): PublicBodyRegister | null {
+  if (shippedRegister === undefined) {
+    const present = Object.values(REGISTER_FILES).every((f) => existsSync(join(REFERENCE_REGISTERS_DIR, f)));
+    shippedRegister = present ? loadPublicBodyRegister(REFERENCE_REGISTERS_DIR) : null;
+  }
+  return shippedRegister;
+}
 
 /** A row of stg_supplier_aliases, as the resolver reads it. */
 export type AliasRow = {
@@ -46,7 +63,12 @@ export async function readPins(conn: DuckDBConnection): Promise<Pin[]> {
 /** The resolver's own code: a change to it resolves again even when the names did not change. */
 export const RESOLVER_VERSION = createHash('sha1')
   .update(
-    ['resolve.ts', 'normalise.ts'].map((f) => readFileSync(join(import.meta.dirname, f), 'utf8')).join('\n'),
+    [
+      ...['resolve.ts', 'normalise.ts', 'similarity.ts', 'public-bodies.ts'].map((f) =>
+        readFileSync(join(import.meta.dirname, f), 'utf8'),
+      ),
+      publicBodyRegister()?.version ?? 'no register',
+    ].join('\n'),
   )
   .digest('hex')
   .slice(0, 12);
@@ -92,7 +114,9 @@ export async function buildSupplierMatches(
     `select body_id, supplier_name, vat_numbers, company_numbers, charity_numbers, redacted
      from stg_supplier_aliases order by body_id, supplier_name`,
   );
-  const matches = resolveSuppliers(rows.map(aliasInput), await readPins(conn));
+  const matches = resolveSuppliers(rows.map(aliasInput), await readPins(conn), {
+    publicBodies: publicBodyRegister(),
+  });
 
   await conn.run(`create or replace table int_supplier_matches (
     body_id varchar not null,
@@ -106,6 +130,8 @@ export async function buildSupplierMatches(
     vat_number varchar,
     company_number varchar,
     charity_number varchar,
+    public_body_code varchar,
+    public_body_match varchar,
     decided boolean not null
   )`);
   const pinned = new Set((await readPins(conn)).map((p) => `${p.bodyId}\u0000${p.name}`));
@@ -124,6 +150,8 @@ export async function buildSupplierMatches(
     text(m.vatNumber);
     text(m.companyNumber);
     text(m.charityNumber);
+    text(m.publicBodyCode);
+    text(m.publicBodyMatch);
     appender.appendBoolean(pinned.has(`${m.bodyId}\u0000${m.name}`));
     appender.endRow();
   }

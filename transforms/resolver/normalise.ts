@@ -246,16 +246,89 @@ export type CleanedName = {
   branchOf: string | null;
 };
 
+/**
+ * The resolver's name rules that can be switched off one by one, so that the merges each makes
+ * across the real population can be counted (evaluation/resolver/rule-merges.ts):
+ * - `hash-parts`: Bolton's `#` read part by part (the organisation, not a short alias, a place or a
+ *   lone `Limited` after it); without it, the part after the last `#` is the name;
+ * - `site-suffix`: `<organisation> - <site>` joins the organisation's own name;
+ * - `trading-as`: `X T/A Y` where X has no legal form (an academy trust, a charity) states X;
+ *   a leading `T/A` is dropped;
+ * - `honorific`: `HM`, `Her Majesty's`, `His Majesty's` are one word;
+ * - `legal-form-note`: words after a legal form (`… LTD-CARLETON`, `… LIMITED FORMERLY JBW`) are
+ *   a note: the name up to the legal form is stated; misspelt legal forms (`LIMTED`) are legal forms;
+ * - `public-body`: a council's register code (public-bodies.ts, applied in resolve.ts).
+ */
+export type NameRule =
+  | 'hash-parts'
+  | 'site-suffix'
+  | 'trading-as'
+  | 'honorific'
+  | 'legal-form-note'
+  | 'public-body';
+export const NAME_RULES: readonly NameRule[] = [
+  'hash-parts',
+  'site-suffix',
+  'trading-as',
+  'honorific',
+  'legal-form-note',
+  'public-body',
+];
+export const ALL_RULES: ReadonlySet<NameRule> = new Set(NAME_RULES);
+
+/** The organisation's name among the parts Bolton's ledger joins with `#`. */
+function hashParts(name: string): { main: string; tradingName: string | null } {
+  const parts: string[] = [];
+  for (const raw of name.split('#').map((p) => p.trim())) {
+    if (!/[A-Za-z]/.test(raw)) continue; // `Creative Support Limited#3`: a site number
+    const words = raw
+      .toUpperCase()
+      .replace(/[^A-Z ]+/g, ' ')
+      .trim()
+      .split(/\s+/);
+    // `Altitude Services#Limited`: the field's end, not a name
+    if (parts.length > 0 && words.every((w) => LEGAL_SUFFIXES.has(w))) {
+      parts[parts.length - 1] = `${parts[parts.length - 1]} ${raw}`;
+      continue;
+    }
+    if (parts.length > 0 && words.every((w) => BRACKET_NOTES.has(w))) continue; // `Quadient UK Ltd#Finance`
+    parts.push(raw);
+  }
+  if (parts.length <= 1) return { main: parts[0] ?? name, tradingName: null };
+  const [first, last] = [parts[0] as string, parts[parts.length - 1] as string];
+  const words = (text: string) => cleanPart(text)?.tokens ?? [];
+  // The last part is the organisation (`Reed#Reed Specialist Recruitment Limited`, `62 Wright
+  // Street#Mencap`) unless it is weak: one word (`#CQC`, `#BLACKBURN`, `#Keys Group`: an acronym, a
+  // place or a short alias that may be another firm's name) after a name that is not an address,
+  // or a name without legal form after a registered one (`Stocks Hall Care Homes Ltd#St Helens`).
+  const address = /^\s*\d/.test(first);
+  const weak =
+    (words(last).length <= 1 && !address) || (hasLegalForm(first) && !hasLegalForm(last) && !address);
+  // After a registered name, a name of two or more words without a legal form is its trading
+  // name (`Gazprom Marketing & Retail Limited#Gazprom Energy`): stated, as a trading name (it never
+  // joins a registered name). Two registered names joined by `#` may be sister companies (`Kays
+  // Traffic Management Systems Limited#Kays Highways Limited`): only the last is used.
+  const tradingName =
+    weak && hasLegalForm(first) && !hasLegalForm(last) && words(last).length >= 2 ? last : null;
+  return { main: weak ? first : last, tradingName };
+}
+
 /** Strips what is not part of the organisation's name: notes, aliases, accents, padding. */
-export function stripNoise(raw: string): string {
+export function stripNoise(raw: string, rules: ReadonlySet<NameRule> = ALL_RULES): string {
   let name = raw.replace(/[\u00a0\u2000-\u200b\u202f\u3000]/g, ' ').normalize('NFKD');
   name = name.replace(/[\u0300-\u036f]/g, ''); // accents: Dräger → Drager
   name = name.replace(/\uFFFD/g, '');
-  // `Reed#Reed Specialist Recruitment Ltd`: a site or alias, then '#', then the organisation.
-  // `Creative Support Limited#3`: a site number after '#'.
-  name = name.replace(/#\s*\d+\s*$/, '');
-  const hash = name.lastIndexOf('#');
-  if (hash >= 0 && /[A-Za-z]/.test(name.slice(hash + 1))) name = name.slice(hash + 1);
+  if (rules.has('hash-parts')) {
+    if (name.includes('#')) name = hashParts(name).main;
+  } else {
+    // `Reed#Reed Specialist Recruitment Ltd`: a site or alias, then '#', then the organisation.
+    // `Creative Support Limited#3`: a site number after '#'.
+    name = name.replace(/#\s*\d+\s*$/, '');
+    const hash = name.lastIndexOf('#');
+    if (hash >= 0 && /[A-Za-z]/.test(name.slice(hash + 1))) name = name.slice(hash + 1);
+  }
+  // `T/A Holyrood Day Nursery - Salford`: the ledger kept only the trading part
+  if (rules.has('trading-as')) name = name.replace(/^\s*(T\/A|TRADING AS)\s+/i, '');
   // Payment notes: `_BACS`, `*1614*`, `**6795**`, `****5033`, `**FEES ONLY***`: cut at the first.
   name = name.replace(/_BACS\b.*$/i, ' ');
   const star = name.indexOf('*');
@@ -271,8 +344,9 @@ export function stripNoise(raw: string): string {
   return name;
 }
 
-export function cleanName(raw: string): CleanedName | null {
-  const stripped = stripNoise(raw);
+export function cleanName(raw: string, rules: ReadonlySet<NameRule> = ALL_RULES): CleanedName | null {
+  const stripped = stripNoise(raw, rules);
+  const cleanPart = (text: string) => cleanWords(text, rules);
   const main = cleanPart(stripped);
   if (!main) return null;
   const alternates = new Set<string>();
@@ -282,13 +356,51 @@ export function cleanName(raw: string): CleanedName | null {
   // `Ford Retail Limited t/a TrustFord`: both the legal name and, when a company trades under
   // it, the trading name. (`J Patel t/a Premier Taxis` gives neither: a person's trading name is
   // too weak to join on.)
+  const hashTradingName = rules.has('hash-parts') && raw.includes('#') ? hashParts(raw).tradingName : null;
+  const hashTrading = hashTradingName ? cleanPart(hashTradingName) : null;
+  if (hashTrading) {
+    alternates.add(hashTrading.key);
+    tradingNames.add(hashTrading.key);
+  }
   const tradingAs = /^(.*?)\s+(?:T\/A|T\/AS|TRADING AS)\s+(.*)$/i.exec(stripped);
+  // `BPSCAT T/A St Paulinus`, `NUGENT CARE T/A …`: an organisation without a legal form before
+  // T/A (an academy trust's schools) is stated too, when it is no person's name: one distinctive
+  // word of three letters or more, or a trade word beside it.
+  const unregisteredOrganisation = (text: string) => {
+    const tokens = cleanPart(text)?.tokens ?? [];
+    const distinctive = tokens.filter((t) => t.length >= 2 && !/^\d+$/.test(t));
+    return (
+      (tokens.length === 1 && (tokens[0]?.length ?? 0) >= 3) ||
+      (tokens.length >= 2 && distinctive.some((t) => TRADE_WORDS.has(t)) && !/^[A-Z]\b/i.test(text.trim()))
+    );
+  };
+  if (
+    tradingAs &&
+    rules.has('trading-as') &&
+    !hasLegalForm(tradingAs[1] as string) &&
+    unregisteredOrganisation(tradingAs[1] as string)
+  ) {
+    const organisation = cleanPart(tradingAs[1] as string);
+    if (organisation) {
+      alternates.add(organisation.key);
+      legalNames.add(organisation.key);
+    }
+  }
   if (tradingAs && hasLegalForm(tradingAs[1] as string)) {
     const [legal, trading] = [cleanPart(tradingAs[1] as string), cleanPart(tradingAs[2] as string)];
     if (legal) alternates.add(legal.key);
     if (trading) {
       alternates.add(trading.key);
       tradingNames.add(trading.key);
+    }
+  }
+  const beforeNote =
+    rules.has('legal-form-note') && !/\s-\s|#|\/|\(/.test(stripped) ? legalNameBeforeNote(stripped) : null;
+  if (beforeNote) {
+    const key = cleanPart(beforeNote);
+    if (key && key.key !== main.key) {
+      alternates.add(key.key);
+      legalNames.add(key.key);
     }
   }
   // `O2 (Telefonica UK Ltd)`, `Chartwells (Compass Contract Services)`: a bracketed name of two or
@@ -356,6 +468,25 @@ export function cleanName(raw: string): CleanedName | null {
   // So does a place or site in closing brackets (`ACTION FOR CHILDREN (WATFORD)`), not a region
   // (`AFFINITY SUPPORTING PEOPLE (SOUTH) LTD` is a company of its own).
   const underscore = /^([^_]+)_(.+)$/.exec(stripped);
+  // `NUGENT CARE - CHILDWALL`, `Methodist Homes - Pennystone Court`: a site after a spaced dash, the
+  // organisation before it without a legal form (one with a legal form is stated above). Not a
+  // person's trade (`ZOE MARINER - CHILDMINDER`), an acronym spelt out (`HFT - HOME FARM TRUST`)
+  // or a registered name after the dash (the reversed order: `FERNDALE COURT - HC ONE LTD`).
+  const dash = rules.has('site-suffix') ? /^([^()_]+?)\s+-\s+([^()]+)$/.exec(stripped) : null;
+  const dashSite = dash ? cleanPart(dash[2] as string) : null;
+  const dashHead = dash ? cleanPart(dash[1] as string) : null;
+  const siteAfterDash =
+    dash !== null &&
+    dashSite !== null &&
+    dashHead !== null &&
+    !hasLegalForm(dash[1] as string) &&
+    !hasLegalForm(dash[2] as string) &&
+    dashSite.tokens.length <= 5 &&
+    // a site, not a place alone: `HOME INSTEAD SENIOR CARE - LYTHAM` and `- PRESTON` are franchisees
+    dashSite.tokens.some((t) => SITE_WORDS.has(t)) &&
+    !dashSite.tokens.some((t) => PERSON_TRADES.has(t) || REGION_WORDS.has(t)) &&
+    !dashSite.tokens.some((t) => BRACKET_NOTES.has(t)) &&
+    !initialsOf(dashHead.compact, dashSite.tokens);
   const site = /^([^()_]+?)\s*\(([^()]+)\)$/.exec(stripped);
   const siteKey = site ? cleanPart(site[2] as string) : null;
   const siteIsPlace =
@@ -367,7 +498,9 @@ export function cleanName(raw: string): CleanedName | null {
     ? (cleanPart(underscore[1] as string)?.key ?? null)
     : siteIsPlace
       ? (cleanPart(site?.[1] as string)?.key ?? null)
-      : null;
+      : siteAfterDash
+        ? (dashHead?.key ?? null)
+        : null;
   alternates.delete(main.key);
   return {
     ...main,
@@ -379,11 +512,64 @@ export function cleanName(raw: string): CleanedName | null {
 }
 
 function hasLegalForm(text: string): boolean {
-  return /\b(LTD|LIMITED|PLC|LLP|CIC)\b\.?\s*$/i.test(text.trim());
+  return /\b(LTD|LIMITED|LIMTED|LIMITIED|PLC|LLP|CIC)\b\.?\s*$/i.test(text.trim());
 }
 
-function cleanPart(
+/** Words naming a site: `… - GREENWAYS REST HOME`, `… - Oak Lodge`. */
+const SITE_WORDS = new Set(
+  'HOUSE LODGE COURT HOME HOMES HALL MANOR GRANGE VIEW GARDENS PLACE VILLA CLOSE NURSING REST ACADEMY SCHOOL PRIMARY CENTRE CENTER FARM PARK COTTAGE MEWS'.split(
+    ' ',
+  ),
+);
+/** A person's trade after their name: `PETER SMITH - GUITAR TUTOR`. */
+const PERSON_TRADES = new Set(
+  'CHILDMINDER CHILDMINDING TUTOR THERAPIST PSYCHOLOGIST CONSULTANT COUNSELLOR TRAINER'.split(' '),
+);
+/** Trade words that make a name an organisation's, not a person's (`NUGENT CARE`, `BRIDGE CHAPEL`). */
+const TRADE_WORDS = new Set(
+  'CARE TRUST SOCIETY CHARITY FOUNDATION ASSOCIATION SERVICES NURSERY NURSERIES HOMES ACADEMY SCHOOLS CHURCH CHAPEL CENTRE CENTER GROUP PARTNERSHIP'.split(
+    ' ',
+  ),
+);
+
+/** Whether the words' initials spell the name: `HFT` - `HOME FARM TRUST`. */
+function initialsOf(compact: string, tokens: string[]): boolean {
+  const initials = tokens.map((t) => t[0]).join('');
+  const significant = tokens
+    .filter((t) => t !== 'AND' && t !== 'OF' && t !== 'THE')
+    .map((t) => t[0])
+    .join('');
+  return compact.length >= 2 && (compact === initials || compact === significant);
+}
+
+/** `HM`, `HER MAJESTYS`, `HIS MAJESTYS` at the start of a name: one honorific. */
+function honorific(tokens: string[]): string[] {
+  if (tokens[0] === 'HM' && tokens.length > 1) return tokens;
+  if ((tokens[0] === 'HER' || tokens[0] === 'HIS') && /^MAJEST/.test(tokens[1] ?? '') && tokens.length > 2)
+    return ['HM', ...tokens.slice(2)];
+  return tokens;
+}
+
+/** `… LTD-CARLETON`, `CDER GROUP LIMITED FORMERLY JBW`: the name ends at its legal form (not `BUCKINGHAM LTD W H`). */
+export function legalNameBeforeNote(text: string): string | null {
+  const m = /^(.*?\b(?:LTD|LIMITED|PLC|LLP))\b\.?\s*[-,:]?\s*(.+)$/i.exec(text.trim());
+  if (!m) return null;
+  const rest = (m[2] as string)
+    .toUpperCase()
+    .replace(/[^A-Z0-9 ]+/g, ' ')
+    .trim();
+  if (!/[A-Z]{2}/.test(rest)) return null;
+  if (/^(THE|[A-Z]( [A-Z])*|T A|T AS|TRADING AS .*|AND .*|PARTNERSHIP.*|COMPANY.*)$/.test(rest)) return null;
+  return m[1] as string;
+}
+
+function cleanPart(text: string) {
+  return cleanWords(text, ALL_RULES);
+}
+
+function cleanWords(
   text: string,
+  rules: ReadonlySet<NameRule>,
 ): Omit<CleanedName, 'alternates' | 'legalNames' | 'tradingNames' | 'branchOf'> | null {
   let name = text.toUpperCase();
   name = name.replace(/&/g, ' AND ').replace(/\+/g, ' AND ');
@@ -397,6 +583,9 @@ function cleanPart(
   );
   if (formBeforeInitials > 0 && formBeforeInitials < tokens.length - 1) tokens.splice(formBeforeInitials, 1);
   tokens = joinInitials(tokens).map((token) => ABBREVIATIONS[token] ?? token);
+  if (rules.has('honorific')) tokens = honorific(tokens);
+  if (rules.has('legal-form-note'))
+    tokens = tokens.map((t) => (t === 'LIMTED' || t === 'LIMITIED' ? 'LTD' : t));
   // `OUTDOORS GROUP LTD THE`, `THE OUTDOORS GROUP LTD`: THE is not part of the name.
   if (tokens[0] === 'THE' && tokens.length > 1) tokens = tokens.slice(1);
   for (let changed = true; changed && tokens.length > 1; ) {

@@ -12,15 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  ALL_RULES,
   type CleanedName,
   cleanName,
   isRedactionMarker,
+  type NameRule,
   normaliseCharityNumber,
   normaliseCompanyNumber,
   normaliseVat,
   REGION_WORDS,
   stripNoise,
 } from './normalise.ts';
+import { matchPublicBody, type PublicBodyMatch, type PublicBodyRegister } from './public-bodies.ts';
 import { GENERIC_WORDS, isDistinctive, tokenSetSimilarity } from './similarity.ts';
 
 export type AliasInput = {
@@ -42,6 +45,7 @@ export type MatchReason =
   | 'vat-number'
   | 'company-number'
   | 'charity-number'
+  | 'public-body'
   | 'name'
   | 'name-compact'
   | 'name-alternate'
@@ -65,6 +69,17 @@ export type AliasMatch = {
   vatNumber: string | null;
   companyNumber: string | null;
   charityNumber: string | null;
+  /** The local authority register's code when the name names a council (public-bodies.ts). */
+  publicBodyCode: string | null;
+  /** How that code was found: `register-spelling: LANCASHIRE COUNTY COUNCIL`, `register-place: PENDLE`. */
+  publicBodyMatch: string | null;
+};
+
+export type ResolveOptions = {
+  /** The local authority register: councils named in any spelling join by their register code. */
+  publicBodies?: PublicBodyRegister | null;
+  /** The name rules in force (normalise.ts NameRule): all by default; fewer to count what one rule merges. */
+  rules?: ReadonlySet<NameRule>;
 };
 
 /** Evidence strength, strongest first: an alias reports its strongest edge. */
@@ -73,13 +88,14 @@ const RANK: Record<MatchReason, number> = {
   'vat-number': 1,
   'company-number': 2,
   'charity-number': 3,
-  name: 4,
-  'name-alternate': 5,
-  'name-compact': 6,
-  'name-fuzzy': 7,
-  'name-prefix': 8,
-  single: 9,
-  redacted: 10,
+  'public-body': 4,
+  name: 5,
+  'name-alternate': 6,
+  'name-compact': 7,
+  'name-fuzzy': 8,
+  'name-prefix': 9,
+  single: 10,
+  redacted: 11,
 };
 
 const SCORE: Partial<Record<MatchReason, number>> = {
@@ -87,34 +103,39 @@ const SCORE: Partial<Record<MatchReason, number>> = {
   'vat-number': 1,
   'company-number': 1,
   'charity-number': 1,
+  // read from the name, not sent as an identifier: a little below a number
+  'public-body': 0.98,
   name: 0.97,
   'name-alternate': 0.93,
   'name-compact': 0.93,
   'name-prefix': 0.85,
 };
 
-type Prepared = {
+export type Prepared = {
   index: number;
   input: AliasInput;
   cleaned: CleanedName | null;
   vats: string[];
   companies: string[];
   charities: string[];
+  publicBody: PublicBodyMatch | null;
   redacted: boolean;
 };
 
-type Edge = { a: number; b: number; reason: MatchReason; score: number };
+export type Edge = { a: number; b: number; reason: MatchReason; score: number };
 
-class Clusters {
+export class Clusters {
   private readonly parent: number[];
   readonly vats: Set<string>[];
   readonly companies: Set<string>[];
+  readonly publicBodies: Set<string>[];
   readonly pins: (string | null)[];
 
   constructor(aliases: Prepared[], pinOf: (alias: Prepared) => string | null) {
     this.parent = aliases.map((_, i) => i);
     this.vats = aliases.map((a) => new Set(a.vats));
     this.companies = aliases.map((a) => new Set(a.companies));
+    this.publicBodies = aliases.map((a) => new Set(a.publicBody ? [a.publicBody.code] : []));
     this.pins = aliases.map(pinOf);
   }
 
@@ -148,6 +169,11 @@ class Clusters {
       disjoint(this.vats[ra] as Set<string>, this.vats[rb] as Set<string>)
     )
       return 'different VAT numbers';
+    if (
+      RANK[reason] > RANK['public-body'] &&
+      disjoint(this.publicBodies[ra] as Set<string>, this.publicBodies[rb] as Set<string>)
+    )
+      return 'different public bodies in the register';
     return null;
   }
 
@@ -157,13 +183,19 @@ class Clusters {
     this.parent[rb] = ra;
     for (const v of this.vats[rb] as Set<string>) this.vats[ra]?.add(v);
     for (const c of this.companies[rb] as Set<string>) this.companies[ra]?.add(c);
+    for (const p of this.publicBodies[rb] as Set<string>) this.publicBodies[ra]?.add(p);
     this.pins[ra] ??= this.pins[rb] ?? null;
   }
 }
 
 const aliasKey = (bodyId: string, name: string) => `${bodyId}\u0000${name}`;
 
-function prepare(input: AliasInput, index: number): Prepared {
+function prepare(
+  input: AliasInput,
+  index: number,
+  register: PublicBodyRegister | null,
+  rules: ReadonlySet<NameRule>,
+): Prepared {
   const redacted = input.redacted === true || isRedactionMarker(input.name);
   const norm = (values: readonly string[] | undefined, f: (v: string) => string | null) => [
     ...new Set((values ?? []).map(f).filter((v): v is string => v !== null)),
@@ -171,10 +203,11 @@ function prepare(input: AliasInput, index: number): Prepared {
   return {
     index,
     input,
-    cleaned: redacted ? null : cleanName(input.name),
+    cleaned: redacted ? null : cleanName(input.name, rules),
     vats: redacted ? [] : norm(input.vatNumbers, normaliseVat),
     companies: redacted ? [] : norm(input.companyNumbers, normaliseCompanyNumber),
     charities: redacted ? [] : norm(input.charityNumbers, normaliseCharityNumber),
+    publicBody: redacted || !register ? null : matchPublicBody(register, input.name),
     redacted,
   };
 }
@@ -197,8 +230,27 @@ function sameValueEdges(
   return edges;
 }
 
-export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly Pin[] = []): AliasMatch[] {
-  const aliases = inputs.map(prepare);
+export function resolveSuppliers(
+  inputs: readonly AliasInput[],
+  pins: readonly Pin[] = [],
+  options: ResolveOptions = {},
+): AliasMatch[] {
+  const { aliases, clusters, accepted } = resolveWithEvidence(inputs, pins, options);
+  return buildMatches(aliases, clusters, accepted);
+}
+
+/** An edge the evidence proposed but a guard refused, with the guard's reason. */
+export type RefusedEdge = Edge & { refused: string };
+
+/** The resolution with every edge it accepted and refused: what `suppliers why` explains a pair from. */
+export function resolveWithEvidence(
+  inputs: readonly AliasInput[],
+  pins: readonly Pin[] = [],
+  options: ResolveOptions = {},
+): { aliases: Prepared[]; clusters: Clusters; accepted: Edge[]; refused: RefusedEdge[] } {
+  const rules = options.rules ?? ALL_RULES;
+  const register = rules.has('public-body') ? (options.publicBodies ?? null) : null;
+  const aliases = inputs.map((input, index) => prepare(input, index, register, rules));
   const named = aliases.filter((a) => !a.redacted && a.cleaned);
   const pinByAlias = new Map(pins.map((p) => [aliasKey(p.bodyId, p.name), p.entityId]));
   const clusters = new Clusters(
@@ -207,9 +259,14 @@ export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly P
   );
 
   const accepted: Edge[] = [];
+  const refused: RefusedEdge[] = [];
   const apply = (edges: Edge[]) => {
     for (const edge of edges) {
-      if (clusters.conflict(edge.a, edge.b, edge.reason) !== null) continue;
+      const conflict = clusters.conflict(edge.a, edge.b, edge.reason);
+      if (conflict !== null) {
+        refused.push({ ...edge, refused: conflict });
+        continue;
+      }
       if (clusters.find(edge.a) !== clusters.find(edge.b)) clusters.union(edge.a, edge.b);
       accepted.push(edge);
     }
@@ -225,6 +282,7 @@ export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly P
   apply(sameValueEdges(named, (a) => a.vats, 'vat-number'));
   apply(sameValueEdges(named, (a) => a.companies, 'company-number'));
   apply(sameValueEdges(named, (a) => a.charities, 'charity-number'));
+  apply(sameValueEdges(named, (a) => (a.publicBody ? [a.publicBody.code] : []), 'public-body'));
   // A cleaned name made only of trade words (`EDUCATION GROUP LTD` → `EDUCATION`) joins only
   // names written the same way, not names that merely clean to the same words.
   const nameKey = (a: Prepared) =>
@@ -244,7 +302,7 @@ export function resolveSuppliers(inputs: readonly AliasInput[], pins: readonly P
   apply(branchEdges(named));
   apply(prefixEdges(named, clusters));
 
-  return buildMatches(aliases, clusters, accepted);
+  return { aliases, clusters, accepted, refused };
 }
 
 /**
@@ -588,6 +646,8 @@ function buildMatches(aliases: Prepared[], clusters: Clusters, accepted: Edge[])
       vatNumber: alias.vats[0] ?? null,
       companyNumber: alias.companies[0] ?? null,
       charityNumber: alias.charities[0] ?? null,
+      publicBodyCode: alias.publicBody?.code ?? null,
+      publicBodyMatch: alias.publicBody ? `${alias.publicBody.via}: ${alias.publicBody.matched}` : null,
     };
     const base = { bodyId: alias.input.bodyId, name: alias.input.name, ...ids };
     if (alias.redacted || !alias.cleaned) {
@@ -625,8 +685,10 @@ function entityAnchor(members: Prepared[]): string {
   const vat = first(members.flatMap((m) => m.vats));
   const company = first(members.flatMap((m) => m.companies));
   const charity = first(members.flatMap((m) => m.charities));
+  const publicBody = first(members.flatMap((m) => (m.publicBody ? [m.publicBody.code] : [])));
   if (vat) return `vat:${vat}`;
   if (company) return `ch:${company}`;
   if (charity) return `charity:${charity}`;
+  if (publicBody) return `la:${publicBody}`;
   return `name:${first(members.map((m) => m.cleaned?.key ?? ''))}`;
 }

@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
+import { commitmentsSchema, serviceLevelsSchema } from '../partnership/terms.ts';
 
 export const STREAMS = [
   'procurement',
@@ -102,6 +103,9 @@ export const agreementSchema = z
       )
       .default([])
       .refine((years) => new Set(years.map((y) => y.year)).size === years.length, 'each contract year once'),
+    // service levels and the partner's investment commitments (docs/partnership.md)
+    service_levels: serviceLevelsSchema,
+    commitments: commitmentsSchema,
   })
   .strict();
 export type Agreement = z.output<typeof agreementSchema>;

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
+import { INVESTMENT_CSV, storePartnershipTerms } from '../partnership/terms.ts';
 import { normaliseAgreement, parseAgreement } from './agreement.ts';
 
 export const LOAD_KINDS = [
@@ -22,6 +23,7 @@ export const LOAD_KINDS = [
   'sales',
   'evidence',
   'price-index',
+  'investment',
 ] as const;
 export type LoadKind = (typeof LOAD_KINDS)[number];
 
@@ -133,6 +135,8 @@ const CSV_KINDS = {
     fields: { month: monthDate, index_value: amount(4).refine((v) => Number(v) > 0, 'an index above 0') },
     key: (r) => String(r.month),
   },
+  // the partner's delivered investment (docs/partnership.md)
+  investment: INVESTMENT_CSV,
 } satisfies Record<string, CsvSpec>;
 export type CsvKind = keyof typeof CSV_KINDS;
 export const CSV_COLUMNS = Object.fromEntries(
@@ -270,6 +274,7 @@ export async function loadAgreement(conn: DuckDBConnection, params: LoadParams):
         },
       );
     }
+    await storePartnershipTerms(conn, loadId, agreement);
     return { ...base, status: 'loaded', loadId, rows: normal.guarantees.length };
   });
 }
@@ -312,7 +317,7 @@ export async function loadCsv(
   const columns = CSV_COLUMNS[kind];
   const { name } = params.file;
   const records = readCsv(name, params.file.text, columns);
-  const known = kind === 'price-index' ? null : await registeredBodies(conn);
+  const known = 'body_id' in spec.fields ? await registeredBodies(conn) : null;
   const errors: string[] = [];
   const good: { line: number; row: Record<string, unknown> }[] = [];
   const seen = new Map<string, number>();
@@ -328,7 +333,7 @@ export async function loadCsv(
       errors.push(`${name}:${record.line}: ${spec.check.field}: ${spec.check.message}`);
       continue;
     }
-    if (known && !known.has(String(row.body_id))) {
+    if (known && row.body_id !== undefined && !known.has(String(row.body_id))) {
       errors.push(`${name}:${record.line}: body_id: ${row.body_id} is not a registered body`);
       continue;
     }

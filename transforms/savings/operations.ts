@@ -21,6 +21,7 @@ export const CSV_LOADS: readonly CsvKind[] = [
   'sales',
   'evidence',
   'price-index',
+  'investment',
 ];
 
 export const SAVINGS_OPERATIONS = {

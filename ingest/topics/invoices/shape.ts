@@ -1,5 +1,12 @@
 /** How invoice.v1 is stored: the `invoices` and `invoice_lines` tables (migration 001). */
-import { categoryColumns, defineTopicShape, lineColumns, sourceColumns, supplierColumns } from '../shape.ts';
+import {
+  categoryColumns,
+  defineTopicShape,
+  itemIdentityColumns,
+  lineColumns,
+  sourceColumns,
+  supplierColumns,
+} from '../shape.ts';
 import { invoiceV1 } from './schema.ts';
 
 // biome-ignore format: one column a line
@@ -23,5 +30,5 @@ export const invoiceShape = defineTopicShape(invoiceV1, {
     ...categoryColumns,
     ...sourceColumns,
   ],
-  lines: { table: 'invoice_lines', columns: lineColumns({ required: false }) },
+  lines: { table: 'invoice_lines', columns: [...lineColumns({ required: false }), ...itemIdentityColumns] },
 });

@@ -1,5 +1,11 @@
 /** How purchase-order.v1 is stored: the `purchase_orders` and `purchase_order_lines` tables (migration 001). */
-import { defineTopicShape, lineColumns, sourceColumns, supplierColumns } from '../shape.ts';
+import {
+  defineTopicShape,
+  itemIdentityColumns,
+  lineColumns,
+  sourceColumns,
+  supplierColumns,
+} from '../shape.ts';
 import { purchaseOrderV1 } from './schema.ts';
 
 // biome-ignore format: one column a line
@@ -16,5 +22,5 @@ export const purchaseOrderShape = defineTopicShape(purchaseOrderV1, {
     { name: 'total_net', type: 'DECIMAL(18,2)', field: 'totalNet' },
     ...sourceColumns,
   ],
-  lines: { table: 'purchase_order_lines', columns: lineColumns({ required: true }) },
+  lines: { table: 'purchase_order_lines', columns: [...lineColumns({ required: true }), ...itemIdentityColumns] },
 });

@@ -34,7 +34,7 @@ matches as (
 ),
 
 bodies as (
-  select body_id, joined_on, left_on from bodies
+  select body_id, status, joined_on, left_on from bodies
 ),
 
 spend_rows as (
@@ -51,7 +51,13 @@ spend_rows as (
     lines.net_amount as line_net_amount,
     lines.category_scheme as line_category_scheme,
     lines.category_code as line_category_code,
-    lines.category_label as line_category_label
+    lines.category_label as line_category_label,
+    lines.standard_item_scheme,
+    lines.standard_item_id,
+    lines.sellers_item_code,
+    lines.buyers_item_code,
+    lines.pack_quantity,
+    lines.pack_unit
   from invoices
   left join lines using (body_id, invoice_id)
 ),
@@ -78,6 +84,13 @@ spend as not materialized (
     spend_rows.unit,
     spend_rows.unit_price,
     spend_rows.item_code,
+    -- what the line says of its item's identity and pack (int_item_lines reads them)
+    spend_rows.standard_item_scheme,
+    spend_rows.standard_item_id,
+    spend_rows.sellers_item_code,
+    spend_rows.buyers_item_code,
+    spend_rows.pack_quantity,
+    spend_rows.pack_unit,
     coalesce(spend_rows.line_description, spend_rows.description) as description,
     spend_rows.expense_type,
     spend_rows.service_area,
@@ -88,7 +101,9 @@ spend as not materialized (
     -- the label that goes with the code the line uses
     case when spend_rows.line_category_code is not null then spend_rows.line_category_label else spend_rows.category_label end as own_category_label,
     -- fair comparisons use only what a body spent while it was in the partnership
-    (bodies.joined_on is null or spend_rows.spend_date >= bodies.joined_on)
+    -- (a prospective body never is: its joining date is only planned)
+    coalesce(bodies.status, '') <> 'prospective'
+      and (bodies.joined_on is null or spend_rows.spend_date >= bodies.joined_on)
       and (bodies.left_on is null or spend_rows.spend_date <= bodies.left_on) as in_partnership,
     spend_rows.ingest_batch_id
   from spend_rows

@@ -1,5 +1,5 @@
 -- grain: one row per body (body_id)
--- depends on: int_spend_classified
+-- depends on: int_spend_classified, int_outside_partnership
 --
 -- How much of each body's spend is classified, by value (absolute amounts, so credit notes do
 -- not hide unclassified spend): to a ProClass level-1 category, to any code, and by which step
@@ -8,7 +8,10 @@
 with
 
 spend as (
-  select * from int_spend_classified
+  select * from int_spend_classified as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 per_body as (

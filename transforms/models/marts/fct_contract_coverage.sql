@@ -1,5 +1,5 @@
 -- grain: one row per body × month × currency (body_id, spend_month, currency)
--- depends on: int_spend_lines, int_spend_contracts
+-- depends on: int_spend_lines, int_spend_contracts, int_outside_partnership
 --
 -- How much of each body's spend was bought under a known contract: by the reference its
 -- invoices quote, or by a contract of the body with the supplier in force on the spend date.
@@ -8,7 +8,10 @@
 with
 
 spend as (
-  select body_id, invoice_id, line_no, spend_month, currency, net_amount from int_spend_lines
+  select body_id, invoice_id, line_no, spend_month, currency, net_amount from int_spend_lines as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 under_contract as (

@@ -1,5 +1,5 @@
 -- grain: one row per contract (ocid, contract_id)
--- depends on: int_contracts, int_contract_suppliers, int_contract_supplier_matches
+-- depends on: int_contracts, int_contract_suppliers, int_contract_supplier_matches, int_outside_partnership
 --
 -- The contract register: who bought what from whom, for how much and for how long. Values
 -- under £10 are placeholders, kept but not trusted; a framework's value is its ceiling. CPV
@@ -9,7 +9,11 @@
 with
 
 contracts as (
-  select * from int_contracts
+  select * from int_contracts as contracts
+  -- a prospective body's own contracts are not the partnership's (int_outside_partnership);
+  -- a leaver's stay: they are its history, and buyers outside the register are listed too
+  anti join int_outside_partnership as outside
+    on outside.body_id = contracts.body_id and outside.excluded_after is null
 ),
 
 suppliers as (

@@ -1,5 +1,5 @@
 -- grain: one row per registered body (body_id)
--- depends on: stg_invoices
+-- depends on: stg_invoices, int_outside_partnership
 --
 -- How current each body's data is: its latest spend date, when its latest documents were
 -- ingested, and the months it has sent.
@@ -8,10 +8,15 @@ with
 
 bodies as (
   select body_id, name, status, joined_on from bodies
+  -- a prospective body is not in the partnership's figures (int_outside_partnership)
+  where body_id not in (select body_id from int_outside_partnership where excluded_after is null)
 ),
 
 invoices as (
-  select body_id, spend_date, ingest_batch_id from stg_invoices
+  select body_id, spend_date, ingest_batch_id from stg_invoices as invoices
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
 ),
 
 batches as (

@@ -1,5 +1,5 @@
 -- grain: one row per pair of invoices that look like one payment made twice (body_id, first_invoice_id, second_invoice_id, second_body_id)
--- depends on: stg_invoices, int_supplier_matches
+-- depends on: stg_invoices, int_supplier_matches, int_outside_partnership
 -- materialised: incremental by key (currency, abs(net_amount))
 --
 -- Candidates: two current invoices to the same supplier entity, in the same currency and for
@@ -41,6 +41,9 @@ payments as (
     ltrim(regexp_replace(upper(invoices.invoice_id), '[^A-Z0-9]', '', 'g'), '0') as number_key
   from invoices
   inner join matches using (body_id, supplier_name)
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
   -- a redacted payee is not a supplier: its payments cannot be compared
   where matches.entity_id is not null
 ),

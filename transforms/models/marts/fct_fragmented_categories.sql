@@ -1,5 +1,5 @@
 -- grain: one row per ProClass category bought by two or more bodies from two or more supplier entities (proclass_code)
--- depends on: int_spend_classified, int_body_months, dim_supplier_entities
+-- depends on: int_spend_classified, int_body_months, dim_supplier_entities, int_outside_partnership
 --
 -- Categories the partnership buys piecemeal: several bodies, each from its own suppliers. Per
 -- ProClass code (as the spend cube): the bodies buying, the supplier entities, the combined GBP
@@ -16,7 +16,10 @@ with
 spend as not materialized (
   select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount,
     document_net_amount, proclass_code, proclass_level1, proclass_level2
-  from int_spend_classified
+  from int_spend_classified as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 member_months as (

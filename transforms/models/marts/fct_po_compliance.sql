@@ -1,5 +1,5 @@
 -- grain: one row per body × month × currency (body_id, spend_month, currency)
--- depends on: stg_invoices, stg_purchase_orders, int_above_po_price
+-- depends on: stg_invoices, stg_purchase_orders, int_above_po_price, int_outside_partnership
 --
 -- How much buying went through purchase orders: invoices citing a PO that exists, citing one
 -- that does not, or citing none (off-PO spend), and what was charged above the PO's price.
@@ -8,7 +8,10 @@
 with
 
 invoices as (
-  select * from stg_invoices
+  select * from stg_invoices as invoices
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
   -- invoices only: a credit note is not a purchase
   where document_type = 'invoice'
 ),
@@ -17,9 +20,17 @@ orders as (
   select body_id, po_number from stg_purchase_orders
 ),
 
+in_scope_documents as (
+  select body_id, invoice_id from stg_invoices as invoices
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
+),
+
 above_price as (
   select body_id, spend_month, currency, sum(overcharge) as overcharge, count(*) as lines
   from int_above_po_price
+  semi join in_scope_documents using (body_id, invoice_id)
   group by all
 ),
 

@@ -1,5 +1,5 @@
 -- grain: one row per supplier entity used by two or more bodies, per body (entity_id, body_id)
--- depends on: int_spend_lines, int_body_months, dim_supplier_entities
+-- depends on: int_spend_lines, int_body_months, dim_supplier_entities, int_outside_partnership
 --
 -- Suppliers the partnership shares: each body's GBP spend with the entity beside the combined
 -- figure. Fair comparison: only the months each body was a member (int_body_months); the
@@ -11,7 +11,10 @@ with
 
 spend as (
   select body_id, invoice_id, supplier_entity_id, spend_month, currency, net_amount, document_net_amount
-  from int_spend_lines
+  from int_spend_lines as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 body_months as (

@@ -1,5 +1,5 @@
 -- grain: one row per month × body × supplier entity × category × currency (spend_month, body_id, supplier_entity_id, proclass_code, cpv_code, currency)
--- depends on: int_spend_classified, dim_supplier_entities
+-- depends on: int_spend_classified, dim_supplier_entities, int_outside_partnership
 -- materialised: incremental by key (spend_month, body_id, supplier_entity_id, proclass_code, cpv_code, currency)
 --
 -- Net spend totals: every current line once, redacted payees included (under a null entity),
@@ -13,7 +13,10 @@ spend as (
   select
     spend_month, body_id, supplier_entity_id, proclass_code, proclass_level1, cpv_code, currency,
     invoice_id, net_amount, in_partnership
-  from delta_int_spend_classified
+  from delta_int_spend_classified as lines
+  -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
+  anti join int_outside_partnership as outside
+    on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)
 ),
 
 entities as (

@@ -26,7 +26,13 @@ final as (
     lines.net_amount,
     lines.category_scheme,
     lines.category_code,
-    lines.category_label
+    lines.category_label,
+    lines.standard_item_scheme,
+    lines.standard_item_id,
+    lines.sellers_item_code,
+    lines.buyers_item_code,
+    lines.pack_quantity,
+    lines.pack_unit
   from lines
   -- only the lines of the current version of each invoice
   inner join current_invoices using (topic, kafka_partition, kafka_offset)

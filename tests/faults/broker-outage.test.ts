@@ -1,0 +1,88 @@
+/**
+ * The broker stopped for BROKER_OUTAGE_MS (default 30 s) in the middle of an ingest, then started
+ * again. A broker of the test's own (free ports, own state), never the shared one: half the
+ * invoices are in Kafka when `spend serve` starts; once some are in DuckDB the broker is stopped
+ * cleanly; after the outage it starts again with the same state, the other half is produced, and
+ * the same owner (it must have stayed up) ingests everything exactly once, row for row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrivateBroker, startPrivateBroker } from '../../kafka-local/broker.ts';
+import { manyInvoices } from '../helpers/messages.ts';
+import { createPipeline } from '../helpers/pipeline.ts';
+import { expectRowForRow, say } from './support.ts';
+
+const BODY = 'outage-council';
+const INVOICES = 6000;
+const OUTAGE_MS = Number(process.env.SPEND_FAULTS_BROKER_OUTAGE_MS ?? 30_000);
+
+let broker: PrivateBroker;
+beforeAll(async () => {
+  broker = await startPrivateBroker({ log: (message) => say(`own broker: ${message}`) });
+  say(`own broker at ${broker.bootstrap}`);
+});
+afterAll(async () => {
+  await broker?.stop();
+});
+
+describe('broker outage mid-ingest', () => {
+  it(`ingests everything exactly once after the broker is down for ${OUTAGE_MS / 1000} s`, async ({
+    task,
+  }) => {
+    task.meta.faults = { tried: 1, survived: 0 };
+    const pipeline = await createPipeline({
+      KAFKA_BROKERS: broker.bootstrap,
+      KAFKA_MAX_BYTES_PER_PARTITION: '16384',
+      SPEND_INGEST_FLUSH_DOCUMENTS: '300',
+    });
+    const added = await pipeline.cli([
+      'bodies',
+      'add',
+      BODY,
+      '--name',
+      'Outage Council',
+      '--joined',
+      '2023-04-01',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const invoices = manyInvoices(BODY, INVOICES);
+    const produce = async (from: number, to: number) => {
+      const producer = await pipeline.producer();
+      for (let i = from; i < to; i += 500) {
+        await producer.send({
+          topic: pipeline.config.topics.invoices,
+          acks: -1,
+          messages: invoices
+            .slice(i, Math.min(i + 500, to))
+            .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
+        });
+      }
+      await producer.disconnect();
+    };
+    await produce(0, INVOICES / 2);
+
+    const owner = pipeline.startOwner('serve');
+    await owner.ready();
+    let atStop = 0;
+    for (;;) {
+      atStop = (await pipeline.stats()).bodies[0]?.invoices ?? 0;
+      if (atStop > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await broker.pause();
+    say(`broker stopped with ${atStop} of ${INVOICES / 2} produced invoices in; down for ${OUTAGE_MS} ms`);
+    // The outage itself is the fault being tested: its length is the point, not a wait for an event.
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    expect(owner.child.exitCode, `the owner gave up during the outage:\n${owner.stderr().slice(-3000)}`).toBe(
+      null,
+    );
+    await broker.resume();
+    say('broker started again');
+    await produce(INVOICES / 2, INVOICES);
+    await pipeline.waitUntilIngested(300_000);
+    owner.child.kill('SIGTERM');
+    expect(await owner.exited).toEqual({ code: 0, signal: null });
+    expect(await expectRowForRow(pipeline.config.dbPath, invoices)).toBe(INVOICES);
+    say(`after the outage: all ${INVOICES} invoices in exactly once, row for row`);
+    task.meta.faults = { tried: 1, survived: 1 };
+  });
+});
