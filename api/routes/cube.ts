@@ -1,4 +1,4 @@
-/** The spend cube: filter by period, body, supplier entity and category; group by any of them. */
+/** The spend cube: filter by period, body, supplier entity, category and currency; group by any of them. */
 import { z } from 'zod';
 import { quoteIdent } from '../../lib/db.ts';
 import type { ApiContext } from '../context.ts';
@@ -26,6 +26,8 @@ const cubeQuery = z.strictObject({
   body: manyStrings(bodyId).optional(),
   entity: manyStrings(z.string().min(1).max(100)).optional(),
   category: manyStrings(z.string().regex(/^[A-Za-z0-9.-]{1,20}$/, 'a ProClass code')).optional(),
+  // Totals over several currencies mean nothing: pages that add money up ask for one.
+  currency: manyStrings(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as GBP')).optional(),
   groupBy: z
     .string()
     .regex(/^[a-z]+(,[a-z]+)*$/)
@@ -74,6 +76,7 @@ export function cubeRoutes(context: ApiContext) {
         inList('body_id', query.body, 'body');
         inList('supplier_entity_id', query.entity, 'entity');
         inList('proclass_code', query.category, 'category');
+        inList('currency', query.currency, 'currency');
         const keys = [...new Set(query.groupBy.flatMap((g) => GROUPS[g]))].map(quoteIdent);
         const where = conditions.length ? ` where ${conditions.join(' and ')}` : '';
         await sendQuery(req, res, context.db, {

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serveApi } from '../../cli/serve.ts';
+import type { DemoManifest } from '../../demo/manifest.ts';
 import { isDemoTopicOf } from '../../demo/topics.ts';
 import { createKafka, deleteTopics } from '../../ingest/kafka/client.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
@@ -36,6 +37,8 @@ export type DashboardDemo = {
   keys: Record<Role | 'otherBody', string>;
   /** What `spend demo` printed (its reconciliation table among it). */
   demoOutput: string;
+  /** What the generator planted (demo-manifest.json beside the database). */
+  manifest: DemoManifest;
   /** Stops the owner, deletes the topics and the folder; safe to call twice. */
   stop(): Promise<void>;
 };
@@ -110,6 +113,7 @@ export async function startDashboardDemo(options: DemoOptions): Promise<Dashboar
       owner,
       keys,
       demoOutput: demo.output,
+      manifest: JSON.parse(readFileSync(join(dir, 'demo-manifest.json'), 'utf8')) as DemoManifest,
       stop,
     };
   } catch (error) {

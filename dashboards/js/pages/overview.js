@@ -17,7 +17,7 @@ export async function render(root, { who }) {
   const state = readFilters(location.search, FILTERS);
   const query = toApiQuery(state, API_NAMES);
   const cube = (groupBy, arrow = false) => {
-    const path = `/api/v1/cube?groupBy=${groupBy}&limit=1000000${query ? `&${query}` : ''}`;
+    const path = `/api/v1/cube?groupBy=${groupBy}&currency=GBP&limit=1000000${query ? `&${query}` : ''}`;
     return arrow ? apiArrow(path) : api(path);
   };
   const staff = who.role !== 'body';
@@ -80,7 +80,7 @@ function filterForm(state, names, staff) {
     for (const [id, name] of map)
       bodySelect.append(h('option', { value: id, selected: state.body?.[0] === id }, name));
   });
-  api('/api/v1/cube?groupBy=category&limit=10000').then(({ rows }) => {
+  api('/api/v1/cube?groupBy=category&currency=GBP&limit=10000').then(({ rows }) => {
     for (const row of rows) {
       if (!row.proclass_code) continue;
       categorySelect.append(

@@ -129,8 +129,8 @@ async function profile(entityId, entities, who) {
   if (!entity && matches.length === 0) return notice(`No supplier entity ${entityId}.`);
   const bodyName = (b) => names.get(b) ?? b;
   const [byMonth, byCategory] = await Promise.all([
-    api(`/api/v1/cube?entity=${id}&groupBy=month,body&limit=100000`),
-    api(`/api/v1/cube?entity=${id}&groupBy=category,body&limit=100000`),
+    api(`/api/v1/cube?entity=${id}&groupBy=month,body&currency=GBP&limit=100000`),
+    api(`/api/v1/cube?entity=${id}&groupBy=category,body&currency=GBP&limit=100000`),
   ]);
   const months = [...new Set(byMonth.rows.map((r) => r.spend_month.slice(0, 7)))].sort();
   const bodies = [...new Set(byMonth.rows.map((r) => r.body_id))].sort();
