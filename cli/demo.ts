@@ -14,7 +14,6 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { startApi } from '../api/app.ts';
 import { DEFAULT_END_DATE, DEFAULT_START_DATE, type Demo, generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { registerDemoMembership, withDemoMembership } from '../demo/membership.ts';
@@ -41,6 +40,7 @@ import { runTransforms } from '../transforms/runner.ts';
 import { createDemoKeys } from './demo-keys.ts';
 import { loadDemoSavingsFiles, signOffDemoYears } from './demo-savings.ts';
 import { printTable } from './output.ts';
+import { serveApi } from './serve.ts';
 
 type DemoOptions = { lines: string; seed?: string; fresh?: boolean; exit?: boolean };
 
@@ -128,7 +128,8 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     };
     const ownerLog = createLogger('warn');
     owner = await startOwner(demoConfig, ownerLog, {
-      api: options.exit ? undefined : (db) => startApi(db, config.port, ownerLog, config.host),
+      // the same API as `spend serve`: uploads from the dashboards go to this demo's own topics
+      api: options.exit ? undefined : serveApi(demoConfig, ownerLog),
     });
     const ownerDb = owner.db;
     await ownerDb.withConnection(async (conn) => {
