@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { CRASH_POINTS } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
-import { manyInvoices, penceToString } from './helpers/messages.ts';
+import { manyInvoices, penceToString, sendInvoices } from './helpers/messages.ts';
 import { createPipeline, type Pipeline } from './helpers/pipeline.ts';
 
 const BODY = 'crash-council';
@@ -37,17 +37,8 @@ async function preparePipeline(produced = INVOICES): Promise<{
   expect(added.code, added.stderr).toBe(0);
   const invoices = manyInvoices(BODY, INVOICES);
   const producer = await pipeline.producer();
-  const produce = async (from: number, to: number) => {
-    for (let i = from; i < to; i += 1000) {
-      await producer.send({
-        topic: pipeline.config.topics.invoices,
-        acks: -1,
-        messages: invoices
-          .slice(i, Math.min(i + 1000, to))
-          .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
-      });
-    }
-  };
+  const produce = (from: number, to: number) =>
+    sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 1000 });
   await produce(0, produced);
   let pence = 0n;
   let lines = 0;

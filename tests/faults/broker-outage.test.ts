@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivateBroker, startPrivateBroker } from '../../kafka-local/broker.ts';
-import { manyInvoices } from '../helpers/messages.ts';
+import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
 import { createPipeline } from '../helpers/pipeline.ts';
 import { expectRowForRow, say } from './support.ts';
 
@@ -47,15 +47,7 @@ describe('broker outage mid-ingest', () => {
     const invoices = manyInvoices(BODY, INVOICES);
     const produce = async (from: number, to: number) => {
       const producer = await pipeline.producer();
-      for (let i = from; i < to; i += 500) {
-        await producer.send({
-          topic: pipeline.config.topics.invoices,
-          acks: -1,
-          messages: invoices
-            .slice(i, Math.min(i + 500, to))
-            .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
-        });
-      }
+      await sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 500 });
       await producer.disconnect();
     };
     await produce(0, INVOICES / 2);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from '../../lib/config.ts';
-import { manyInvoices } from '../helpers/messages.ts';
+import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
 import { createPipeline } from '../helpers/pipeline.ts';
 import { expectRowForRow, FAULT_ROUNDS, FAULT_SEED, randomInt, say, seededRandom } from './support.ts';
 
@@ -40,17 +40,8 @@ describe('kill -9 of the owner during ingest', () => {
     expect(added.code, added.stderr).toBe(0);
     const invoices = manyInvoices(BODY, PER_ROUND * FAULT_ROUNDS);
     const producer = await pipeline.producer();
-    const produce = async (from: number, to: number) => {
-      for (let i = from; i < to; i += 500) {
-        await producer.send({
-          topic: pipeline.config.topics.invoices,
-          acks: -1,
-          messages: invoices
-            .slice(i, Math.min(i + 500, to))
-            .map((inv) => ({ key: `${BODY}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
-        });
-      }
-    };
+    const produce = (from: number, to: number) =>
+      sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 500 });
 
     let before = 0;
     for (let round = 0; round < FAULT_ROUNDS; round++) {

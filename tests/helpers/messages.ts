@@ -1,4 +1,5 @@
 /** Hand-made contract messages for tests: a valid invoice or purchase order, with overrides. */
+import type { Producer } from '../../ingest/kafka/client.ts';
 import type { InvoiceV1 } from '../../ingest/topics/invoices/schema.ts';
 import type { PurchaseOrderV1 } from '../../ingest/topics/purchase-orders/schema.ts';
 
@@ -106,4 +107,22 @@ export function unitsToDecimal(units: bigint, scale: number): string {
   const one = 10n ** BigInt(scale);
   const fraction = scale > 0 ? `.${(abs % one).toString().padStart(scale, '0')}` : '';
   return `${negative ? '-' : ''}${abs / one}${fraction}`;
+}
+
+/** Sends invoices[from, to) to a topic in chunks, keyed `<bodyId>:<invoiceId>` as the contract wants. */
+export async function sendInvoices(
+  producer: Producer,
+  topic: string,
+  invoices: readonly InvoiceV1[],
+  range: { from: number; to: number; chunk: number },
+): Promise<void> {
+  for (let i = range.from; i < range.to; i += range.chunk) {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: invoices
+        .slice(i, Math.min(i + range.chunk, range.to))
+        .map((inv) => ({ key: `${inv.bodyId}:${inv.invoiceId}`, value: JSON.stringify(inv) })),
+    });
+  }
 }
