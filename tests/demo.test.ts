@@ -8,7 +8,8 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { generateDemo } from '../demo/generate.ts';
+import { DEFAULT_END_DATE, DEFAULT_START_DATE, generateDemo } from '../demo/generate.ts';
+import { withDemoMembership } from '../demo/membership.ts';
 import { isDemoTopicOf } from '../demo/topics.ts';
 import { deleteTopics } from '../ingest/kafka/client.ts';
 import { decimalToUnits, unitsToDecimal } from './helpers/messages.ts';
@@ -19,8 +20,18 @@ const LINES = 20_000;
 
 /** Per body: current invoices and their GBP net total, from the messages alone. */
 function expectedFromMessages(): Map<string, { invoices: number; gbp: string }> {
-  const demo = generateDemo({ seed: SEED, targetInvoiceLines: LINES });
-  const registered = new Set(demo.bodies.map((body) => body.bodyId));
+  // the messages `spend demo` sends: the generated partnership, then a prospective body's and a
+  // leaver's documents (both registered by the demo too)
+  const demo = withDemoMembership(
+    generateDemo({ seed: SEED, targetInvoiceLines: LINES }),
+    DEFAULT_START_DATE,
+    DEFAULT_END_DATE,
+  );
+  const registered = new Set([
+    ...demo.bodies.map((body) => body.bodyId),
+    demo.membership.prospective.bodyId,
+    demo.membership.leaver.bodyId,
+  ]);
   const bad = new Set(demo.manifest.badRecords.map((record) => `${record.topic}|${record.key}`));
   const current = new Map<string, { bodyId: string; currency: string; netAmount: string }>();
   for (const message of demo.messages()) {
@@ -81,7 +92,7 @@ describe('spend demo', () => {
     expect(first.stdout).toContain('Reconciled: every body');
     expect(first.stdout).not.toContain('DIFFERS');
     const expected = expectedFromMessages();
-    expect(expected.size).toBe(8);
+    expect(expected.size).toBe(10);
     expect(await figuresInDatabase(pipeline.config.dbPath)).toEqual(expected);
 
     const again = await pipeline.cli(args);
