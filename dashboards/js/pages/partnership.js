@@ -35,9 +35,17 @@ function currentQuarter() {
   return `${now.getUTCFullYear()}Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
 }
 
+/** The latest contract year that has service levels (this year when there are none yet). */
+async function latestYear() {
+  const { rows } = await api('/api/v1/partnership/service-levels');
+  const years = rows.map((r) => Number(r.contract_year)).filter(Number.isInteger);
+  return years.length > 0 ? Math.max(...years) : new Date().getUTCFullYear();
+}
+
 export async function render(root, { who }) {
   const state = readFilters(location.search, FILTERS);
-  const year = Number(state.year ?? new Date().getUTCFullYear());
+  // with no year in the URL, open on the latest year with figures, not an empty current one
+  const year = state.year ? Number(state.year) : await latestYear();
   const quarter = /^\d{4}Q[1-4]$/.test(state.quarter ?? '') ? state.quarter : currentQuarter();
   const staff = STAFF.has(who.role);
   const levels = api(`/api/v1/partnership/service-levels?year=${year}`);
