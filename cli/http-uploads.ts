@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Uploader } from '../api/context.ts';
-import { createKafka, createProducer, ensureTopics } from '../ingest/kafka/client.ts';
 import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
 import { uploadFile } from '../ingest/uploads/upload.ts';
 import type { Body } from '../lib/bodies.ts';
@@ -14,25 +13,14 @@ import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { runOperation } from '../owner/operations.ts';
-import { operationStore } from './upload.ts';
+import { connectUploadProducer, operationStore } from './upload.ts';
 
 export async function startHttpUploads(
   config: Config,
   db: Database,
   log: Logger,
 ): Promise<{ uploader: Uploader; close(): Promise<void> }> {
-  const kafka = createKafka({
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    logger: log,
-    auth: config.kafkaAuth,
-  });
-  await ensureTopics(kafka, [
-    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
-    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
-  ]);
-  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = await connectUploadProducer(config, log);
   const store = operationStore((name, params) => runOperation(db, name, params as never));
   const uploader: Uploader = async (file) => {
     const bodies = (await runOperation(db, 'bodies.list', {})) as Body[];

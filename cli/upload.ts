@@ -17,6 +17,7 @@ import {
   createProducer,
   ensureTopics,
   isKafkaError,
+  type Producer,
   probeCluster,
 } from '../ingest/kafka/client.ts';
 import { KafkaDocumentSink } from '../ingest/uploads/kafka-sink.ts';
@@ -142,18 +143,7 @@ async function runUploads(config: Config, files: string[], options: RunOptions):
     );
     owner = await startOwnerUnlessOneIsStarting(config, log);
   }
-  const kafka = createKafka({
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    logger: log,
-    auth: config.kafkaAuth,
-  });
-  await ensureTopics(kafka, [
-    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
-    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
-  ]);
-  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = await connectUploadProducer(config, log);
   let ok = true;
   let sentMessages = 0;
   try {
@@ -311,4 +301,24 @@ function updateBar(bar: SingleBar | undefined, progress: UploadProgress): void {
   }
   bar.setTotal(progress.totalBytes);
   bar.update(progress.bytes, { rowInfo });
+}
+
+/**
+ * The producer every upload sends through (CLI and HTTP): idempotent, one request in flight so a
+ * retry can never reorder a document's versions, to topics made first if they are missing.
+ */
+export async function connectUploadProducer(config: Config, log: Logger): Promise<Producer> {
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger: log,
+    auth: config.kafkaAuth,
+  });
+  await ensureTopics(kafka, [
+    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+  ]);
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  return producer;
 }
