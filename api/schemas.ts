@@ -22,3 +22,15 @@ export const tableResponse = z.object({
 });
 
 export const TABLE_MEDIA = ['text/csv', 'application/vnd.apache.arrow.stream'] as const;
+
+/** A body of the register as the API answers it (GET /bodies, /membership). */
+export const bodySchema = z.object({
+  bodyId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  joinedOn: z.string().nullable(),
+  leftOn: z.string().nullable(),
+  servicesInScope: z.array(z.string()),
+  publishingThreshold: z.number().nullable(),
+});

@@ -6,18 +6,7 @@ import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { HttpError } from '../problem.ts';
 import { route } from '../route.ts';
-import { bodyId } from '../schemas.ts';
-
-const bodySchema = z.object({
-  bodyId: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  status: z.string(),
-  joinedOn: z.string().nullable(),
-  leftOn: z.string().nullable(),
-  servicesInScope: z.array(z.string()),
-  publishingThreshold: z.number().nullable(),
-});
+import { bodyId, bodySchema } from '../schemas.ts';
 
 const ALL = ['body', 'procurement', 'finance', 'admin'] as const;
 

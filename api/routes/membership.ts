@@ -13,7 +13,7 @@ import {
 import { runOperation } from '../../owner/operations.ts';
 import type { ApiContext } from '../context.ts';
 import { route } from '../route.ts';
-import { bodyId } from '../schemas.ts';
+import { bodyId, bodySchema } from '../schemas.ts';
 
 const eventSchema = z.object({
   eventId: z.number(),
@@ -30,19 +30,7 @@ const eventSchema = z.object({
 });
 
 const registerSchema = z.object({
-  bodies: z.array(
-    z.object({
-      bodyId: z.string(),
-      name: z.string(),
-      kind: z.string(),
-      status: z.string(),
-      joinedOn: z.string().nullable(),
-      leftOn: z.string().nullable(),
-      servicesInScope: z.array(z.string()),
-      publishingThreshold: z.number().nullable(),
-      history: z.array(eventSchema),
-    }),
-  ),
+  bodies: z.array(bodySchema.extend({ history: z.array(eventSchema) })),
   counts: z.object({ prospective: z.number(), active: z.number(), left: z.number() }),
 });
 
