@@ -104,6 +104,57 @@ describe('writeBatch', () => {
     expect(contiguous).toMatchObject({ gap: false, accepted: 1, nextOffset: 4n });
   });
 
+  it('stages a batch whole or not at all: one interrupted part-way and read again is written once', async () => {
+    // 2,500 messages: a bad one at offset 100, a tombstone for INV-5 last, valid two-line invoices
+    // (150.50 each) elsewhere. kafkajs' heartbeat throws once the group rebalances; staging
+    // heartbeats every 2,000 messages, so the first try stops after validating 2,000 of them and
+    // the consumer reads the batch again from the same offset.
+    const count = 2_500;
+    const batch = Array.from({ length: count }, (_, o) => {
+      if (o === 100) return asMessage('test-council:BAD', '{not json', o);
+      if (o === count - 1) return asMessage('test-council:INV-5', null, o);
+      return asMessage(`test-council:INV-${o}`, invoice({ invoiceId: `INV-${o}` }), o);
+    });
+    const rebalance = new Error('The coordinator is not aware of this member');
+    const pending = await PendingWrite.open(conn);
+    await expect(
+      stageBatch(pending, invoicesHandler, 't', 0, batch, null, {
+        heartbeat: async () => {
+          throw rebalance;
+        },
+      }),
+    ).rejects.toBe(rebalance);
+    expect(pending.isEmpty).toBe(true);
+
+    const again = await stageBatch(pending, invoicesHandler, 't', 0, batch, null, {
+      heartbeat: async () => {},
+    });
+    expect(again).toMatchObject({ accepted: count - 2, retracted: 1, rejected: 1, nextOffset: 2500n });
+    await flushPending(pending, new Map([['t', invoicesHandler as never]]));
+
+    // Current: every valid invoice but the retracted INV-5; 2 lines and 150.50 each.
+    const current = count - 3;
+    expect(await totals()).toEqual({
+      invoices: String(current),
+      lines: String(current * 2),
+      net: (current * 150.5).toFixed(2),
+      rejected: '1',
+    });
+    const stored = await queryRows<{ rows: string; offsets: string; lines: string }>(
+      conn,
+      `select (select count(*) from invoices)::varchar as rows,
+              (select count(distinct kafka_offset) from invoices)::varchar as offsets,
+              (select count(*) from invoice_lines)::varchar as lines`,
+    );
+    // every version once: the valid invoices, and the tombstone's retraction row
+    expect(stored[0]).toEqual({
+      rows: String(count - 1),
+      offsets: String(count - 1),
+      lines: String((count - 2) * 2),
+    });
+    expect(await readNextOffset(conn, 't', 0)).toBe(2500n);
+  });
+
   it('keeps history: a correction supersedes, a tombstone retracts', async () => {
     await writeBatch(conn, invoicesHandler, 't', 0, [
       asMessage('test-council:INV-1', invoice(), 0),

@@ -204,12 +204,82 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
 
   const { conn } = pending;
   const key = `${topic}/${partition}`;
+  // A batch joins `pending` whole or not at all: it is validated into lists of its own first,
+  // because validating can be interrupted (the heartbeat throws once the group rebalances, the
+  // crash switch) and the batch is then read again. Left half-staged, its rows would be written
+  // as well as its redelivery (counted twice) and its span would store an offset past records
+  // never staged (lost after a restart).
+  const batchId = pending.spans.get(key)?.batchId ?? (await nextBatchId(conn));
+  const bodies = await loadRegisteredBodies(conn);
+  const documents: { meta: MessageMeta; text: string }[] = [];
+  const retractionRows: Row[] = [];
+  const rejectedRows: Row[] = [];
+  const rejections: Rejection[] = [];
+  let stagedChars = 0;
+  for (let i = result.alreadyIngested; i < messages.length; i++) {
+    const message = messages[i] as IncomingMessage;
+    const text = message.value?.toString('utf8') ?? null;
+    const outcome = decodeMessage(handler, message.key, message.value, bodies, undecodableReason(message));
+    const meta: MessageMeta = {
+      topic,
+      partition,
+      offset: BigInt(message.offset),
+      batchId,
+      producedAt: kafkaTimestamp(message.timestamp),
+    };
+    if (outcome.outcome === 'document') {
+      documents.push({ meta, text: text as string });
+      stagedChars += (text as string).length;
+      result.accepted++;
+      result.lines += outcome.doc.lines?.length ?? 0;
+    } else if (outcome.outcome === 'retraction') {
+      retractionRows.push(handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
+      result.retracted++;
+    } else {
+      const truncated = (text?.length ?? 0) > MAX_RAW_VALUE_CHARS;
+      // raw_value holds text; bytes that are not UTF-8 are kept whole too, so a replay sees them as they came.
+      const keepWhole = truncated || (message.value !== null && !isUtf8(message.value));
+      // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
+      rejectedRows.push([
+        topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
+        outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
+        truncated, meta.producedAt, kafkaTimestamp(String(Date.now())),
+        // Kept whole when raw_value cannot hold it: replay needs it, the dead-letter topic may not take it.
+        keepWhole ? message.value : null, null, null,
+      ]);
+      rejections.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        code: outcome.code,
+        reason: outcome.reason,
+        bodyId: outcome.bodyId,
+      });
+      result.rejected++;
+    }
+    if (hooks.heartbeat && i % HEARTBEAT_EVERY === HEARTBEAT_EVERY - 1) await hooks.heartbeat();
+  }
+  hooks.crashPoint?.('after-validate');
+
+  // Nothing below waits on Kafka: the batch's documents go into the staging table in one go …
+  await stageDocuments(conn, documents);
+  // … and everything else joins `pending` without an await in between.
+  pending.documents += result.accepted;
+  pending.stagedChars += stagedChars;
+  const retractions = pending.retractions.get(handler.headerTable) ?? [];
+  pending.retractions.set(handler.headerTable, retractions);
+  // loops, not push(...rows): a batch of many tombstones would pass too many arguments
+  for (const row of retractionRows) retractions.push(row);
+  for (const row of rejectedRows) pending.rejectedRows.push(row);
+  for (const rejection of rejections) pending.rejections.push(rejection);
   let span = pending.spans.get(key);
   if (!span) {
     span = {
       topic,
       partition,
-      batchId: await nextBatchId(conn),
+      batchId,
       firstOffset: null,
       lastOffset,
       messages: 0,
@@ -218,68 +288,6 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
     };
     pending.spans.set(key, span);
   }
-  const batchId = span.batchId;
-  const bodies = await loadRegisteredBodies(conn);
-  const staged = await conn.createAppender('staged_documents', 'main', 'temp');
-  const retractions = pending.retractions.get(handler.headerTable) ?? [];
-  pending.retractions.set(handler.headerTable, retractions);
-  try {
-    for (let i = result.alreadyIngested; i < messages.length; i++) {
-      const message = messages[i] as IncomingMessage;
-      const text = message.value?.toString('utf8') ?? null;
-      const outcome = decodeMessage(handler, message.key, message.value, bodies, undecodableReason(message));
-      const meta: MessageMeta = {
-        topic,
-        partition,
-        offset: BigInt(message.offset),
-        batchId,
-        producedAt: kafkaTimestamp(message.timestamp),
-      };
-      if (outcome.outcome === 'document') {
-        staged.appendVarchar(topic);
-        staged.appendInteger(partition);
-        staged.appendBigInt(batchId);
-        staged.appendBigInt(meta.offset);
-        staged.appendTimestamp(meta.producedAt);
-        staged.appendVarchar(text as string);
-        staged.endRow();
-        pending.stagedChars += (text as string).length;
-        result.accepted++;
-        result.lines += outcome.doc.lines?.length ?? 0;
-      } else if (outcome.outcome === 'retraction') {
-        retractions.push(handler.retractionRow(outcome.bodyId, outcome.documentId, meta));
-        result.retracted++;
-      } else {
-        const truncated = (text?.length ?? 0) > MAX_RAW_VALUE_CHARS;
-        // raw_value holds text; bytes that are not UTF-8 are kept whole too, so a replay sees them as they came.
-        const keepWhole = truncated || (message.value !== null && !isUtf8(message.value));
-        // biome-ignore format: one row, cells in the table's column order (ingest/rows.ts)
-        pending.rejectedRows.push([
-          topic, partition, meta.offset, batchId, message.key?.toString('utf8') ?? null, outcome.bodyId,
-          outcome.code, outcome.reason, text?.slice(0, MAX_RAW_VALUE_CHARS) ?? null,
-          truncated, meta.producedAt, kafkaTimestamp(String(Date.now())),
-          // Kept whole when raw_value cannot hold it: replay needs it, the dead-letter topic may not take it.
-          keepWhole ? message.value : null, null, null,
-        ]);
-        pending.rejections.push({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          code: outcome.code,
-          reason: outcome.reason,
-          bodyId: outcome.bodyId,
-        });
-        result.rejected++;
-      }
-      if (hooks.heartbeat && i % HEARTBEAT_EVERY === HEARTBEAT_EVERY - 1) await hooks.heartbeat();
-    }
-    hooks.crashPoint?.('after-validate');
-  } finally {
-    staged.closeSync();
-  }
-  pending.documents += result.accepted;
   span.firstOffset ??= firstFresh === -1 ? null : BigInt((messages[firstFresh] as IncomingMessage).offset);
   span.lastOffset = lastOffset;
   span.messages += messages.length - result.alreadyIngested;
@@ -287,6 +295,50 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
   span.rejected += result.rejected;
   result.nextOffset = lastOffset + 1n;
   return result;
+}
+
+/**
+ * Appends one batch's validated documents to the connection's `staged_documents`. Should an
+ * append fail part-way, the rows it did add are deleted again: the batch is staged whole or not at all.
+ */
+async function stageDocuments(
+  conn: DuckDBConnection,
+  documents: readonly { meta: MessageMeta; text: string }[],
+): Promise<void> {
+  const first = documents[0];
+  const last = documents[documents.length - 1];
+  if (!first || !last) return;
+  const staged = await conn.createAppender('staged_documents', 'main', 'temp');
+  try {
+    for (const { meta, text } of documents) {
+      staged.appendVarchar(meta.topic);
+      staged.appendInteger(meta.partition);
+      staged.appendBigInt(meta.batchId);
+      staged.appendBigInt(meta.offset);
+      staged.appendTimestamp(meta.producedAt);
+      staged.appendVarchar(text);
+      staged.endRow();
+    }
+    staged.closeSync();
+  } catch (error) {
+    try {
+      staged.closeSync();
+    } catch {
+      // already closed, or nothing more to flush
+    }
+    // This batch's offsets lie past everything staged before for the partition.
+    await conn.run(
+      `delete from staged_documents
+       where topic = $topic and kafka_partition = $partition and kafka_offset between $first and $last`,
+      {
+        topic: first.meta.topic,
+        partition: first.meta.partition,
+        first: first.meta.offset,
+        last: last.meta.offset,
+      },
+    );
+    throw error;
+  }
 }
 
 /**
