@@ -9,6 +9,8 @@
  * - the second's is 1 % below: the price rose, by less than the index (**cost avoidance**);
  * - the third's is 7 % below: the price rose by more than the index (**leakage**), until the
  *   index catches up years later. Lines charged above a purchase order's price add leakage.
+ * A fourth item is bought under a contract let through the partnership (a row of the savings
+ * register): from its supplier, against the previous price (6 % above the contract price).
  * The generated messages are watched as they go by (the latest version of each document with
  * those items, retractions and bad records left out), and what they realise is worked out in
  * whole units with BigInt, independently of the product's money code, into the manifest
@@ -22,15 +24,17 @@ import type { Demo } from './generate.ts';
 import type { DemoManifest } from './manifest.ts';
 import type { DemoMessage } from './messages.ts';
 
-export type PlantedKind = 'cost reduction' | 'cost avoidance' | 'leakage';
+export type PlantedKind = 'cost reduction' | 'cost avoidance' | 'leakage' | 'contract saving';
 
 /** Baseline price = contract price × (100 + this) ÷ 100, to the penny, by the kind planted. */
 const BASELINE_PREMIUM_PCT: Record<PlantedKind, bigint> = {
   'cost reduction': 8n,
   'cost avoidance': -1n,
   leakage: -7n,
+  // the contract's previous price (the savings register's), not a baseline
+  'contract saving': 6n,
 };
-const KINDS: PlantedKind[] = ['cost reduction', 'cost avoidance', 'leakage'];
+const KINDS: PlantedKind[] = ['cost reduction', 'cost avoidance', 'leakage', 'contract saving'];
 
 export interface PlantedBaseline {
   bodyId: string;
@@ -51,8 +55,31 @@ export interface PlantedBaseline {
   baselineInvoices: string[];
 }
 
+/**
+ * A contract let through the partnership (a row of the savings register): from the day the body
+ * joined, its supplier sells it the item at the body's contract price instead of the previous
+ * price, 6 % dearer. Lines from that supplier (any spelling the body uses) are measured against
+ * the previous price, not indexed; lines of the item from other suppliers realise nothing.
+ */
+export interface PlantedContract {
+  registerId: string;
+  bodyId: string;
+  /** As the body's spend names the supplier. */
+  supplierName: string;
+  /** Every name the body sends for that supplier (the generator's truth: manifest `supplierGroups`). */
+  supplierNamesSent: string[];
+  itemCode: string;
+  previousUnitPrice: string;
+  contractUnitPrice: string;
+  startsOn: string;
+  /** The contracted stage's estimate: (previous − contract price) × a year of the first order's quantity, monthly. */
+  agreedAnnualSaving: string;
+}
+
 /** What one body's lines of one item realise in one contract year, £ with 2 places. */
 export interface PlantedProcurementResult {
+  /** Measured against the body's baseline, or the savings register's previous price. */
+  basis: 'baseline' | 'register';
   contractYear: number;
   bodyId: string;
   itemCode: string;
@@ -68,6 +95,7 @@ export interface PlantedProcurementSavings {
   /** The agreement's price index the results use: month (YYYY-MM) → index value. */
   priceIndex: Record<string, string>;
   baselines: PlantedBaseline[];
+  contracts: PlantedContract[];
   results: PlantedProcurementResult[];
 }
 
@@ -249,122 +277,166 @@ function plant(
   }
 
   const baselines: PlantedBaseline[] = [];
+  const contracts: PlantedContract[] = [];
   const results = new Map<string, PlantedProcurementResult & { r: bigint; a: bigint; l: bigint }>();
   const extra: DemoMessage[] = [];
   const added = new Map<string, { invoices: number; pence: bigint; first: string }>();
+  const byDate = (a: { doc: InvoiceV1; key: string }, b: { doc: InvoiceV1; key: string }) =>
+    dateOf(a.doc) < dateOf(b.doc) ? -1 : dateOf(a.doc) > dateOf(b.doc) ? 1 : a.key < b.key ? -1 : 1;
+  /** One line measured against a reference price (indexed or not), to the penny per measure. */
+  const measure = (
+    basis: PlantedProcurementResult['basis'],
+    bodyId: string,
+    itemCode: string,
+    unit: string,
+    reference: bigint,
+    indexed: bigint,
+    doc: InvoiceV1,
+    line: SeenLine,
+  ) => {
+    const paid = units(line.unitPrice, 4);
+    // a credit note's quantity takes its amount's sign, however the supplier wrote it
+    const q = units(line.quantity, 0) < 0n ? -units(line.quantity, 0) : units(line.quantity, 0);
+    const quantity = units(line.netAmount, 2) < 0n ? -q : q;
+    const year = contractYear(dateOf(doc));
+    const slot = `${year}|${bodyId}|${itemCode}|${unit}`;
+    const result = results.get(slot) ?? {
+      basis,
+      contractYear: year,
+      bodyId,
+      itemCode,
+      unit,
+      lines: 0,
+      costReduction: '',
+      costAvoidance: '',
+      leakage: '',
+      r: 0n,
+      a: 0n,
+      l: 0n,
+    };
+    result.lines++;
+    result.r += toPence(max(reference - paid, 0n) * quantity);
+    result.a += toPence(max(indexed - max(paid, reference), 0n) * quantity);
+    result.l += toPence(max(paid - indexed, 0n) * quantity);
+    results.set(slot, result);
+  };
+
   for (const [bodyId, items] of wanted) {
     const joinedOn = joined.get(bodyId) as string;
     const joinMonth = dayFromIso(`${joinedOn.slice(0, 7)}-01`);
     const amountsSent = new Set<string>();
     [...items].forEach(([itemCode, kind], itemIndex) => {
       const pairs = [...byPair.keys()].filter((p) => p.startsWith(`${bodyId}|${itemCode}|`)).sort();
-      for (const pair of pairs.slice(0, 1)) {
-        const bought = byPair.get(pair) ?? [];
-        const invoices = bought.filter((b) => b.doc.documentType === 'invoice');
-        if (invoices.length === 0) continue;
-        // its contract price: the price of most of its invoice lines (lowest on a tie)
-        const counts = new Map<bigint, number>();
-        for (const b of invoices) {
-          const p = units(b.line.unitPrice, 4);
-          counts.set(p, (counts.get(p) ?? 0) + 1);
-        }
-        const contract = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] as bigint;
-        const baselinePence = (contract * (100n + BASELINE_PREMIUM_PCT[kind]) + 5_000n) / 10_000n;
-        const baseline = baselinePence * 100n;
-        // the earliest current invoice is the model: its supplier as the body spells it, its dates, its line
-        const model = [...invoices].sort((a, b) =>
-          dateOf(a.doc) < dateOf(b.doc) ? -1 : dateOf(a.doc) > dateOf(b.doc) ? 1 : a.key < b.key ? -1 : 1,
-        )[0] as (typeof invoices)[number];
-        const step = units(model.line.quantity, 0) > 0n ? units(model.line.quantity, 0) : 1n;
-        const keys: string[] = [];
-        for (let m = -12; m <= -2; m++) {
-          const month = monthOf(addMonths(joinMonth, m));
-          const date = isoFromDay(month.firstDay + 4 + 7 * itemIndex);
-          let quantity = step * BigInt(2 + ((m + 12) % 4));
-          // never the same supplier and amount twice (no duplicate-payment look-alikes)
-          while (amountsSent.has(String(quantity * baselinePence))) quantity += step;
-          amountsSent.add(String(quantity * baselinePence));
-          const net = text(quantity * baselinePence, 2);
-          const invoiceId = `BL-${itemCode}-${month.label.replace('-', '')}`;
-          const { lineNo: _n, quantity: _q, unitPrice: _p, netAmount: _a, ...lineRest } = model.line.template;
-          const doc: InvoiceV1 = {
-            schema: 'invoice.v1',
-            bodyId,
-            invoiceId,
-            documentType: 'invoice',
-            supplier: model.doc.supplier,
-            ...(model.doc.invoiceDate ? { invoiceDate: date } : {}),
-            ...(model.doc.paymentDate ? { paymentDate: date } : {}),
-            currency: 'GBP',
-            netAmount: net,
-            description: `${model.line.template.description ?? itemCode} (before joining)`,
-            ...(model.doc.expenseType ? { expenseType: model.doc.expenseType } : {}),
-            lines: [
-              {
-                ...lineRest,
-                lineNo: 1,
-                quantity: String(quantity),
-                unitPrice: text(baseline, 4),
-                netAmount: net,
-              },
-            ],
-          };
-          const key = `${bodyId}:${invoiceId}`;
-          keys.push(key);
-          extra.push({ topic: 'invoices', key, value: JSON.stringify(doc) });
-          const tally = added.get(bodyId) ?? { invoices: 0, pence: 0n, first: date };
-          tally.invoices++;
-          tally.pence += quantity * baselinePence;
-          if (date < tally.first) tally.first = date;
-          added.set(bodyId, tally);
-        }
-        const baselineStart = isoFromDay(addMonths(joinMonth, -12));
-        const midMonth = monthOf(addMonths(joinMonth, -6)).label;
-        const unit = pair.split('|')[2] as string;
-        baselines.push({
-          bodyId,
-          itemCode,
-          unit,
-          planted: kind,
-          contractUnitPrice: text(contract, 4),
-          baselineUnitPrice: text(baseline, 4),
-          baselineStart,
-          baselineEnd: isoFromDay(joinMonth),
-          baselineMidMonth: midMonth,
-          baselineInvoices: keys,
-        });
+      const bought = pairs.flatMap((pair) => byPair.get(pair) ?? []);
+      const invoices = bought.filter((b) => b.doc.documentType === 'invoice').sort(byDate);
+      if (invoices.length === 0) return;
+      // its contract price: the price of most of its invoice lines (lowest on a tie)
+      const counts = new Map<bigint, number>();
+      for (const b of invoices) {
+        const p = units(b.line.unitPrice, 4);
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
+      const contract = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] as bigint;
+      const referencePence = (contract * (100n + BASELINE_PREMIUM_PCT[kind]) + 5_000n) / 10_000n;
+      const reference = referencePence * 100n;
 
-        // what each current line after joining realises (docs/savings.md: measures per line, to the penny)
-        const indexBase = index.get(midMonth) as bigint;
+      if (kind === 'contract saving') {
+        // the register names the supplier as the body spells it: its earliest invoice's, written plainly
+        const model = invoices.find(
+          (b) => b.doc.supplier.name.trim() === b.doc.supplier.name && !/[",]/.test(b.doc.supplier.name),
+        );
+        if (!model) return;
+        const supplierName = model.doc.supplier.name;
+        const group = base.supplierGroups.find((g) =>
+          g.bodies.some((b) => b.bodyId === bodyId && b.names.includes(supplierName)),
+        );
+        const names = new Set(group?.bodies.find((b) => b.bodyId === bodyId)?.names ?? [supplierName]);
+        const yearly = units(model.line.quantity, 0) * 12n;
+        contracts.push({
+          registerId: `NSP-${bodyId}-${itemCode}`,
+          bodyId,
+          supplierName,
+          supplierNamesSent: [...names].sort(),
+          itemCode,
+          previousUnitPrice: text(reference, 4),
+          contractUnitPrice: text(contract, 4),
+          startsOn: joinedOn,
+          agreedAnnualSaving: text(toPence((reference - contract) * yearly), 2),
+        });
         for (const { doc, line } of bought) {
-          const date = dateOf(doc);
-          const indexNow = index.get(date.slice(0, 7)) as bigint;
-          const indexed = (2n * baseline * indexNow + indexBase) / (2n * indexBase);
-          const paid = units(line.unitPrice, 4);
-          // a credit note's quantity takes its amount's sign, however the supplier wrote it
-          const q = units(line.quantity, 0) < 0n ? -units(line.quantity, 0) : units(line.quantity, 0);
-          const quantity = units(line.netAmount, 2) < 0n ? -q : q;
-          const year = contractYear(date);
-          const slot = `${year}|${bodyId}|${itemCode}|${unit}`;
-          const result = results.get(slot) ?? {
-            contractYear: year,
-            bodyId,
-            itemCode,
-            unit,
-            lines: 0,
-            costReduction: '',
-            costAvoidance: '',
-            leakage: '',
-            r: 0n,
-            a: 0n,
-            l: 0n,
-          };
-          result.lines++;
-          result.r += toPence(max(baseline - paid, 0n) * quantity);
-          result.a += toPence(max(indexed - max(paid, baseline), 0n) * quantity);
-          result.l += toPence(max(paid - indexed, 0n) * quantity);
-          results.set(slot, result);
+          if (!names.has(doc.supplier.name) || dateOf(doc) < joinedOn) continue;
+          measure('register', bodyId, itemCode, line.unit ?? '', reference, reference, doc, line);
         }
+        return;
+      }
+
+      // a baseline: the items of one unit (the first), bought a year before joining
+      const unit = (pairs[0] as string).split('|')[2] as string;
+      const ofUnit = invoices.filter((b) => (b.line.unit ?? '') === unit);
+      const model = ofUnit[0] as (typeof ofUnit)[number];
+      const step = units(model.line.quantity, 0) > 0n ? units(model.line.quantity, 0) : 1n;
+      const keys: string[] = [];
+      for (let m = -12; m <= -2; m++) {
+        const month = monthOf(addMonths(joinMonth, m));
+        const date = isoFromDay(month.firstDay + 4 + 7 * itemIndex);
+        let quantity = step * BigInt(2 + ((m + 12) % 4));
+        // never the same supplier and amount twice (no duplicate-payment look-alikes)
+        while (amountsSent.has(String(quantity * referencePence))) quantity += step;
+        amountsSent.add(String(quantity * referencePence));
+        const net = text(quantity * referencePence, 2);
+        const invoiceId = `BL-${itemCode}-${month.label.replace('-', '')}`;
+        const { lineNo: _n, quantity: _q, unitPrice: _p, netAmount: _a, ...lineRest } = model.line.template;
+        const doc: InvoiceV1 = {
+          schema: 'invoice.v1',
+          bodyId,
+          invoiceId,
+          documentType: 'invoice',
+          supplier: model.doc.supplier,
+          ...(model.doc.invoiceDate ? { invoiceDate: date } : {}),
+          ...(model.doc.paymentDate ? { paymentDate: date } : {}),
+          currency: 'GBP',
+          netAmount: net,
+          description: `${model.line.template.description ?? itemCode} (before joining)`,
+          ...(model.doc.expenseType ? { expenseType: model.doc.expenseType } : {}),
+          lines: [
+            {
+              ...lineRest,
+              lineNo: 1,
+              quantity: String(quantity),
+              unitPrice: text(reference, 4),
+              netAmount: net,
+            },
+          ],
+        };
+        const key = `${bodyId}:${invoiceId}`;
+        keys.push(key);
+        extra.push({ topic: 'invoices', key, value: JSON.stringify(doc) });
+        const tally = added.get(bodyId) ?? { invoices: 0, pence: 0n, first: date };
+        tally.invoices++;
+        tally.pence += quantity * referencePence;
+        if (date < tally.first) tally.first = date;
+        added.set(bodyId, tally);
+      }
+      const midMonth = monthOf(addMonths(joinMonth, -6)).label;
+      baselines.push({
+        bodyId,
+        itemCode,
+        unit,
+        planted: kind,
+        contractUnitPrice: text(contract, 4),
+        baselineUnitPrice: text(reference, 4),
+        baselineStart: isoFromDay(addMonths(joinMonth, -12)),
+        baselineEnd: isoFromDay(joinMonth),
+        baselineMidMonth: midMonth,
+        baselineInvoices: keys,
+      });
+      // what each current line after joining realises, against the baseline indexed to its month
+      const indexBase = index.get(midMonth) as bigint;
+      for (const { doc, line } of bought) {
+        if ((line.unit ?? '') !== unit) continue;
+        const indexNow = index.get(dateOf(doc).slice(0, 7)) as bigint;
+        const indexed = (2n * reference * indexNow + indexBase) / (2n * indexBase);
+        measure('baseline', bodyId, itemCode, unit, reference, indexed, doc, line);
       }
     });
   }
@@ -372,6 +444,7 @@ function plant(
   const planted: PlantedProcurementSavings = {
     priceIndex: Object.fromEntries([...index].map(([m, v]) => [m, text(v, 2)])),
     baselines,
+    contracts,
     results: [...results.values()]
       .sort(
         (x, y) =>

@@ -39,7 +39,10 @@ export interface DemoSavings {
   files: Record<
     'agreement' | 'price-index' | 'service-charges' | 'sales' | 'evidence' | 'investment',
     { name: string; text: string }
-  >;
+  > & {
+    /** The savings register: contracts let through the partnership (with the planted procurement savings). */
+    register?: { name: string; text: string };
+  };
   planted: PlantedSavingsYear[];
   /** The service levels, SLA breach year and commitments planted (demo/service-levels.ts). */
   partnership: PlantedPartnership;
@@ -204,8 +207,32 @@ export function buildDemoSavings(
       sales: { name: 'demo-savings/sales.csv', text: `${sales.join('\n')}\n` },
       evidence: { name: 'demo-savings/evidence.csv', text: `${evidence.join('\n')}\n` },
       investment: partnership.investmentFile,
+      ...(procurement
+        ? { register: { name: 'demo-savings/register.csv', text: registerCsv(procurement) } }
+        : {}),
     },
     planted,
     partnership: partnership.planted,
   };
+}
+
+/** The savings register of the planted contracts (demo/procurement-savings.ts). */
+function registerCsv(procurement: PlantedProcurementSavings): string {
+  const rows = procurement.contracts.map((c) =>
+    [
+      c.registerId,
+      c.bodyId,
+      c.supplierName,
+      '',
+      c.itemCode,
+      c.previousUnitPrice,
+      '',
+      c.agreedAnnualSaving,
+      c.startsOn,
+      '',
+    ].join(','),
+  );
+  const header =
+    'register_id,body_id,supplier_name,contract_ref,item_code,previous_unit_price,agreed_saving_pct,agreed_annual_saving,starts_on,ends_on';
+  return `${[header, ...rows].join('\n')}\n`;
 }

@@ -70,6 +70,7 @@ const shiftMonth = (yyyyMm: string, n: number) => {
 };
 
 interface Measured {
+  basis: 'baseline' | 'register';
   lines: number;
   reduction: bigint;
   avoidance: bigint;
@@ -112,6 +113,8 @@ function recomputeFromMessages(): Map<string, Measured> {
             const q = abs(decimalToUnits(l.quantity as string, 0));
             return {
               bodyId: doc.bodyId,
+              supplierName: doc.supplier.name,
+              itemCode: l.itemCode as string,
               date: (doc.invoiceDate ?? doc.paymentDate) as string,
               item: `${l.itemCode}|${l.unit ?? ''}`,
               paid: price(l.unitPrice as string),
@@ -139,20 +142,62 @@ function recomputeFromMessages(): Map<string, Measured> {
       .map(([key, s]) => [key, { price: (2n * s.net * 100n + s.quantity) / (2n * s.quantity), mid: s.mid }]),
   );
 
+  // the savings register: each contract's supplier is every name the body sends for it (the
+  // generator's supplier groups, the truth the resolver is tested against)
+  const [header, ...rows] = (savings.files.register?.text ?? '').trim().split('\n');
+  const columns = (header ?? '').split(',');
+  const contracts = rows.map((row) => {
+    const cells = Object.fromEntries(row.split(',').map((cell, i) => [columns[i], cell]));
+    const group = demo.manifest.supplierGroups.find((g) =>
+      g.bodies.some((b) => b.bodyId === cells.body_id && b.names.includes(cells.supplier_name as string)),
+    );
+    return {
+      bodyId: cells.body_id as string,
+      itemCode: cells.item_code as string,
+      names: new Set(group?.bodies.find((b) => b.bodyId === cells.body_id)?.names ?? [cells.supplier_name]),
+      previous: price(cells.previous_unit_price as string),
+      startsOn: cells.starts_on as string,
+      endsOn: cells.ends_on || '9999-12-31',
+    };
+  });
+
   const measured = new Map<string, Measured>();
   for (const line of priced) {
+    if (line.date < (joined.get(line.bodyId) as string) || line.date >= termEnd) continue;
+    // a contract of the register first (its previous price, not indexed), else the baseline
+    const contract = contracts.find(
+      (c) =>
+        c.bodyId === line.bodyId &&
+        c.itemCode === line.itemCode &&
+        c.names.has(line.supplierName) &&
+        line.date >= c.startsOn &&
+        line.date <= c.endsOn,
+    );
     const baseline = baselines.get(`${line.bodyId}|${line.item}`);
-    if (!baseline || line.date < (joined.get(line.bodyId) as string) || line.date >= termEnd) continue;
-    const from = index.get(`${baseline.mid}`) as bigint;
-    const now = index.get(line.date.slice(0, 7)) as bigint;
-    const indexed = (2n * baseline.price * now + from) / (2n * from);
+    let reference: bigint;
+    let indexed: bigint;
+    if (contract) {
+      reference = contract.previous;
+      indexed = contract.previous;
+    } else if (baseline) {
+      const from = index.get(`${baseline.mid}`) as bigint;
+      const now = index.get(line.date.slice(0, 7)) as bigint;
+      reference = baseline.price;
+      indexed = (2n * baseline.price * now + from) / (2n * from);
+    } else continue;
     const startMonth = agreement.contract_year_start_month;
     const year = Number(line.date.slice(0, 4)) - (Number(line.date.slice(5, 7)) < startMonth ? 1 : 0);
     const key = `${year}|${line.bodyId}|${line.item}`;
-    const m = measured.get(key) ?? { lines: 0, reduction: 0n, avoidance: 0n, leakage: 0n };
+    const m = measured.get(key) ?? {
+      basis: contract ? 'register' : 'baseline',
+      lines: 0,
+      reduction: 0n,
+      avoidance: 0n,
+      leakage: 0n,
+    };
     m.lines++;
-    m.reduction += roundToPence(big(baseline.price - line.paid, 0n) * line.quantity);
-    m.avoidance += roundToPence(big(indexed - big(line.paid, baseline.price), 0n) * line.quantity);
+    m.reduction += roundToPence(big(reference - line.paid, 0n) * line.quantity);
+    m.avoidance += roundToPence(big(indexed - big(line.paid, reference), 0n) * line.quantity);
     m.leakage += roundToPence(big(line.paid - indexed, 0n) * line.quantity);
     measured.set(key, m);
   }
@@ -166,6 +211,7 @@ const asText = (m: Map<string, Measured>) =>
       .map(([key, v]) => [
         key,
         {
+          basis: v.basis,
           lines: v.lines,
           costReduction: unitsToDecimal(v.reduction, 2),
           costAvoidance: unitsToDecimal(v.avoidance, 2),
@@ -232,16 +278,20 @@ describe('demo savings', () => {
     ).toEqual(asText(expected));
     // …and so do the product's lines, summed
     const product = await db.withConnection((conn) =>
-      queryRows<{ key: string; lines: number; r: string; a: string; l: string }>(
+      queryRows<{ key: string; basis: string; lines: number; r: string; a: string; l: string }>(
         conn,
-        `select concat_ws('|', contract_year, body_id, item_code, unit) as key, count(*)::integer as lines,
+        `select concat_ws('|', contract_year, body_id, item_code, unit) as key,
+                if(basis = 'baseline', 'baseline', 'register') as basis, count(*)::integer as lines,
                 sum(cost_reduction)::varchar as r, sum(cost_avoidance)::varchar as a, sum(leakage)::varchar as l
          from int_savings_procurement_lines group by all`,
       ),
     );
     expect(
       Object.fromEntries(
-        product.map((p) => [p.key, { lines: p.lines, costReduction: p.r, costAvoidance: p.a, leakage: p.l }]),
+        product.map((p) => [
+          p.key,
+          { basis: p.basis, lines: p.lines, costReduction: p.r, costAvoidance: p.a, leakage: p.l },
+        ]),
       ),
     ).toEqual(asText(expected));
 
