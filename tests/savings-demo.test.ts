@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadDemoSavingsFiles, signOffDemoYears } from '../cli/demo-savings.ts';
-import { generateDemo } from '../demo/generate.ts';
+import { type DemoMessage, generateDemo } from '../demo/generate.ts';
 import { type PlantedProcurementSavings, withDemoProcurementSavings } from '../demo/procurement-savings.ts';
 import { buildDemoSavings, type DemoSavings } from '../demo/savings.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
@@ -33,15 +33,18 @@ type Statement = {
 
 let db: Database;
 let demo: Demo;
+/** The messages, generated once: the batch writer and the recomputation read the same ones. */
+let messages: DemoMessage[];
 let savings: DemoSavings;
 let planted: PlantedProcurementSavings;
 
 beforeAll(async () => {
   demo = withDemoProcurementSavings(generateDemo({ targetInvoiceLines: 6000 }));
+  messages = [...demo.messages()];
   db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   await db.withConnection(async (conn) => {
     for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
-    await writeDemoMessages(conn, demo.messages());
+    await writeDemoMessages(conn, messages);
   });
   planted = demo.procurementSavings;
   const { startDate, endDate } = demo.manifest.generator;
@@ -99,7 +102,7 @@ function recomputeFromMessages(): Map<string, Measured> {
   // the current documents: the latest message per key, retractions and bad records left out
   const bad = new Set(demo.manifest.badRecords.map((b) => `${b.topic}|${b.key}`));
   const current = new Map<string, InvoiceV1>();
-  for (const message of demo.messages()) {
+  for (const message of messages) {
     if (message.topic !== 'invoices' || bad.has(`invoices|${message.key}`)) continue;
     if (message.value === null) current.delete(message.key);
     else current.set(message.key, JSON.parse(message.value) as InvoiceV1);
