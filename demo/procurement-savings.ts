@@ -210,6 +210,18 @@ export function withDemoProcurementSavings(
   };
 }
 
+/** Per body, a test for a document naming one of its planted items (one scan of the text: cheap at any volume). */
+const itemPatterns = new WeakMap<Map<string, PlantedKind>, RegExp>();
+function itemPattern(items: Map<string, PlantedKind>): RegExp {
+  let pattern = itemPatterns.get(items);
+  if (!pattern) {
+    const codes = [...items.keys()].map((code) => code.replace(/[^A-Za-z0-9]/g, (c) => `\\${c}`));
+    pattern = new RegExp(`"itemCode":"(?:${codes.join('|')})"`);
+    itemPatterns.set(items, pattern);
+  }
+  return pattern;
+}
+
 function watch(
   seen: Map<string, SeenDocument>,
   message: DemoMessage,
@@ -217,10 +229,7 @@ function watch(
 ): void {
   const items = wanted.get(message.key.slice(0, message.key.indexOf(':')));
   if (!items) return;
-  if (
-    message.value === null ||
-    ![...items.keys()].some((code) => message.value?.includes(`"itemCode":"${code}"`))
-  ) {
+  if (message.value === null || !itemPattern(items).test(message.value)) {
     seen.delete(message.key); // retracted, or its latest version has none of the items
     return;
   }
