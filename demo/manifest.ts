@@ -205,6 +205,21 @@ export interface DemoManifest {
   procurementSavings?: PlantedProcurementSavings;
 }
 
+/** The totals once `messages` more good invoice messages, carrying `lines` invoice lines, are sent. */
+export function totalsWithInvoices(
+  totals: DemoManifest['totals'],
+  messages: number,
+  lines: number,
+): DemoManifest['totals'] {
+  return {
+    ...totals,
+    messages: totals.messages + messages,
+    byTopic: { ...totals.byTopic, invoices: totals.byTopic.invoices + messages },
+    good: totals.good + messages,
+    invoiceLines: totals.invoiceLines + lines,
+  };
+}
+
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');

@@ -21,7 +21,7 @@ import { BODY_PROFILES, TRADE_WEIGHTS } from './bodies.ts';
 import { addMonths, dayFromIso, isoFromDay, monthOf } from './calendar.ts';
 import { itemsOfTrade, TRADES } from './catalogue.ts';
 import type { Demo } from './generate.ts';
-import type { DemoManifest } from './manifest.ts';
+import { type DemoManifest, totalsWithInvoices } from './manifest.ts';
 import type { DemoMessage } from './messages.ts';
 
 export type PlantedKind = 'cost reduction' | 'cost avoidance' | 'leakage' | 'contract saving';
@@ -468,16 +468,10 @@ function plant(
         leakage: text(l, 2),
       })),
   };
-  const lines = extra.length;
   const manifest: DemoManifest = {
     ...base,
-    totals: {
-      ...base.totals,
-      messages: base.totals.messages + extra.length,
-      byTopic: { ...base.totals.byTopic, invoices: base.totals.byTopic.invoices + extra.length },
-      good: base.totals.good + extra.length,
-      invoiceLines: base.totals.invoiceLines + lines,
-    },
+    // one line to each baseline invoice
+    totals: totalsWithInvoices(base.totals, extra.length, extra.length),
     expectedStats: {
       ...base.expectedStats,
       bodies: base.expectedStats.bodies.map((stats) => {

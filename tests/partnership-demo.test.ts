@@ -13,7 +13,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../api/app.ts';
-import { loadDemoSavingsFiles, signOffDemoYears } from '../cli/demo-savings.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { buildDemoSavings, type DemoSavings } from '../demo/savings.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
@@ -25,8 +24,7 @@ import { toScaled } from '../lib/money.ts';
 import { runOperation } from '../owner/operations.ts';
 import type { PartnershipReport } from '../transforms/partnership/report.ts';
 import { renderPartnershipReport } from '../transforms/partnership/report-page.ts';
-import { runTransforms } from '../transforms/runner.ts';
-import { writeDemoMessages } from './helpers/demo-batches.ts';
+import { loadDemoSavingsAndSignOff, writeDemoMessages } from './helpers/demo-batches.ts';
 
 type Row = Record<string, string | number | boolean | null>;
 let db: Database;
@@ -51,10 +49,7 @@ beforeAll(async () => {
   });
   const { startDate, endDate } = demo.manifest.generator;
   savings = buildDemoSavings(demo.bodies, startDate, endDate);
-  await loadDemoSavingsFiles(db, savings);
-  const run = await runTransforms(db);
-  expect(run.failed, JSON.stringify(run.models.filter((m) => m.error))).toBe(0);
-  await signOffDemoYears(db, savings);
+  await loadDemoSavingsAndSignOff(db, savings);
 }, 120_000);
 
 afterAll(() => db?.close());

@@ -12,7 +12,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadDemoSavingsFiles, signOffDemoYears } from '../cli/demo-savings.ts';
 import { type DemoMessage, generateDemo } from '../demo/generate.ts';
 import { type PlantedProcurementSavings, withDemoProcurementSavings } from '../demo/procurement-savings.ts';
 import { buildDemoSavings, type DemoSavings } from '../demo/savings.ts';
@@ -21,8 +20,7 @@ import type { InvoiceV1 } from '../ingest/topics/invoices/schema.ts';
 import { addBody } from '../lib/bodies.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { runOperation } from '../owner/operations.ts';
-import { runTransforms } from '../transforms/runner.ts';
-import { writeDemoMessages } from './helpers/demo-batches.ts';
+import { loadDemoSavingsAndSignOff, writeDemoMessages } from './helpers/demo-batches.ts';
 import { decimalToUnits, unitsToDecimal } from './helpers/messages.ts';
 
 type Demo = ReturnType<typeof withDemoProcurementSavings>;
@@ -49,10 +47,7 @@ beforeAll(async () => {
   planted = demo.procurementSavings;
   const { startDate, endDate } = demo.manifest.generator;
   savings = buildDemoSavings(demo.bodies, startDate, endDate, planted);
-  await loadDemoSavingsFiles(db, savings);
-  const run = await runTransforms(db);
-  expect(run.failed, JSON.stringify(run.models.filter((m) => m.error))).toBe(0);
-  await signOffDemoYears(db, savings);
+  await loadDemoSavingsAndSignOff(db, savings);
 }, 120_000);
 
 afterAll(() => db?.close());

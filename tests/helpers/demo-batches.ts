@@ -4,10 +4,15 @@
  * transforms-demo.test.ts and demo.test.ts): offsets counted per topic, 2,000 a batch.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { expect } from 'vitest';
+import { loadDemoSavingsFiles, signOffDemoYears } from '../../cli/demo-savings.ts';
 import type { DemoMessage } from '../../demo/messages.ts';
+import type { DemoSavings } from '../../demo/savings.ts';
 import { writeBatch } from '../../ingest/batch-writer.ts';
 import { invoicesHandler } from '../../ingest/topics/invoices/handler.ts';
 import { purchaseOrdersHandler } from '../../ingest/topics/purchase-orders/handler.ts';
+import type { Database } from '../../lib/db.ts';
+import { runTransforms } from '../../transforms/runner.ts';
 
 type Topic = DemoMessage['topic'];
 
@@ -38,4 +43,12 @@ export async function writeDemoMessages(
   }
   await flush('invoices');
   await flush('purchaseOrders');
+}
+
+/** `spend demo`'s savings step: the agreement and registers loaded, the transforms run (none may fail), years signed off. */
+export async function loadDemoSavingsAndSignOff(db: Database, savings: DemoSavings): Promise<void> {
+  await loadDemoSavingsFiles(db, savings);
+  const run = await runTransforms(db);
+  expect(run.failed, JSON.stringify(run.models.filter((m) => m.error))).toBe(0);
+  await signOffDemoYears(db, savings);
 }
