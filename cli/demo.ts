@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { DEFAULT_END_DATE, DEFAULT_START_DATE, type Demo, generateDemo } from '../demo/generate.ts';
 import { writeManifest } from '../demo/manifest.ts';
 import { registerDemoMembership, withDemoMembership } from '../demo/membership.ts';
+import { withDemoProcurementSavings } from '../demo/procurement-savings.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { buildDemoSavings } from '../demo/savings.ts';
 import { chooseDemoTopics, type DemoTopics, dataSetFingerprint, isDemoTopicOf } from '../demo/topics.ts';
@@ -102,12 +103,10 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
     if (options.fresh) await startAfresh(config, kafka);
 
     const seed = options.seed ? Number(options.seed) : undefined;
-    // a prospective body and a body that leaves, beside the generated partnership (demo/membership.ts)
-    const demo = withDemoMembership(
-      generateDemo({ targetInvoiceLines, seed }),
-      DEFAULT_START_DATE,
-      DEFAULT_END_DATE,
-    );
+    // baselines before each body joined (demo/procurement-savings.ts), and a prospective body and a
+    // body that leaves, beside the generated partnership (demo/membership.ts)
+    const generated = withDemoProcurementSavings(generateDemo({ targetInvoiceLines, seed }));
+    const demo = withDemoMembership(generated, DEFAULT_START_DATE, DEFAULT_END_DATE);
     // The demo's own topics, never those `spend serve` reads: what it finds there is checked
     // against its manifest, and anything else is left alone (demo/topics.ts).
     const choice = await chooseDemoTopics(
@@ -149,7 +148,7 @@ async function runDemo(config: Config, options: DemoOptions): Promise<boolean> {
 
     await waitUntilIngested(owner, kafka, topics);
     const { startDate, endDate } = demo.manifest.generator;
-    const savings = buildDemoSavings(demo.bodies, startDate, endDate);
+    const savings = buildDemoSavings(demo.bodies, startDate, endDate, generated.procurementSavings);
     await loadDemoSavingsFiles(ownerDb, savings, dirname(config.dbPath));
     const transforms = await runTransforms(ownerDb, { codelistsDir: config.codelistsDir });
     for (const warning of transforms.warnings) say(`Warning:   ${warning}`);

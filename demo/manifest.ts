@@ -12,6 +12,7 @@ import type { DemoBody } from './bodies.ts';
 import type { ItemIdentityFacts } from './items-identity.ts';
 import type { PlantedMembership } from './membership.ts';
 import type { DemoTopic } from './messages.ts';
+import type { PlantedProcurementSavings } from './procurement-savings.ts';
 import type { PlantedSavingsYear } from './savings.ts';
 import type { PlantedPartnership } from './service-levels.ts';
 
@@ -200,6 +201,23 @@ export interface DemoManifest {
   membership?: PlantedMembership;
   /** The SLA breach year and the partner's commitments planted (demo/service-levels.ts), added by `spend demo`. */
   partnership?: PlantedPartnership;
+  /** Baselines before each body joined and the unit-price savings its lines realise (demo/procurement-savings.ts). */
+  procurementSavings?: PlantedProcurementSavings;
+}
+
+/** The totals once `messages` more good invoice messages, carrying `lines` invoice lines, are sent. */
+export function totalsWithInvoices(
+  totals: DemoManifest['totals'],
+  messages: number,
+  lines: number,
+): DemoManifest['totals'] {
+  return {
+    ...totals,
+    messages: totals.messages + messages,
+    byTopic: { ...totals.byTopic, invoices: totals.byTopic.invoices + messages },
+    good: totals.good + messages,
+    invoiceLines: totals.invoiceLines + lines,
+  };
 }
 
 export async function writeManifest(path: string, manifest: DemoManifest): Promise<void> {

@@ -20,7 +20,7 @@ import { fromScaled } from '../lib/money.ts';
 import { addMonths, dayFromIso, isoFromDay, monthsBetween } from './calendar.ts';
 import { itemsOfTrade } from './catalogue.ts';
 import type { Demo } from './generate.ts';
-import type { BodyStats, DemoManifest } from './manifest.ts';
+import { type BodyStats, type DemoManifest, totalsWithInvoices } from './manifest.ts';
 import type { DemoMessage } from './messages.ts';
 
 export interface PlantedMembership {
@@ -287,13 +287,7 @@ export function withDemoMembership(
       const lines = docs.reduce((t, d) => t + d.lines, 0);
       manifest = {
         ...base,
-        totals: {
-          ...base.totals,
-          messages: base.totals.messages + extra.length,
-          byTopic: { ...base.totals.byTopic, invoices: base.totals.byTopic.invoices + extra.length },
-          good: base.totals.good + extra.length,
-          invoiceLines: base.totals.invoiceLines + lines,
-        },
+        totals: totalsWithInvoices(base.totals, extra.length, lines),
         expectedStats: {
           ...base.expectedStats,
           bodies: [

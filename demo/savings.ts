@@ -5,13 +5,16 @@
  * the savings delivered, some years short of the guarantee and some above. The figures are
  * worked out here in whole pence with BigInt, independently of the product's money code.
  *
- * Procurement savings are not planted: the generator sends no document dated before a body
- * joined, so no body has a baseline period in the demo (the demo's procurement guarantee is 0).
+ * Procurement savings come from demo/procurement-savings.ts (baselines sent for the year before
+ * each body joined, measured against its lines after): given its results, the procurement
+ * stream is guaranteed like the others, one year with price increases netted off.
  */
 import type { DemoBody } from './bodies.ts';
+import { demoPriceIndex, type PlantedProcurementSavings } from './procurement-savings.ts';
 import { buildDemoPartnership, type PlantedPartnership } from './service-levels.ts';
 
 export const DEMO_SAVINGS_STREAMS = [
+  'procurement',
   'services_transferred',
   'consequential',
   'third_party_revenue_share',
@@ -28,13 +31,18 @@ export interface PlantedSavingsYear {
   outcome: 'short' | 'above';
   /** Whether the demo signs the year off (every year but the last is validated). */
   signedOff: boolean;
+  /** Procurement: whether leakage is netted off that year (the agreement's rule for the year). */
+  netPriceIncreases?: boolean;
 }
 
 export interface DemoSavings {
   files: Record<
     'agreement' | 'price-index' | 'service-charges' | 'sales' | 'evidence' | 'investment',
     { name: string; text: string }
-  >;
+  > & {
+    /** The savings register: contracts let through the partnership (with the planted procurement savings). */
+    register?: { name: string; text: string };
+  };
   planted: PlantedSavingsYear[];
   /** The service levels, SLA breach year and commitments planted (demo/service-levels.ts). */
   partnership: PlantedPartnership;
@@ -43,6 +51,7 @@ export interface DemoSavings {
 const REVENUE_SHARE_PCT = 30n;
 /** Each stream's guarantee as a % of what is delivered, by contract year: above, short, above, … */
 const GUARANTEE_PCT: Record<DemoStream, bigint[]> = {
+  procurement: [110n, 85n, 95n, 120n],
   services_transferred: [90n, 115n, 95n, 120n],
   consequential: [120n, 80n, 105n, 90n],
   third_party_revenue_share: [75n, 102n, 130n, 85n],
@@ -60,10 +69,15 @@ const month = (year: number, m: number) => {
   return `${y}-${String(((((m - 1) % 12) + 12) % 12) + 1).padStart(2, '0')}`;
 };
 
+/** The procurement guarantee of the second contract year nets price increases (leakage) off. */
+const NETTING_YEAR_INDEX = 1;
+
 export function buildDemoSavings(
   bodies: readonly DemoBody[],
   startDate: string,
   endDate: string,
+  /** The planted unit-price savings (withDemoProcurementSavings); without them procurement guarantees nothing. */
+  procurement?: PlantedProcurementSavings,
 ): DemoSavings {
   const startYear = Number(startDate.slice(0, 4));
   const startMonth = Number(startDate.slice(5, 7));
@@ -118,22 +132,38 @@ export function buildDemoSavings(
     }
   });
 
-  // A price index for reference (the demo plants no procurement savings to index).
+  // Procurement: what the planted lines realise, reduction + avoidance, less leakage in the netting year.
+  for (const result of procurement?.results ?? []) {
+    const y = years.indexOf(result.contractYear);
+    const toPence = (amount: string) => BigInt(amount.replace('.', ''));
+    const leakage = y === NETTING_YEAR_INDEX ? toPence(result.leakage) : 0n;
+    add(
+      result.contractYear,
+      'procurement',
+      toPence(result.costReduction) + toPence(result.costAvoidance) - leakage,
+    );
+  }
+
+  // The price index baselines are indexed by (from 12 months before the period starts).
   const index = ['month,index_value'];
-  for (let m = startMonth - 12, i = 0; month(startYear, m) <= endDate.slice(0, 7); m++, i++)
-    index.push(`${month(startYear, m)},${100 + Math.floor(i / 4)}.${['00', '25', '50', '75'][i % 4]}`);
+  for (const [m, value] of demoPriceIndex(startDate, endDate)) index.push(`${m},${pounds(value)}`);
 
   const planted: PlantedSavingsYear[] = [];
   const guarantees: string[] = [];
   years.forEach((year, y) => {
     const entries: string[] = [];
     for (const stream of DEMO_SAVINGS_STREAMS) {
+      if (stream === 'procurement' && !procurement) continue;
       const done = delivered.get(`${year}|${stream}`) ?? 0n;
       const pct = GUARANTEE_PCT[stream][y % 4] as bigint;
       // whole pounds
       const guaranteed = divHalfUp(done * pct, 10_000n) * 100n;
-      entries.push(`    ${stream}: { guaranteed: "${pounds(guaranteed)}" }`);
+      const netted = stream === 'procurement' && y === NETTING_YEAR_INDEX;
+      entries.push(
+        `    ${stream}: { guaranteed: "${pounds(guaranteed)}"${netted ? ', net_price_increases: true' : ''} }`,
+      );
       planted.push({
+        ...(stream === 'procurement' ? { netPriceIncreases: netted } : {}),
         contractYear: year,
         stream,
         guaranteed: pounds(guaranteed),
@@ -177,8 +207,32 @@ export function buildDemoSavings(
       sales: { name: 'demo-savings/sales.csv', text: `${sales.join('\n')}\n` },
       evidence: { name: 'demo-savings/evidence.csv', text: `${evidence.join('\n')}\n` },
       investment: partnership.investmentFile,
+      ...(procurement
+        ? { register: { name: 'demo-savings/register.csv', text: registerCsv(procurement) } }
+        : {}),
     },
     planted,
     partnership: partnership.planted,
   };
+}
+
+/** The savings register of the planted contracts (demo/procurement-savings.ts). */
+function registerCsv(procurement: PlantedProcurementSavings): string {
+  const rows = procurement.contracts.map((c) =>
+    [
+      c.registerId,
+      c.bodyId,
+      c.supplierName,
+      '',
+      c.itemCode,
+      c.previousUnitPrice,
+      '',
+      c.agreedAnnualSaving,
+      c.startsOn,
+      '',
+    ].join(','),
+  );
+  const header =
+    'register_id,body_id,supplier_name,contract_ref,item_code,previous_unit_price,agreed_saving_pct,agreed_annual_saving,starts_on,ends_on';
+  return `${[header, ...rows].join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_END_DATE, DEFAULT_START_DATE, generateDemo } from '../demo/generate.ts';
 import { withDemoMembership } from '../demo/membership.ts';
+import { withDemoProcurementSavings } from '../demo/procurement-savings.ts';
 import { isDemoTopicOf } from '../demo/topics.ts';
 import { deleteTopics } from '../ingest/kafka/client.ts';
 import { decimalToUnits, unitsToDecimal } from './helpers/messages.ts';
@@ -20,10 +21,10 @@ const LINES = 20_000;
 
 /** Per body: current invoices and their GBP net total, from the messages alone. */
 function expectedFromMessages(): Map<string, { invoices: number; gbp: string }> {
-  // the messages `spend demo` sends: the generated partnership, then a prospective body's and a
-  // leaver's documents (both registered by the demo too)
+  // the messages `spend demo` sends: the generated partnership, the baselines before each body
+  // joined, then a prospective body's and a leaver's documents (both registered by the demo too)
   const demo = withDemoMembership(
-    generateDemo({ seed: SEED, targetInvoiceLines: LINES }),
+    withDemoProcurementSavings(generateDemo({ seed: SEED, targetInvoiceLines: LINES })),
     DEFAULT_START_DATE,
     DEFAULT_END_DATE,
   );

@@ -13,13 +13,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../api/app.ts';
-import { loadDemoSavingsFiles, signOffDemoYears } from '../cli/demo-savings.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { buildDemoSavings, type DemoSavings } from '../demo/savings.ts';
-import { writeBatch } from '../ingest/batch-writer.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
-import { invoicesHandler } from '../ingest/topics/invoices/handler.ts';
-import { purchaseOrdersHandler } from '../ingest/topics/purchase-orders/handler.ts';
 import { addBody } from '../lib/bodies.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { createKey } from '../lib/keys.ts';
@@ -28,7 +24,7 @@ import { toScaled } from '../lib/money.ts';
 import { runOperation } from '../owner/operations.ts';
 import type { PartnershipReport } from '../transforms/partnership/report.ts';
 import { renderPartnershipReport } from '../transforms/partnership/report-page.ts';
-import { runTransforms } from '../transforms/runner.ts';
+import { loadDemoSavingsAndSignOff, writeDemoMessages } from './helpers/demo-batches.ts';
 
 type Row = Record<string, string | number | boolean | null>;
 let db: Database;
@@ -49,38 +45,11 @@ beforeAll(async () => {
   db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 1 });
   await db.withConnection(async (conn) => {
     for (const body of demo.bodies) await addBody(conn, { ...body, status: 'active' });
-    const offsets = { invoices: 0, purchaseOrders: 0 };
-    const pending: Record<'invoices' | 'purchaseOrders', ReturnType<typeof message>[]> = {
-      invoices: [],
-      purchaseOrders: [],
-    };
-    function message(key: string, value: string | null, offset: number) {
-      return {
-        offset: String(offset),
-        key: Buffer.from(key),
-        value: value === null ? null : Buffer.from(value),
-        timestamp: String(Date.UTC(2026, 0, 1)),
-      };
-    }
-    const flush = async (topic: 'invoices' | 'purchaseOrders') => {
-      if (pending[topic].length === 0) return;
-      if (topic === 'invoices') await writeBatch(conn, invoicesHandler, 'demo.invoices', 0, pending[topic]);
-      else await writeBatch(conn, purchaseOrdersHandler, 'demo.orders', 0, pending[topic]);
-      pending[topic] = [];
-    };
-    for (const m of demo.messages()) {
-      pending[m.topic].push(message(m.key, m.value, offsets[m.topic]++));
-      if (pending[m.topic].length >= 2000) await flush(m.topic);
-    }
-    await flush('invoices');
-    await flush('purchaseOrders');
+    await writeDemoMessages(conn, demo.messages());
   });
   const { startDate, endDate } = demo.manifest.generator;
   savings = buildDemoSavings(demo.bodies, startDate, endDate);
-  await loadDemoSavingsFiles(db, savings);
-  const run = await runTransforms(db);
-  expect(run.failed, JSON.stringify(run.models.filter((m) => m.error))).toBe(0);
-  await signOffDemoYears(db, savings);
+  await loadDemoSavingsAndSignOff(db, savings);
 }, 120_000);
 
 afterAll(() => db?.close());
