@@ -206,6 +206,10 @@ export function createApp(rawDb: Database, log: Logger, options: ApiOptions = {}
         route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched',
         status: String(res.statusCode),
       });
+      if (req.method === 'POST' && req.path === '/api/v1/uploads/multipart') {
+        const statuses = (res.locals.uploadStatuses as string[] | undefined) ?? ['refused'];
+        for (const status of statuses) uploads.inc({ status });
+      }
       if (req.method === 'POST' && req.path === '/api/v1/uploads') {
         uploads.inc({
           status:
