@@ -152,8 +152,7 @@ export function uploadRoutes(context: ApiContext) {
       multipart: { fields: uploadFormFields, fileField: 'file' },
       status: 201,
       handler: async ({ req, res, principal, audit }) => {
-        if (!context.uploader)
-          throw new HttpError(503, 'This server does not take uploads (no Kafka producer).');
+        // the body is named inside the form: read it before anything can be said about access
         const form = await receiveMultipart(req, {
           fileField: 'file',
           fieldNames: Object.keys(uploadFormFields.shape),
@@ -165,6 +164,8 @@ export function uploadRoutes(context: ApiContext) {
           const fields = uploadFormFields.parse(form.fields);
           const body = ownBody(principal, fields.bodyId);
           if (!body) throw new HttpError(400, 'Say which body the files belong to: the form field bodyId.');
+          const uploader = context.uploader;
+          if (!uploader) throw new HttpError(503, 'This server does not take uploads (no Kafka producer).');
           // one after another, as `spend upload a.csv b.csv` does: a file the upload path
           // refuses is named with its problem, and the others still go through
           const uploads: Array<
@@ -173,7 +174,7 @@ export function uploadRoutes(context: ApiContext) {
           > = [];
           for (const file of form.files) {
             try {
-              const report = await context.uploader({
+              const report = await uploader({
                 bodyId: body,
                 name: file.name,
                 path: file.path,
