@@ -154,7 +154,7 @@ async function prepareDatabase(
       const run = await runOnConnection(conn, { full: true, codelistsDir: config.codelistsDir });
       const failed = run.models.filter((m) => m.status !== 'success');
       if (failed.length > 0)
-        throw new Error(`models did not build: ${failed.map((m) => m.model).join(', ')}`);
+        throw new Error(`models did not build: ${failed.map((m) => `${m.model}: ${m.error}`).join('; ')}`);
       say(`  transforms in ${((performance.now() - began) / 1000).toFixed(1)} s`);
       const key = (await createKey(conn, { name: 'bench-api', role: 'procurement' })).key;
       // a large supplier shared by several bodies, and the most widely bought item
