@@ -128,6 +128,13 @@ const CALLERS: Caller[] = [
   'admin',
 ];
 
+function uploadForm(): FormData {
+  const form = new FormData();
+  form.append('bodyId', 'body-a');
+  form.append('file', new Blob(['Supplier Name,Payment Date,Amount\n']), 'x.csv');
+  return form;
+}
+
 async function call(
   caller: Caller,
   method: string,
@@ -138,8 +145,14 @@ async function call(
   const auth: Record<string, string> = caller === 'none' ? {} : { authorization: `Bearer ${keys[caller]}` };
   return fetch(`${base}${path}`, {
     method,
-    headers: { ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    headers: {
+      ...auth,
+      ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined
+      ? { body: typeof body === 'string' || body instanceof FormData ? body : JSON.stringify(body) }
+      : {}),
   });
 }
 
@@ -207,6 +220,15 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     route: '/api/v1/uploads',
     path: '/api/v1/uploads?bodyId=body-a&filename=x.csv',
     allowed: ['body', 'admin'],
+  },
+  {
+    // the body is named in the form: body-b's key is refused body-a's; allowed callers get 503
+    // (this server has no Kafka producer) after the form is read
+    method: 'POST',
+    route: '/api/v1/uploads/multipart',
+    path: '/api/v1/uploads/multipart',
+    allowed: ['body', 'admin'],
+    body: uploadForm(),
   },
   {
     method: 'GET',

@@ -30,6 +30,7 @@ import { dashboardRouter } from './dashboards.ts';
 import { registerPipelineMetrics } from './metrics.ts';
 import { docsRouter, openApiDocument } from './openapi.ts';
 import { HttpError, problemHandler } from './problem.ts';
+import { gatedDatabase, QueryGate, requestScope } from './query-gate.ts';
 import { mountRoutes, type RouteSpec, route } from './route.ts';
 import { accessRoutes } from './routes/access.ts';
 import { bodyRoutes } from './routes/bodies.ts';
@@ -118,8 +119,12 @@ export function apiRoutes(context: ApiContext): RouteSpec[] {
 /** The key id in `Bearer cs_<keyId>_…` (never the secret), for rate limits and logs. */
 const keyIdOf = (header: string | undefined) => /^Bearer\s+cs_([a-f0-9]{16})_/i.exec(header ?? '')?.[1];
 
-export function createApp(db: Database, log: Logger, options: ApiOptions = {}): express.Express {
+export function createApp(rawDb: Database, log: Logger, options: ApiOptions = {}): express.Express {
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  // every query a request makes waits for one of a few slots (the audit log, written after the
+  // answer, does not)
+  const gate = new QueryGate(settings.maxConcurrentQueries, settings.queryTimeoutMs);
+  const db = gatedDatabase(rawDb, gate);
   const access = new AccessControl(db);
   const context: ApiContext = {
     db,
@@ -172,7 +177,10 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
   const answers = new AnswerCache(db, pipeline.cacheOutcome);
 
   const app = express();
-  app.locals.closeMetrics = pipeline.close;
+  app.locals.closeMetrics = () => {
+    pipeline.close();
+    access.dispose();
+  };
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
@@ -198,13 +206,17 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
         route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched',
         status: String(res.statusCode),
       });
+      if (req.method === 'POST' && req.path === '/api/v1/uploads/multipart') {
+        const statuses = (res.locals.uploadStatuses as string[] | undefined) ?? ['refused'];
+        for (const status of statuses) uploads.inc({ status });
+      }
       if (req.method === 'POST' && req.path === '/api/v1/uploads') {
         uploads.inc({
           status:
             res.statusCode < 300 ? String((res.locals.uploadStatus as string) ?? 'uploaded') : 'refused',
         });
       }
-      recordAudit(db, log, req, res);
+      recordAudit(rawDb, log, req, res);
     });
     next();
   });
@@ -254,6 +266,7 @@ export function createApp(db: Database, log: Logger, options: ApiOptions = {}): 
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+  app.use(requestScope);
   const router = express.Router();
   mountRoutes(router, routes, (req, spec) => access.authorize(req, spec), answers);
   app.use(router);

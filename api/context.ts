@@ -9,6 +9,8 @@ export type ApiSettings = {
   queryTimeoutMs: number;
   /** Largest upload accepted, bytes. */
   maxUploadBytes: number;
+  /** DuckDB queries (connections) the API uses at once; more requests wait (api/query-gate.ts). */
+  maxConcurrentQueries: number;
   /** Requests per minute per key (per address without one). */
   rateLimitPerMinute: number;
   /** Where transform runs read the code lists from. */
@@ -65,6 +67,7 @@ export type PartitionLagRow = {
 export const DEFAULT_SETTINGS: ApiSettings = {
   queryTimeoutMs: 30_000,
   maxUploadBytes: 512 * 1024 * 1024,
+  maxConcurrentQueries: 4,
   rateLimitPerMinute: 600,
   codelistsDir: null,
 };

@@ -39,6 +39,23 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   });
 }
 
+/** A form: the route's text fields, and one or more files in `fileField`. */
+function multipartSchema(fields: z.ZodType, fileField: string): JsonSchema {
+  const object = jsonSchema(fields, 'input') as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return {
+    type: 'object',
+    properties: {
+      ...object.properties,
+      [fileField]: { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 1 },
+    },
+    required: [...(object.required ?? []), fileField],
+    additionalProperties: false,
+  };
+}
+
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 const problemResponse = (description: string) => ({
@@ -73,6 +90,18 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
             },
           }
         : {}),
+      ...(spec.multipart
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'multipart/form-data': {
+                  schema: multipartSchema(spec.multipart.fields, spec.multipart.fileField),
+                },
+              },
+            },
+          }
+        : {}),
       ...(spec.rawBody
         ? {
             requestBody: {
@@ -87,6 +116,9 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
         '400': problemResponse('invalid parameters or body'),
         ...(secured ? { '401': problemResponse('no key, or an unknown, expired or revoked one') } : {}),
         ...(secured ? { '403': problemResponse('the key may not do this') } : {}),
+        ...(spec.rawBody || spec.multipart
+          ? { '413': problemResponse('the upload is larger than the limit, or has too many files') }
+          : {}),
         '429': problemResponse('too many requests'),
         '500': problemResponse('a fault on our side, logged with the request id'),
       },

@@ -39,6 +39,11 @@ export type RouteSpec<
   body?: B;
   /** A raw request body of this media type instead of JSON (uploads). */
   rawBody?: string;
+  /**
+   * A multipart/form-data body (read by the handler, api/multipart.ts): its text fields' schema
+   * and the part name files come in, for the document.
+   */
+  multipart?: { fields: z.ZodType; fileField: string };
   /** The JSON answer's schema, for the document. */
   response?: z.ZodType;
   /** Other media types the answer comes in (table endpoints: CSV, Arrow IPC, SSE). */
@@ -84,7 +89,7 @@ export function mountRoutes(
         const params = (spec.params ?? emptyObject).parse(req.params ?? {});
         const query = (spec.query ?? emptyObject).parse({ ...(req.query as object) });
         let body: unknown;
-        if (spec.rawBody) body = undefined;
+        if (spec.rawBody || spec.multipart) body = undefined;
         else if (spec.body) body = spec.body.parse(req.body ?? {});
         else if (req.body !== undefined && Object.keys(req.body as object).length > 0) {
           throw new HttpError(400, `${spec.method.toUpperCase()} ${spec.path} takes no body.`);

@@ -123,6 +123,8 @@ const envSchema = z.object({
   API_QUERY_TIMEOUT_MS: positiveInt.min(100).default(30_000),
   API_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   API_MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
+  // DuckDB queries the API runs at once; more requests wait their turn (api/query-gate.ts)
+  API_MAX_CONCURRENT_QUERIES: positiveInt.max(64).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRANSFORMS_CRON: z.string().min(1).default('*/15 * * * *'),
   SPEND_CODELISTS_DIR: z
@@ -183,7 +185,12 @@ export type Config = {
   host: string;
   port: number;
   /** The HTTP API's limits: every query interrupted after this long, requests per key per minute, upload size. */
-  api: { queryTimeoutMs: number; rateLimitPerMinute: number; maxUploadBytes: number };
+  api: {
+    queryTimeoutMs: number;
+    rateLimitPerMinute: number;
+    maxUploadBytes: number;
+    maxConcurrentQueries: number;
+  };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   transformsCron: string;
   /** Where the CPV and ProClass code lists are read from at run time (default: reference/codelists). */
@@ -266,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queryTimeoutMs: e.API_QUERY_TIMEOUT_MS,
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
       maxUploadBytes: e.API_MAX_UPLOAD_BYTES,
+      maxConcurrentQueries: e.API_MAX_CONCURRENT_QUERIES,
     },
     logLevel: e.LOG_LEVEL,
     transformsCron: e.TRANSFORMS_CRON,

@@ -21,6 +21,20 @@ export type Principal =
 const KEY_PATTERN = /^cs_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/**
+ * Called after any key is created or revoked in this process (the API's cache of verified keys
+ * listens: api/auth.ts). Both `spend keys` (through the owner's control socket) and the admin
+ * routes change keys in the owning process, so one process-local signal covers every change.
+ */
+const keyChangeListeners = new Set<() => void>();
+export function onKeysChanged(listener: () => void): () => void {
+  keyChangeListeners.add(listener);
+  return () => keyChangeListeners.delete(listener);
+}
+const keysChanged = () => {
+  for (const listener of keyChangeListeners) listener();
+};
+
 export const newKeyParams = z.strictObject({
   name: z.string().trim().min(1).max(100),
   role: z.enum(ROLES),
@@ -65,6 +79,7 @@ export async function createKey(
       days: params.expiresInDays,
     },
   );
+  keysChanged();
   const [listing] = await listKeys(conn, keyId);
   return { ...(listing as KeyListing), key: `cs_${keyId}_${secret}` };
 }
@@ -86,18 +101,36 @@ export async function revokeKey(conn: DuckDBConnection, keyId: string): Promise<
     'update api_keys set revoked_at = coalesce(revoked_at, current_timestamp) where key_id = $keyId',
     { keyId },
   );
+  // its dashboard sessions end with it (api/sessions.ts checks the key on every request as well)
+  await conn.run('delete from api_sessions where key_id = $keyId', { keyId });
+  keysChanged();
   return (await listKeys(conn, keyId))[0] as KeyListing;
 }
 
+/** A verified key's principal and when it stops working (epoch ms; null: never). */
+export type VerifiedKey = { principal: Principal & { kind: 'key' }; expiresAtMs: number | null };
+
 /** The key's principal, or null when it is unknown, wrong, expired or revoked. */
 export async function verifyKey(db: Database, presented: string): Promise<Principal | null> {
+  return (await verifyKeyWithExpiry(db, presented))?.principal ?? null;
+}
+
+/** verifyKey, also saying when the key expires (for caches that must not outlive it). */
+export async function verifyKeyWithExpiry(db: Database, presented: string): Promise<VerifiedKey | null> {
   const match = KEY_PATTERN.exec(presented);
   if (!match) return null;
   const [, keyId, secret] = match as unknown as [string, string, string];
   const [row] = await db.withConnection((conn) =>
-    queryRows<{ name: string; role: Role; body_id: string | null; secret_sha256: string; usable: boolean }>(
+    queryRows<{
+      name: string;
+      role: Role;
+      body_id: string | null;
+      secret_sha256: string;
+      usable: boolean;
+      remaining_ms: number | null;
+    }>(
       conn,
-      `select name, role, body_id, secret_sha256,
+      `select name, role, body_id, secret_sha256, (epoch_ms(expires_at) - epoch_ms(current_timestamp::timestamp))::double as remaining_ms,
               revoked_at is null and (expires_at is null or expires_at > current_timestamp) as usable
        from api_keys where key_id = $keyId`,
       { keyId },
@@ -106,5 +139,9 @@ export async function verifyKey(db: Database, presented: string): Promise<Princi
   if (!row) return null;
   const same = timingSafeEqual(Buffer.from(row.secret_sha256, 'hex'), Buffer.from(sha256(secret), 'hex'));
   if (!same || !row.usable) return null;
-  return { kind: 'key', keyId, name: row.name, role: row.role, bodyId: row.body_id, viaSession: false };
+  return {
+    principal: { kind: 'key', keyId, name: row.name, role: row.role, bodyId: row.body_id, viaSession: false },
+    // both sides of the difference are in the session's time zone, so the remainder is exact
+    expiresAtMs: row.remaining_ms === null ? null : Date.now() + row.remaining_ms,
+  };
 }

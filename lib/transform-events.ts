@@ -27,7 +27,8 @@ export function announceFinishedRun(run: FinishedRun): void {
 /** Calls `listener` with every run finished on `db`; returns the unsubscribe. */
 export function onFinishedRun(db: Database, listener: (run: FinishedRun) => void): () => void {
   const forDb = (run: FinishedRun) => {
-    if (run.db === db) listener(run);
+    // the same database file, however it is wrapped (the API's is gated: api/query-gate.ts)
+    if (run.db.instance === db.instance) listener(run);
   };
   events.on('finished', forDb);
   return () => events.off('finished', forDb);

@@ -99,14 +99,15 @@ export const SOURCES = [
   'ocds_releases',
 ] as const;
 
-const running = new WeakMap<Database, Promise<RunSummary>>();
+/** Keyed by the DuckDB instance: the API's gated Database (api/query-gate.ts) wraps the same one. */
+const running = new WeakMap<Database['instance'], Promise<RunSummary>>();
 
 /**
  * Runs the transforms on the database. Calls that overlap (the schedule and a command) share
  * one run instead of building the same tables twice at once.
  */
 export function runTransforms(db: Database, options: RunOptions = {}): Promise<RunSummary> {
-  const inFlight = running.get(db);
+  const inFlight = running.get(db.instance);
   if (inFlight) return inFlight;
   const startedAt = performance.now();
   const run = db
@@ -120,8 +121,8 @@ export function runTransforms(db: Database, options: RunOptions = {}): Promise<R
       });
       return summary;
     })
-    .finally(() => running.delete(db));
-  running.set(db, run);
+    .finally(() => running.delete(db.instance));
+  running.set(db.instance, run);
   return run;
 }
 

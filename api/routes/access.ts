@@ -104,7 +104,7 @@ export function accessRoutes(context: ApiContext) {
       summary: 'Log out',
       access: 'public',
       handler: async ({ req, res }) => {
-        context.access.logout((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
+        await context.access.logout((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
         return undefined;
       },

@@ -1,9 +1,9 @@
 /** The spend cube: filter by period, body, supplier entity, category and currency; group by any of them. */
 import { z } from 'zod';
-import { quoteIdent } from '../../lib/db.ts';
+import { queryRows, quoteIdent } from '../../lib/db.ts';
 import type { ApiContext } from '../context.ts';
 import { martView } from '../marts.ts';
-import { negotiate, sendQuery } from '../respond.ts';
+import { negotiate, sendQuery, withQueryTimeout } from '../respond.ts';
 import { route } from '../route.ts';
 import { bodyId, manyStrings, pageQuery, TABLE_MEDIA, tableResponse } from '../schemas.ts';
 
@@ -49,7 +49,8 @@ export function cubeRoutes(context: ApiContext) {
       path: '/api/v1/cube',
       cachedPerRun: true,
       tag: 'spend',
-      summary: 'Net spend totals from the spend cube, filtered and grouped (a body key sees its own body)',
+      summary:
+        'Net spend totals from the spend cube, filtered and grouped (a body key sees its own body); split by currency too whenever the rows hold several (name one with `currency` to avoid it)',
       access: ['body', 'procurement', 'finance', 'admin'],
       query: cubeQuery,
       response: tableResponse,
@@ -77,8 +78,25 @@ export function cubeRoutes(context: ApiContext) {
         inList('supplier_entity_id', query.entity, 'entity');
         inList('proclass_code', query.category, 'category');
         inList('currency', query.currency, 'currency');
-        const keys = [...new Set(query.groupBy.flatMap((g) => GROUPS[g]))].map(quoteIdent);
         const where = conditions.length ? ` where ${conditions.join(' and ')}` : '';
+        const groups: Group[] = [...query.groupBy];
+        // Pounds and euros do not add up: unless the call names one currency or groups by it,
+        // the totals are split by currency whenever the rows asked for hold more than one.
+        if (!groups.includes('currency') && query.currency?.length !== 1) {
+          const [mixed] = await withQueryTimeout(
+            context.db,
+            context.settings.queryTimeoutMs,
+            (conn) =>
+              queryRows<{ currencies: number }>(
+                conn,
+                `select count(distinct currency)::integer as currencies from fct_spend_cube${where}`,
+                params,
+              ),
+            res,
+          );
+          if ((mixed?.currencies ?? 0) > 1) groups.push('currency');
+        }
+        const keys = [...new Set(groups.flatMap((g) => GROUPS[g]))].map(quoteIdent);
         await sendQuery(req, res, context.db, {
           sql: `select ${keys.join(', ')}, sum(net_total) as net_total, sum(lines)::bigint as lines,
                        sum(documents)::bigint as documents

@@ -15,7 +15,8 @@ import { MEDIA_TYPES, type Row, writeResult } from '../../lib/output.ts';
 import { REJECTION_COLUMNS, runOperation } from '../../owner/operations.ts';
 import type { Principal } from '../auth.ts';
 import type { ApiContext, IngestedTotals, UploadReport } from '../context.ts';
-import { HttpError } from '../problem.ts';
+import { receiveMultipart } from '../multipart.ts';
+import { HttpError, toProblem } from '../problem.ts';
 import { route } from '../route.ts';
 import { bodyId, TABLE_MEDIA, tableResponse } from '../schemas.ts';
 
@@ -26,6 +27,14 @@ export const fileName = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._()+,&'-]*$/, 'a plain file name (no folders, no leading dot)')
   .refine((name) => !name.includes('..'), 'a plain file name (no "..")');
+
+/** The text fields of a multipart upload: those of the streamed upload but the file name, which each file part carries. */
+const uploadFormFields = z.strictObject({
+  bodyId: bodyId.optional(),
+  threshold: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+/** Files in one multipart request. */
+export const MAX_FILES_PER_REQUEST = 20;
 
 const uploadId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'an upload id');
 const ALL = ['body', 'procurement', 'finance', 'admin'] as const;
@@ -131,6 +140,67 @@ export function uploadRoutes(context: ApiContext) {
           return result;
         } finally {
           await rm(spooled.dir, { recursive: true, force: true });
+        }
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/uploads/multipart',
+      tag: 'uploads',
+      summary: `Upload one or several spend files (at most ${MAX_FILES_PER_REQUEST}) as multipart/form-data, each through the same path as POST /api/v1/uploads; answers each file's reconciliation report, or the problem with it`,
+      access: ['body', 'admin'],
+      multipart: { fields: uploadFormFields, fileField: 'file' },
+      status: 201,
+      handler: async ({ req, res, principal, audit }) => {
+        // the body is named inside the form: read it before anything can be said about access
+        const form = await receiveMultipart(req, {
+          fileField: 'file',
+          fieldNames: Object.keys(uploadFormFields.shape),
+          maxBytes: context.settings.maxUploadBytes,
+          maxFiles: MAX_FILES_PER_REQUEST,
+          fileName,
+        });
+        try {
+          const fields = uploadFormFields.parse(form.fields);
+          const body = ownBody(principal, fields.bodyId);
+          if (!body) throw new HttpError(400, 'Say which body the files belong to: the form field bodyId.');
+          const uploader = context.uploader;
+          if (!uploader) throw new HttpError(503, 'This server does not take uploads (no Kafka producer).');
+          // one after another, as `spend upload a.csv b.csv` does: a file the upload path
+          // refuses is named with its problem, and the others still go through
+          const uploads: Array<
+            | { file: string; report: UploadReport }
+            | { file: string; problem: { status: number; detail?: string } }
+          > = [];
+          for (const file of form.files) {
+            try {
+              const report = await uploader({
+                bodyId: body,
+                name: file.name,
+                path: file.path,
+                ...(fields.threshold !== undefined ? { publishingThreshold: fields.threshold } : {}),
+              });
+              uploads.push({ file: file.name, report });
+            } catch (error) {
+              const { problem, fault } = toProblem(error);
+              if (fault) throw error;
+              uploads.push({ file: file.name, problem: { status: problem.status, detail: problem.detail } });
+            }
+          }
+          res.locals.uploadStatuses = uploads.map((u) => ('report' in u ? u.report.status : 'refused'));
+          audit({
+            target: `uploads:${uploads.map((u) => ('report' in u ? u.report.uploadId : u.file)).join(',')}`,
+            after: {
+              bodyId: body,
+              files: uploads.map((u) => ({
+                file: u.file,
+                status: 'report' in u ? u.report.status : 'refused',
+              })),
+            },
+          });
+          return { uploads };
+        } finally {
+          await rm(form.dir, { recursive: true, force: true });
         }
       },
     }),
