@@ -272,14 +272,16 @@ describe('kill -9 of the owner during a transform run', () => {
       }
       const killed = log.at(-1);
       const killedState =
-        killed && !killed.finished ? `run ${killed.run_id} left unfinished` : 'no run begun';
+        killed && !killed.finished
+          ? `run ${killed.run_id} left unfinished with ${killed.models_recorded} models recorded`
+          : 'killed before the run was logged';
       if ('point' in step) expect(killed?.finished, 'the killed run is recorded as finished').toBe(false);
 
       const summary = await recoverAndCompare(pipeline, modelNames);
       survived++;
       task.meta.faults = { tried: rounds, survived };
       say(
-        `round ${round}/${plan.length}: ${how}; ${killedState} with ${killed?.models_recorded ?? 0} models recorded; ` +
+        `round ${round}/${plan.length}: ${how}; ${killedState}; ` +
           `the next run (${summary.warnings.some((w) => w.includes('did not finish')) ? 'in full, recovering' : 'incremental'}) equals a full rebuild`,
       );
     }
