@@ -151,7 +151,7 @@ async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<R
   const warnings: string[] = [];
   const recovering = await unfinishedRuns(conn);
   if (recovering.length > 0) {
-    const warning = `transform run ${recovering.join(', ')} did not finish (its process stopped during it): this run builds every model in full`;
+    const warning = `transform run ${recovering.join(', ')} did not finish (its process stopped, or it failed, half-way): this run builds every model in full`;
     warnings.push(warning);
     options.log?.warn({ unfinishedRuns: recovering }, warning);
   }

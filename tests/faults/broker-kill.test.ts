@@ -8,9 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivateBroker, startPrivateBroker } from '../../kafka-local/broker.ts';
-import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
-import { createPipeline, type Pipeline } from '../helpers/pipeline.ts';
-import { expectRowForRow, say } from './support.ts';
+import { brokerFaultPipeline, expectRowForRow, ingestedPast, say } from './support.ts';
 
 const BODY = 'broker-kill-council';
 const INVOICES = 6000;
@@ -24,44 +22,10 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-/** Invoices in DuckDB now, through the owner. */
-async function ingested(pipeline: Pipeline): Promise<number> {
-  return (await pipeline.stats()).bodies[0]?.invoices ?? 0;
-}
-
-/** Waits until more than `than` invoices are in DuckDB (the owner answers on its socket meanwhile). */
-async function ingestedPast(pipeline: Pipeline, than: number): Promise<number> {
-  for (;;) {
-    const now = await ingested(pipeline);
-    if (now > than) return now;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('broker killed with SIGKILL mid-ingest', () => {
   it('ingests everything exactly once after two kill -9s of the broker', async ({ task }) => {
     task.meta.faults = { tried: 2, survived: 0 };
-    const pipeline = await createPipeline({
-      KAFKA_BROKERS: broker.bootstrap,
-      KAFKA_MAX_BYTES_PER_PARTITION: '16384',
-      SPEND_INGEST_FLUSH_DOCUMENTS: '300',
-    });
-    const added = await pipeline.cli([
-      'bodies',
-      'add',
-      BODY,
-      '--name',
-      'Broker Kill Council',
-      '--joined',
-      '2023-04-01',
-    ]);
-    expect(added.code, added.stderr).toBe(0);
-    const invoices = manyInvoices(BODY, INVOICES);
-    const produce = async (from: number, to: number) => {
-      const producer = await pipeline.producer();
-      await sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 500 });
-      await producer.disconnect();
-    };
+    const { pipeline, invoices, produce } = await brokerFaultPipeline(broker.bootstrap, BODY, INVOICES);
     await produce(0, INVOICES / 2);
 
     const owner = pipeline.startOwner('serve');

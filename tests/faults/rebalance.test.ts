@@ -20,7 +20,7 @@ import { MIGRATIONS_DIR } from '../../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../../lib/db.ts';
 import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
 import { createPipeline, type Pipeline } from '../helpers/pipeline.ts';
-import { expectRowForRow, say } from './support.ts';
+import { expectRowForRow, ingestedPast, say } from './support.ts';
 
 const BODY = 'rebalance-council';
 const INVOICES = 6000;
@@ -115,18 +115,11 @@ describe('rebalances under load', () => {
     const produce = (from: number, to: number) =>
       sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 250 });
     const ingested = async () => (await pipeline.stats()).bodies[0]?.invoices ?? 0;
-    const ingestedPast = async (than: number) => {
-      for (;;) {
-        const now = await ingested();
-        if (now > than) return now;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
 
     await produce(0, 1000);
     let owner = pipeline.startOwner('serve');
     await owner.ready();
-    await ingestedPast(0);
+    await ingestedPast(pipeline, 0);
 
     // 1. A member joins under load, reads and commits, and dies.
     const first = startMember(pipeline);
@@ -151,7 +144,7 @@ describe('rebalances under load', () => {
     await owner.ready();
     await produce(3000, 4000);
     const before = await ingested();
-    await ingestedPast(before);
+    await ingestedPast(pipeline, before);
     say(`2: the owner was killed and started again beside another member; ${await ingested()} of 4000 in`);
     task.meta.faults = { tried: FAULTS, survived: 2 };
 
