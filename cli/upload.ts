@@ -32,6 +32,7 @@ import {
 import { ingestedAgrees, waitUntilIngested } from '../ingest/uploads/wait.ts';
 import { type Body, publishingThreshold } from '../lib/bodies.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
+import { installCrashPoints } from '../lib/crash-points.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { type Row, toCsv } from '../lib/output.ts';
@@ -121,6 +122,7 @@ type RunOptions = {
 
 /** Uploads every file; true when all went in (and, with --wait, reconcile in DuckDB). */
 async function runUploads(config: Config, files: string[], options: RunOptions): Promise<boolean> {
+  installCrashPoints(config);
   const log = createLogger(config.logLevel);
   const bodies = (await callOperation(config, 'bodies.list')) as Body[];
   const body = bodies.find((b) => b.bodyId === options.bodyId);

@@ -62,6 +62,9 @@ export function ingestConsumerSettings(config: Config) {
     // kafkajs heartbeats only between fetches: a long fetch wait would delay rebalances
     // (and a clean shutdown) by up to that long.
     maxWaitTimeInMs: 1000,
+    // Partitions added to a topic are found at the next metadata refresh: within 30 s, not
+    // kafkajs' default 5 minutes (the group then rebalances and they are read from the start).
+    metadataMaxAge: 30_000,
   };
 }
 

@@ -690,6 +690,11 @@ export type PrivateBroker = {
    */
   pause: () => Promise<void>;
   resume: () => Promise<void>;
+  /**
+   * kill -9 of the broker process (no clean shutdown: no controlled leadership move, no flush,
+   * log recovery on the next start), waiting until it is gone; resume() starts it again.
+   */
+  kill: () => Promise<void>;
 };
 
 /**
@@ -739,6 +744,14 @@ export async function startPrivateBroker(
         },
         resume: async () => {
           await startLocalBroker(brokerOptions);
+        },
+        kill: async () => {
+          const { pidFile } = resolveOptions(brokerOptions);
+          const pid = await readPid(pidFile);
+          if (pid === undefined || !isAlive(pid)) return;
+          process.kill(pid, 'SIGKILL');
+          if (!(await waitForExit(pid, 10_000))) throw new Error(`broker pid ${pid} outlived SIGKILL`);
+          await rm(pidFile, { force: true });
         },
       };
     } catch (error) {

@@ -44,7 +44,32 @@ export const CRASH_POINTS = [
   'after-duckdb-commit',
   'after-kafka-commit',
 ] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
+/**
+ * Crash points of a transform run (transforms/runner.ts): after a model's transaction committed
+ * and before its run is recorded; in an incremental model's merge, between its delete and its
+ * insert; after every model, before the run is recorded as finished. SPEND_CRASH_AFTER_BATCHES
+ * counts how often the point was reached (the N-th model, the N-th merge).
+ */
+export const TRANSFORM_CRASH_POINTS = [
+  'transform-after-model',
+  'transform-mid-merge',
+  'transform-before-run-recorded',
+] as const;
+/**
+ * Crash points of an upload (ingest/uploads/upload.ts), in the process that reads the file
+ * (`spend upload`, or `spend serve` for an HTTP upload): once the upload is recorded as begun,
+ * after the N-th batch of messages the broker acknowledged, and once everything is sent but
+ * before the report is stored.
+ */
+export const UPLOAD_CRASH_POINTS = [
+  'upload-after-begin',
+  'upload-after-send',
+  'upload-before-finish',
+] as const;
+export type CrashPoint =
+  | (typeof CRASH_POINTS)[number]
+  | (typeof TRANSFORM_CRASH_POINTS)[number]
+  | (typeof UPLOAD_CRASH_POINTS)[number];
 
 const topicName = z
   .string()
@@ -152,7 +177,7 @@ const envSchema = z.object({
   SPEND_UPLOAD_MAX_UNPACKED_BYTES: positiveInt.default(1024 * 1024 * 1024),
   SPEND_UPLOAD_MAX_UNPACK_RATIO: positiveInt.default(100),
   SPEND_UPLOAD_MAX_XML_BYTES: positiveInt.default(20 * 1024 * 1024),
-  SPEND_CRASH_AT: z.enum(CRASH_POINTS).optional(),
+  SPEND_CRASH_AT: z.enum([...CRASH_POINTS, ...TRANSFORM_CRASH_POINTS, ...UPLOAD_CRASH_POINTS]).optional(),
   SPEND_CRASH_AFTER_BATCHES: z.coerce.number().int().min(0).default(3),
   SPEND_CRASH_MODE: z.enum(['kill', 'fail']).default('kill'),
 });
@@ -219,7 +244,10 @@ export type Config = {
     maxUnpackRatio: number;
     maxXmlBytes: number;
   };
-  /** Test-only: crash at this point once this many batches have been written. */
+  /**
+   * Test-only: crash at this point once this many batches have been written (ingest points) or
+   * once it was reached this many times (transform and upload points).
+   */
   crashAt: CrashPoint | undefined;
   crashAfterBatches: number;
   /** Test-only: kill the process there, or throw once (a failed write the service must recover from). */

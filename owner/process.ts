@@ -7,6 +7,7 @@ import type { Server as ControlServer } from 'node:net';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
+import { installCrashPoints } from '../lib/crash-points.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
@@ -44,6 +45,7 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
   if (await ownerAnswers(config.socketPath)) {
     throw ownedElsewhere(config.socketPath);
   }
+  installCrashPoints(config);
   const db = await openDatabaseForOwner(config);
   let control: ControlServer | undefined;
   let api: Server | undefined;

@@ -36,8 +36,16 @@
  * rows they rebuild through `delta_<upstream>` views in the same way, and anything they need
  * whole (all of a supplier's lines) under the upstream model's own name. Seeds (code lists,
  * rules) are loaded once per run (see seeds.ts).
+ *
+ * Crashes. Each model commits alone, so a run killed half-way leaves some models built and the
+ * rest not. Same-key incremental models lose nothing (each keeps its own batch watermark), but a
+ * model of another grain may miss a change its upstream committed before the crash. So every
+ * run is logged in `transform_run_log`, finished only at its end; a whole run that finds an
+ * unfinished run of another process (there is one writer per file: it died) builds every model
+ * in full and marks that run recovered.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { crashPoint } from '../lib/crash-points.ts';
 import { type Database, inTransaction, queryRows, quoteIdent } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import { announceFinishedRun, announceRunEnded, announceRunStarted } from '../lib/transform-events.ts';
@@ -142,6 +150,51 @@ async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<R
     (await queryRows<{ id: string }>(conn, "select nextval('transform_run_seq')::varchar as id"))[0]?.id,
   );
   const warnings: string[] = [];
+  const recovering = await unfinishedRuns(conn);
+  if (recovering.length > 0) {
+    const warning = `transform run ${recovering.join(', ')} did not finish (its process stopped, or it failed, half-way): this run builds every model in full`;
+    warnings.push(warning);
+    options.log?.warn({ unfinishedRuns: recovering }, warning);
+  }
+  const full = (options.full ?? false) || recovering.length > 0;
+  await conn.run(
+    `insert into transform_run_log (run_id, started_at, selection, full_build)
+     values ($runId, now()::timestamp, $selection, $full)`,
+    { runId, selection: options.select?.length ? options.select.join(' ') : null, full },
+  );
+  runsInThisProcess.add(runId);
+  try {
+    return await runModelsLogged(conn, options, { runId, models, selected, warnings, full, recovering });
+  } finally {
+    runsInThisProcess.delete(runId);
+  }
+}
+
+/** Runs started in this process and not ended: not unfinished runs of a dead process. */
+const runsInThisProcess = new Set<number>();
+
+/** Runs that never finished and that no run has recovered from, other than this process's own. */
+async function unfinishedRuns(conn: DuckDBConnection): Promise<number[]> {
+  const rows = await queryRows<{ run_id: string }>(
+    conn,
+    'select run_id::varchar as run_id from transform_run_log where finished_at is null and recovered_by is null order by run_id',
+  );
+  return rows.map((r) => Number(r.run_id)).filter((id) => !runsInThisProcess.has(id));
+}
+
+async function runModelsLogged(
+  conn: DuckDBConnection,
+  options: RunOptions,
+  run: {
+    runId: number;
+    models: Model[];
+    selected: Set<string> | null;
+    warnings: string[];
+    full: boolean;
+    recovering: number[];
+  },
+): Promise<RunSummary> {
+  const { runId, models, selected, warnings } = run;
   await ensureContractTables(conn);
   if (options.codelistsDir === undefined) await ensureSeedTables(conn);
   else {
@@ -153,7 +206,7 @@ async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<R
     }
   }
   const state: RunState = {
-    full: options.full ?? false,
+    full: run.full,
     fingerprint: await sharedInputsFingerprint(conn),
     built: new Map(),
     changedRows: new Map(),
@@ -210,6 +263,7 @@ async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<R
       }
     }
     if (result.status !== 'success') await markForFullRebuild(conn, model);
+    crashPoint('transform-after-model');
     await conn.run(
       `insert into transform_runs (run_id, model, started_at, duration_ms, rows_written, status, mode, error)
        values ($runId, $model, $startedAt::timestamp, $durationMs, $rows, $status, $mode, $error)`,
@@ -237,13 +291,23 @@ async function runModels(conn: DuckDBConnection, options: RunOptions): Promise<R
     }
   }
   await defineFullSources(conn);
-  return {
-    runId,
-    models: results,
-    failed: results.filter((r) => r.status === 'failed').length,
-    skipped: results.filter((r) => r.status === 'skipped').length,
-    warnings,
-  };
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const skipped = results.filter((r) => r.status === 'skipped').length;
+  crashPoint('transform-before-run-recorded');
+  await inTransaction(conn, async () => {
+    await conn.run(
+      'update transform_run_log set finished_at = now()::timestamp, failed = $failed, skipped = $skipped where run_id = $runId',
+      { runId, failed, skipped },
+    );
+    // A selection rebuilt only part of the models: the next whole run still recovers.
+    if (run.recovering.length > 0 && !selected) {
+      await conn.run(
+        `update transform_run_log set recovered_by = $runId where run_id in (${run.recovering.join(', ')})`,
+        { runId },
+      );
+    }
+  });
+  return { runId, models: results, failed, skipped, warnings };
 }
 
 type RunState = {
@@ -585,6 +649,7 @@ async function rebuildKeys(
     );
   }
   await conn.run(`delete from ${target} using changed_keys where ${match}`);
+  crashPoint('transform-mid-merge');
   const feeds = state.feedsSameKey.has(model.name);
   if (!kept && !feeds) {
     const inserted = await conn.runAndReadAll(

@@ -5,6 +5,7 @@
  * only once the broker has it. Keys are `<bodyId>:<documentId>`, so every version of a document
  * lands on one partition in order.
  */
+import { crashPoint } from '../../lib/crash-points.ts';
 import type { Producer } from '../kafka/client.ts';
 import type { DocumentSink, OutgoingDocument } from './upload-contract.ts';
 
@@ -56,5 +57,6 @@ export class KafkaDocumentSink implements DocumentSink {
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     this.sent += documents.length;
+    crashPoint('upload-after-send');
   }
 }

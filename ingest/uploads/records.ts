@@ -23,6 +23,7 @@ export const uploadStart = z.strictObject({
   format: z.string().nullable(),
   mappingFingerprint: z.string().nullable(),
   mappingDigest: z.string().nullable(),
+  uploaderPid: z.number().int().positive().optional(),
 });
 
 const rejection = z.object({
@@ -79,6 +80,7 @@ export async function beginUpload(
   start: z.output<typeof uploadStart>,
 ): Promise<{ duplicateOf: UploadReport | null }> {
   await requireBody(conn, start.bodyId);
+  await markInterruptedUploads(conn);
   if (start.mappingDigest !== null) {
     const previous = await queryRows<{ report: string }>(
       conn,
@@ -90,8 +92,8 @@ export async function beginUpload(
     if (previous[0]) return { duplicateOf: JSON.parse(previous[0].report) as UploadReport };
   }
   await conn.run(
-    `insert into uploads (upload_id, body_id, file_name, content_sha256, bytes, format, status, mapping_fingerprint, mapping_digest)
-     values ($id, $body, $file, $sha, $bytes, $format, 'uploading', $fingerprint, $digest)
+    `insert into uploads (upload_id, body_id, file_name, content_sha256, bytes, format, status, mapping_fingerprint, mapping_digest, uploader_pid)
+     values ($id, $body, $file, $sha, $bytes, $format, 'uploading', $fingerprint, $digest, $pid)
      on conflict (upload_id) do update set format = excluded.format, mapping_fingerprint = excluded.mapping_fingerprint,
        mapping_digest = excluded.mapping_digest`,
     {
@@ -103,9 +105,46 @@ export async function beginUpload(
       format: start.format,
       fingerprint: start.mappingFingerprint,
       digest: start.mappingDigest,
+      pid: start.uploaderPid ?? null,
     },
   );
   return { duplicateOf: null };
+}
+
+export const INTERRUPTED =
+  'interrupted: the process reading the file stopped before the end (killed, or the machine stopped). ' +
+  'What it sent may be in; upload the file again: its rows keep their ids, so they replace themselves and nothing is counted twice.';
+
+/**
+ * Marks uploads still 'uploading' whose uploading process is gone as 'interrupted'. Run before
+ * uploads are listed or shown, and when one begins, by the process holding the database: on the
+ * uploaders' machine (the control socket is local; an HTTP upload runs in the owner itself). A
+ * pid reused by an unrelated process keeps an upload 'uploading': never wrongly 'interrupted'.
+ */
+export async function markInterruptedUploads(conn: DuckDBConnection): Promise<number> {
+  const open = await queryRows<{ upload_id: string; pid: number }>(
+    conn,
+    "select upload_id, uploader_pid as pid from uploads where status = 'uploading' and uploader_pid is not null",
+  );
+  const gone = open.filter((u) => !processAlive(u.pid));
+  for (const upload of gone) {
+    await conn.run(
+      "update uploads set status = 'interrupted', finished_at = now() where upload_id = $id and status = 'uploading'",
+      { id: upload.upload_id },
+    );
+  }
+  return gone.length;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, another user's
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Stores the report and rejections; returns the earlier uploads of the body whose months overlap. */
@@ -219,6 +258,7 @@ export async function readIngestedTotals(conn: DuckDBConnection, uploadId: strin
 }
 
 export async function readUploadReport(conn: DuckDBConnection, uploadId: string): Promise<UploadReport> {
+  await markInterruptedUploads(conn);
   const rows = await queryRows<{ report: string | null; status: string }>(
     conn,
     'select report::varchar as report, status from uploads where upload_id = $id',
@@ -226,6 +266,7 @@ export async function readUploadReport(conn: DuckDBConnection, uploadId: string)
   );
   const row = rows[0];
   if (!row) throw new UserError('not-found', `No upload ${uploadId}.`);
+  if (row.status === 'interrupted') throw new UserError('not-found', `Upload ${uploadId} was ${INTERRUPTED}`);
   if (!row.report)
     throw new UserError('not-found', `Upload ${uploadId} has not finished (status ${row.status}).`);
   return JSON.parse(row.report) as UploadReport;
@@ -269,6 +310,7 @@ export async function listUploads(
   conn: DuckDBConnection,
   body: string | undefined,
 ): Promise<UploadListing[]> {
+  await markInterruptedUploads(conn);
   return queryRows<UploadListing>(
     conn,
     `select upload_id as "uploadId", body_id as "bodyId", file_name as "file", status, accepted, rejected,

@@ -62,6 +62,8 @@ export type UploadStart = {
   format: string | null;
   mappingFingerprint: string | null;
   mappingDigest: string | null;
+  /** The process reading the file: an upload left 'uploading' after it is gone was interrupted. */
+  uploaderPid?: number;
 };
 
 /** Where uploads are recorded: the database, through the owner (owner/operations.ts). */

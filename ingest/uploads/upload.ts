@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crashPoint } from '../../lib/crash-points.ts';
 import { type Delimiter, readDelimitedBatches } from './csv-reader.ts';
 import { decodeText, describeEncoding } from './encoding.ts';
 import type { SavedMapping } from './field-mapping.ts';
@@ -152,6 +153,7 @@ class Upload implements UploadSteps {
     }
     await this.options.sink.flush();
     if (!this.begun) await this.begin(null, null);
+    crashPoint('upload-before-finish');
     const report = this.buildReport(status, error);
     const { overlaps } = await this.options.store.finish(report, this.storedRejections);
     report.overlaps = overlaps;
@@ -275,9 +277,11 @@ class Upload implements UploadSteps {
       format: this.report.format ?? null,
       mappingFingerprint: fingerprint,
       mappingDigest: digest,
+      uploaderPid: process.pid,
     });
     if (duplicateOf) throw new AlreadyUploaded(duplicateOf);
     this.begun = true;
+    crashPoint('upload-after-begin');
   }
 
   send(document: OutgoingDocument): Promise<void> | undefined {

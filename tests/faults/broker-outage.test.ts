@@ -7,9 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivateBroker, startPrivateBroker } from '../../kafka-local/broker.ts';
-import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
-import { createPipeline } from '../helpers/pipeline.ts';
-import { expectRowForRow, say } from './support.ts';
+import { brokerFaultPipeline, expectRowForRow, ingestedPast, say } from './support.ts';
 
 const BODY = 'outage-council';
 const INVOICES = 6000;
@@ -29,37 +27,12 @@ describe('broker outage mid-ingest', () => {
     task,
   }) => {
     task.meta.faults = { tried: 1, survived: 0 };
-    const pipeline = await createPipeline({
-      KAFKA_BROKERS: broker.bootstrap,
-      KAFKA_MAX_BYTES_PER_PARTITION: '16384',
-      SPEND_INGEST_FLUSH_DOCUMENTS: '300',
-    });
-    const added = await pipeline.cli([
-      'bodies',
-      'add',
-      BODY,
-      '--name',
-      'Outage Council',
-      '--joined',
-      '2023-04-01',
-    ]);
-    expect(added.code, added.stderr).toBe(0);
-    const invoices = manyInvoices(BODY, INVOICES);
-    const produce = async (from: number, to: number) => {
-      const producer = await pipeline.producer();
-      await sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 500 });
-      await producer.disconnect();
-    };
+    const { pipeline, invoices, produce } = await brokerFaultPipeline(broker.bootstrap, BODY, INVOICES);
     await produce(0, INVOICES / 2);
 
     const owner = pipeline.startOwner('serve');
     await owner.ready();
-    let atStop = 0;
-    for (;;) {
-      atStop = (await pipeline.stats()).bodies[0]?.invoices ?? 0;
-      if (atStop > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const atStop = await ingestedPast(pipeline, 0);
     await broker.pause();
     say(`broker stopped with ${atStop} of ${INVOICES / 2} produced invoices in; down for ${OUTAGE_MS} ms`);
     // The outage itself is the fault being tested: its length is the point, not a wait for an event.

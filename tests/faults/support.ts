@@ -8,6 +8,8 @@ import { expect } from 'vitest';
 import { MIGRATIONS_DIR } from '../../ingest/schema-migrations.ts';
 import type { InvoiceV1 } from '../../ingest/topics/invoices/schema.ts';
 import { Database, queryRows } from '../../lib/db.ts';
+import { manyInvoices, sendInvoices } from '../helpers/messages.ts';
+import { createPipeline, type Pipeline } from '../helpers/pipeline.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -136,6 +138,36 @@ export async function expectRowForRow(
   const storedIds = new Set(storedInvoices.map((r) => r.invoice_id));
   expect(byLine(stored.lines)).toEqual(expected.lines.filter((line) => storedIds.has(line.invoice_id)));
   return storedInvoices.length;
+}
+
+/**
+ * A pipeline on a broker of the test's own (small fetches and flushes, so a fault lands mid-ingest),
+ * one body registered, `count` invoices for it and a producer of any slice of them.
+ */
+export async function brokerFaultPipeline(bootstrap: string, body: string, count: number) {
+  const pipeline = await createPipeline({
+    KAFKA_BROKERS: bootstrap,
+    KAFKA_MAX_BYTES_PER_PARTITION: '16384',
+    SPEND_INGEST_FLUSH_DOCUMENTS: '300',
+  });
+  const added = await pipeline.cli(['bodies', 'add', body, '--name', body, '--joined', '2023-04-01']);
+  expect(added.code, added.stderr).toBe(0);
+  const invoices = manyInvoices(body, count);
+  const produce = async (from: number, to: number) => {
+    const producer = await pipeline.producer();
+    await sendInvoices(producer, pipeline.config.topics.invoices, invoices, { from, to, chunk: 500 });
+    await producer.disconnect();
+  };
+  return { pipeline, invoices, produce };
+}
+
+/** Waits until more than `than` invoices of the pipeline's one body are in DuckDB; returns how many. */
+export async function ingestedPast(pipeline: Pipeline, than: number): Promise<number> {
+  for (;;) {
+    const now = (await pipeline.stats()).bodies[0]?.invoices ?? 0;
+    if (now > than) return now;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const byLine = (rows: StoredLine[]) =>
