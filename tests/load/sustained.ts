@@ -210,7 +210,7 @@ export async function runSustainedLoad(options: LoadOptions): Promise<LoadResult
   let capacity: number | null = null;
   if (options.rate === undefined) {
     const backlog = options.calibrationMessages ?? 30_000;
-    for (let sent = 0; sent < backlog; sent += 2000) await send(Math.min(2000, backlog - sent));
+    for (let sent = 0; sent < backlog; sent += 1000) await send(Math.min(1000, backlog - sent));
     log(`capacity: ${backlog.toLocaleString('en')} messages produced; starting spend serve on them`);
   }
   const owner = pipeline.startOwner('serve');
@@ -269,7 +269,9 @@ export async function runSustainedLoad(options: LoadOptions): Promise<LoadResult
     const due =
       Math.floor(((performance.now() - beganAt) / 1000) * rate) -
       (production.produced.messages - producedBefore);
-    if (due > 0) await send(Math.min(due, 5000));
+    // At most 1,000 messages (~800 KB, ~200 KB a partition) per send: a record batch must stay
+    // under the broker's 1 MB message.max.bytes, also when a late tick catches up.
+    for (let left = due; left > 0; left -= 1000) await send(Math.min(left, 1000));
     if (performance.now() >= nextSample) {
       await sample();
       nextSample += sampleMs;
