@@ -21,6 +21,7 @@ it(`sustained load: ${minutes} min of steady production while marts are queried,
     ...(rate === undefined ? {} : { rate }),
     fraction,
     sampleMs: 10_000,
+    drainTimeoutMs: Number(process.env.LOAD_DRAIN_MINUTES ?? 15) * 60_000,
     ...(process.env.LOAD_SERVER_LOG ? { serverLog: process.env.LOAD_SERVER_LOG } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
