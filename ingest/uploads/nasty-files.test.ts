@@ -271,7 +271,7 @@ const CORPUS: { name: string; bytes: () => Buffer; limits?: Partial<UploadLimits
   // ---- XLSX ----------------------------------------------------------------------------------
   {
     name: 'zip-bomb-lying-directory.xlsx',
-    bytes: () => lyingZipBomb(24 * 1024 * 1024),
+    bytes: () => lyingZipBomb(20 * 1024 * 1024),
     expect: { sent: [], status: 'failed', error: /unpacks to more than|does not match its contents/ },
   },
   {
