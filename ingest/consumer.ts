@@ -14,7 +14,9 @@
  * connections (connection-pool.ts), seeking and committing offsets (offsets.ts), dead letters
  * (dead-letter.ts), when to give up (failures.ts) and the test-only crash switch (crash-switch.ts).
  */
+
 import { statSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
@@ -46,7 +48,6 @@ import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
 /** What the consumer needs of any document: its lines, to count them. */
 type StagedDocument = { lines?: unknown[] };
 
-const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 /** The ingest consumer's kafkajs settings (bench:ingest's bare-kafkajs peer uses the same). */
 export function ingestConsumerSettings(config: Config) {
   return {
@@ -116,8 +117,6 @@ export class IngestService {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Flushes run one after another, in the order their batches were staged. */
   private flushes: Promise<void> = Promise.resolve();
-  /** The latest checkpoint asked for after a flush (not part of the flush chain: see flush()). */
-  private checkpointing: Promise<void> = Promise.resolve();
   /**
    * Per partition ("topic/partition"): the next offset stored in DuckDB or staged. Messages
    * below it are redeliveries. Only this process writes the file, so it is never behind DuckDB.
@@ -223,7 +222,6 @@ export class IngestService {
     await this.consumer?.disconnect();
     // A batch that was already past its check when stopping began is written too.
     await this.flushStaged();
-    await this.checkpointing;
     await this.producer?.disconnect();
     this.pool?.close();
   }
@@ -370,6 +368,7 @@ export class IngestService {
       });
       if (this.consumer) await commitToKafka(this.consumer, spans, this.assignment, this.log);
       this.crash.at('after-kafka-commit');
+      await this.checkpointIfWalIsLarge(pending.conn);
     } catch (error) {
       failed = error as Error;
     } finally {
@@ -389,13 +388,6 @@ export class IngestService {
       return;
     }
     this.failures.succeeded();
-    // Not awaited: the checkpoint waits its turn in the staging queue, and staging may be waiting
-    // for a connection that only a flush queued behind this one releases. Awaited here, that was
-    // a deadlock: under sustained load ingest stopped for good (no error, group stable, nothing
-    // written) the first time the WAL passed WAL_CHECKPOINT_BYTES (found by tests/load).
-    this.checkpointing = this.checkpointIfWalIsLarge().catch((error: unknown) =>
-      this.log.warn({ err: error }, 'checkpoint failed'),
-    );
   }
 
   /**
@@ -491,24 +483,22 @@ export class IngestService {
   /**
    * DuckDB checkpoints automatically at COMMIT only when no other transaction is open, so its
    * write-ahead log (and the table data held in memory until a checkpoint) can grow for a long
-   * time (small flushes go through the log). Once the log passes WAL_CHECKPOINT_BYTES,
-   * checkpoint explicitly between two stagings.
+   * time (small flushes go through the log). Once the log passes SPEND_INGEST_CHECKPOINT_WAL_BYTES,
+   * checkpoint explicitly after a flush.
    */
-  private async checkpointIfWalIsLarge(): Promise<void> {
-    if (walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
-    await this.serially(async () => {
-      // Several flushes may have asked; the first checkpoint answers them all.
-      if (walBytes(this.db.path) < WAL_CHECKPOINT_BYTES) return;
-      const conn = this.staging?.conn ?? (await this.connections().acquire());
-      try {
-        await conn.run('checkpoint');
-      } catch (error) {
-        // DuckDB checkpoints on its own later; nothing is lost.
-        this.log.warn({ err: error }, 'checkpoint failed');
-      } finally {
-        if (conn !== this.staging?.conn) this.connections().release(conn);
-      }
-    });
+  private async checkpointIfWalIsLarge(conn: DuckDBConnection): Promise<void> {
+    // On the flush's own connection, in the flush chain (no other flush runs), and never through
+    // the staging queue: waiting there deadlocked ingest under sustained load (staging waited for
+    // a connection held by the flushes queued behind this one; found by tests/load). Run apart
+    // from the chain instead, it failed nearly always ("other write transactions active": the
+    // next flush) and the WAL grew to 295 MB in 15 minutes.
+    if (walBytes(this.db.path) < this.config.ingestCheckpointWalBytes) return;
+    try {
+      await conn.run('checkpoint');
+    } catch (error) {
+      // A staging append in the same instant: DuckDB checkpoints later, or the next flush does.
+      this.log.warn({ err: error }, 'checkpoint failed');
+    }
   }
 
   private connections(): ConnectionPool {

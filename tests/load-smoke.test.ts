@@ -14,6 +14,10 @@ it('sustained load smoke: every produced message ingested or dead-lettered, exac
     sampleMs: 5000,
     // no scheduled run inside 12 s: the marts are built once before the queries start
     transformsCron: '0 0 1 1 *',
+    // Checkpoint after nearly every flush: with the checkpoint awaited in the flush chain (as it
+    // was), that path deadlocked ingest under steady production; the 15-minute run found it.
+    serverEnv: { SPEND_INGEST_CHECKPOINT_WAL_BYTES: '65536' },
+    drainTimeoutMs: 60_000,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`${loadReport(result, 5).join('\n')}\n`);

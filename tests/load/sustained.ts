@@ -39,6 +39,8 @@ export type LoadOptions = {
   drainTimeoutMs?: number;
   /** A file to which the server's log lines are appended as they come. */
   serverLog?: string;
+  /** More settings for the server (and the test's own view of the configuration). */
+  serverEnv?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -193,6 +195,7 @@ export async function runSustainedLoad(options: LoadOptions): Promise<LoadResult
     TRANSFORMS_CRON: options.transformsCron ?? '*/3 * * * *',
     // The product's default, not the test helper's 3 s (made for quick rebalances in short tests).
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    ...options.serverEnv,
   });
   // Set up in the file directly before the owner holds it (no CLI start-ups: suite time).
   const setup = await Database.open({ path: pipeline.config.dbPath, migrationsDir: MIGRATIONS_DIR });
