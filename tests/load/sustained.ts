@@ -392,5 +392,7 @@ function lossVerdict(r: LoadResult): string {
     r.stored.netPence === r.produced.netPence &&
     r.stored.rejected === r.produced.bad;
   if (exact) return '**exactly what was produced: lost 0, counted twice 0**';
-  return `**NOT what was produced** (${r.produced.valid - r.stored.invoices} invoices and ${r.produced.bad - r.stored.rejected} bad messages missing${r.stored.distinctOffsets < r.stored.invoices ? ', some twice' : ''})`;
+  const twice = r.stored.invoices - r.stored.distinctOffsets;
+  const missing = r.produced.valid - r.stored.distinctOffsets;
+  return `**NOT what was produced**: ${missing} invoices missing, ${twice} stored twice (same Kafka offset), ${r.produced.bad - r.stored.rejected} bad messages missing`;
 }
