@@ -8,8 +8,9 @@ import { testFilesReaching } from './tests/architecture/imports.ts';
 // setup, which gives the run a real Kafka broker: KAFKA_BROKERS when set, else one of its own on
 // free ports, stopped at the end (tests/global-setup.ts). `npm test` runs both.
 const INTEGRATION_TESTS = testFilesReaching('tests/helpers/kafka.ts');
-// tests/faults/ is long and runs on its own: `npm run test:faults` (vitest.faults.config.ts).
-const EXCLUDE = ['node_modules/**', 'data/**', 'tests/faults/**'];
+// tests/faults/ and tests/load/ are long and run on their own: `npm run test:faults`
+// (vitest.faults.config.ts) and `npm run test:load` (vitest.load.config.ts).
+const EXCLUDE = ['node_modules/**', 'data/**', 'tests/faults/**', 'tests/load/**'];
 
 export default defineConfig({
   test: {

@@ -170,6 +170,7 @@ const envSchema = z.object({
   SPEND_INGEST_FLUSH_MS: positiveInt.default(15_000),
   // Staged JSON costs memory whatever the document count: large documents flush sooner.
   SPEND_INGEST_FLUSH_BYTES: positiveInt.default(128 * 1024 * 1024),
+  SPEND_INGEST_CHECKPOINT_WAL_BYTES: positiveInt.default(32 * 1024 * 1024),
   // What an uploaded file may make the reader do (ingest/uploads/upload-contract.ts).
   SPEND_UPLOAD_MAX_LINE_CHARS: positiveInt.default(1024 * 1024),
   SPEND_UPLOAD_MAX_ROWS: positiveInt.default(5_000_000),
@@ -235,6 +236,8 @@ export type Config = {
   ingestFlushMs: number;
   /** …or once the staged documents' JSON holds this many bytes (bounds memory for large documents). */
   ingestFlushBytes: number;
+  /** Checkpoint explicitly once the write-ahead log passes this many bytes. */
+  ingestCheckpointWalBytes: number;
   /** What an uploaded file may make the reader do; a refusal names the variable it hit. */
   uploadLimits: {
     maxLineChars: number;
@@ -316,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestFlushDocuments: e.SPEND_INGEST_FLUSH_DOCUMENTS,
     ingestFlushMs: e.SPEND_INGEST_FLUSH_MS,
     ingestFlushBytes: e.SPEND_INGEST_FLUSH_BYTES,
+    ingestCheckpointWalBytes: e.SPEND_INGEST_CHECKPOINT_WAL_BYTES,
     uploadLimits: {
       maxLineChars: e.SPEND_UPLOAD_MAX_LINE_CHARS,
       maxRows: e.SPEND_UPLOAD_MAX_ROWS,

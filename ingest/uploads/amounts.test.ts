@@ -39,6 +39,24 @@ describe('parseAmount', () => {
     expect(pence('1.2.3')).toMatch(/not an amount/);
   });
 
+  it('refuses two sign marks or two currency marks instead of combining them (found by the fuzz test)', () => {
+    // Each of these used to read as +12.00: the second minus undid the first.
+    for (const raw of [
+      '--12.00',
+      '(-12.00)',
+      '-12.00 CR',
+      '-12.00-',
+      '(12.00-)',
+      '+-12',
+      '++12',
+      '-12.00 DR',
+    ]) {
+      expect(pence(raw), raw).toMatch(/^more than one sign: /);
+    }
+    for (const raw of ['£-£12', 'GBP 12 GBP', '£$12'])
+      expect(pence(raw), raw).toMatch(/^more than one currency mark/);
+  });
+
   it('reads floating-point artefacts (more than 15 significant digits) at the penny', () => {
     expect(pence('13617821.88999996')).toBe(1361782189n);
     expect(pence('1021.2300000000001')).toBe(102123n);

@@ -22,27 +22,44 @@ export function parseAmount(raw: string, options: { roundToPence?: boolean } = {
   let text = raw.replace(/[\s\u00a0]+/g, ' ').trim();
   if (text === '') return { ok: false, reason: 'empty' };
   let negative = false;
+  // Each sign mark (parentheses, CR/DR, a leading or trailing minus, a leading plus) and each
+  // currency mark is counted: two of either are refused, never combined. "--12.00", "(-12.00)" or
+  // "-12.00 CR" used to read as +12.00 (each minus undoing the other): a silently wrong sign.
+  let signMarks = 0;
+  let currencyMarks = 0;
 
   const parenthesised = /^\((.*)\)$/.exec(text);
   if (parenthesised) {
     text = (parenthesised[1] ?? '').trim();
     negative = !negative;
+    signMarks++;
   }
   const creditDebit = /^(.*?)\s*(CR|DR)\.?$/i.exec(text);
   if (creditDebit) {
     text = creditDebit[1] ?? '';
     if (creditDebit[2]?.toUpperCase() === 'CR') negative = !negative;
+    signMarks++;
   }
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     const before = text;
-    text = text.replace(CURRENCY_MARKS, '').trim();
+    const withoutCurrency = text.replace(CURRENCY_MARKS, '').trim();
+    if (withoutCurrency !== text) currencyMarks++;
+    text = withoutCurrency;
     if (text.startsWith('-') || text.endsWith('-')) {
       text = text.startsWith('-') ? text.slice(1) : text.slice(0, -1);
       negative = !negative;
+      signMarks++;
     } else if (text.startsWith('+')) {
       text = text.slice(1);
+      signMarks++;
     }
     if (text === before) break;
+  }
+  if (signMarks > 1) {
+    return { ok: false, reason: `more than one sign: ${JSON.stringify(raw.trim().slice(0, 60))}` };
+  }
+  if (currencyMarks > 1) {
+    return { ok: false, reason: `more than one currency mark: ${JSON.stringify(raw.trim().slice(0, 60))}` };
   }
 
   const match = GROUPED.exec(text) ?? PLAIN.exec(text);

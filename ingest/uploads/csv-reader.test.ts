@@ -48,3 +48,18 @@ describe('readDelimitedRows', () => {
     ]);
   });
 });
+
+describe('line endings', () => {
+  it('takes CRLF, LF and CR alike in one file, and keeps them inside quoted cells', async () => {
+    // A CRLF header over LF rows used to read as one row: the rows after it hidden in its cells.
+    const text =
+      'Supplier,Date,Amount,Ref\r\nA,01/11/2023,5.00,R1\nB,02/11/2023,6.00,R2\rC,03/11/2023,7.00,"two\r\nlines"\r\n';
+    const rows = await collect(readDelimitedRows(chunksOf(text, 7), { maxLineChars: 1000 }));
+    expect(rows.map((r) => r.cells)).toEqual([
+      ['Supplier', 'Date', 'Amount', 'Ref'],
+      ['A', '01/11/2023', '5.00', 'R1'],
+      ['B', '02/11/2023', '6.00', 'R2'],
+      ['C', '03/11/2023', '7.00', 'two\r\nlines'],
+    ]);
+  });
+});

@@ -75,6 +75,10 @@ export async function* readDelimitedBatches(
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
+    // Every line ending, not just the first one seen: csv-parse otherwise keeps to the first, and
+    // a CRLF header over LF rows (lines appended by another tool) read as ONE row, the rest of the
+    // file's rows hidden in its cells (found by the nasty-files corpus).
+    record_delimiter: ['\r\n', '\n', '\r'],
     bom: false,
     // Quoted cells may span lines; bound the whole record too (a few lines' worth).
     max_record_size: options.maxLineChars * 4,

@@ -39,6 +39,14 @@ export function sniffFileKind(head: Buffer, totalBytes: number): FileKind {
   if (!utf16 && looksBinary(head)) {
     return { kind: 'refused', reason: 'this is a binary file, not text, XML or an XLSX workbook' };
   }
+  if (utf16 && decodeUtf16(head).trimStart().startsWith('<')) {
+    // Peppol documents are UTF-8; read as text, this one would only fail as "no header row".
+    return {
+      kind: 'refused',
+      reason:
+        'this is an XML document in UTF-16: Peppol UBL documents are UTF-8; save it as UTF-8 and upload that',
+    };
+  }
   const text = utf16
     ? ''
     : head
@@ -57,4 +65,12 @@ function looksBinary(head: Buffer): boolean {
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) controls++;
   }
   return controls > head.length * 0.05;
+}
+
+/** The head of a UTF-16 file (after its BOM) as text, for sniffing only. */
+function decodeUtf16(head: Buffer): string {
+  const bigEndian = head[0] === 0xfe;
+  const body = Buffer.from(head.subarray(2, head.length - (head.length % 2)));
+  if (bigEndian) body.swap16();
+  return body.toString('utf16le');
 }
