@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { prepareBodyTopics } from '../ingest/body-topics.ts';
 import { BODY_KINDS, BODY_STATUSES, type Body } from '../lib/bodies.ts';
 import { loadConfig } from '../lib/config.ts';
 import { callOperation } from '../owner/call-operation.ts';
@@ -22,7 +23,8 @@ export function registerBodiesCommands(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options) => {
-      const result = (await callOperation(loadConfig(), 'bodies.add', {
+      const config = loadConfig();
+      const result = (await callOperation(config, 'bodies.add', {
         bodyId: id,
         name: options.name,
         kind: options.kind,
@@ -38,10 +40,12 @@ export function registerBodiesCommands(program: Command): void {
           ? { publishingThreshold: options.publishingThreshold }
           : {}),
       })) as { body: Body; created: boolean };
-      if (options.json) printJson(result);
+      // per-body layout: the body's own topics (and, with the admin login, its ACLs); idempotent.
+      const kafka = await prepareBodyTopics(config, id);
+      if (options.json) printJson({ ...result, ...(kafka ? { kafka } : {}) });
       else
         process.stdout.write(
-          `${result.created ? 'Registered' : 'Already registered'}: ${id} (${result.body.name})\n`,
+          `${result.created ? 'Registered' : 'Already registered'}: ${id} (${result.body.name})\n${kafka ? `${kafka}\n` : ''}`,
         );
     });
 

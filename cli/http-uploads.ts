@@ -12,6 +12,7 @@ import type { Config } from '../lib/config.ts';
 import type { Database } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
+import { documentTopicsFor } from '../lib/topics.ts';
 import { runOperation } from '../owner/operations.ts';
 import { connectUploadProducer, operationStore } from './upload.ts';
 
@@ -26,10 +27,7 @@ export async function startHttpUploads(
     const bodies = (await runOperation(db, 'bodies.list', {})) as Body[];
     const body = bodies.find((b) => b.bodyId === file.bodyId);
     if (!body) throw new UserError('not-found', `Body "${file.bodyId}" is not registered.`);
-    const sink = new KafkaDocumentSink(producer, {
-      invoices: config.topics.invoices,
-      purchaseOrders: config.topics.purchaseOrders,
-    });
+    const sink = new KafkaDocumentSink(producer, documentTopicsFor(config, file.bodyId));
     return uploadFile(
       { name: file.name, open: () => createReadStream(file.path, { highWaterMark: 256 * 1024 }) },
       {

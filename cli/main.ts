@@ -15,6 +15,7 @@ import { registerDeadLettersCommands } from './dead-letters.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerItemsCommands } from './items.ts';
+import { registerKafkaCommands } from './kafka.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMappingCommands } from './mapping.ts';
 import { registerMembersCommands } from './members.ts';
@@ -55,6 +56,7 @@ const program = new Command('spend')
 registerServeCommand(program);
 registerIngestCommand(program);
 registerBodiesCommands(program);
+registerKafkaCommands(program);
 registerMembersCommands(program);
 registerPackCommands(program);
 registerStatsCommand(program);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startApi } from '../api/app.ts';
+import { consumedTopics } from '../ingest/body-topics.ts';
 import { createKafka, probeCluster } from '../ingest/kafka/client.ts';
 import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
 import { type Config, loadConfig } from '../lib/config.ts';
@@ -16,7 +17,7 @@ import { startHttpUploads } from './http-uploads.ts';
  */
 /** Consumer lag per partition of the configured topics, offsets as decimal strings (the API's lag route). */
 export function consumerLagFor(
-  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'kafkaAuth' | 'topics'>,
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'kafkaAuth' | 'topics' | 'topicLayout'>,
   db: Database,
 ) {
   return async () => {
@@ -26,7 +27,7 @@ export function consumerLagFor(
       clientId: `${config.kafkaClientId}-lag`,
       auth: config.kafkaAuth,
     });
-    const lag = await consumerLag(kafka, [config.topics.invoices, config.topics.purchaseOrders], stored);
+    const lag = await consumerLag(kafka, await consumedTopics(kafka, config), stored);
     return lag.map((p) => ({
       topic: p.topic,
       partition: p.partition,

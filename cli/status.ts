@@ -4,6 +4,7 @@
  * lag that does not shrink.
  */
 import type { Command } from 'commander';
+import { consumedTopics } from '../ingest/body-topics.ts';
 import { createKafka } from '../ingest/kafka/client.ts';
 import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
 import { loadConfig } from '../lib/config.ts';
@@ -25,7 +26,7 @@ export function registerStatusCommand(program: Command): void {
         clientId: `${config.kafkaClientId}-status`,
         auth: config.kafkaAuth,
       });
-      const lag = await consumerLag(kafka, [config.topics.invoices, config.topics.purchaseOrders], stored);
+      const lag = await consumerLag(kafka, await consumedTopics(kafka, config), stored);
       const dead = (await callOperation(config, 'deadLetters.list', { limit: 1 })) as { total: number };
       const partitions = lag.map((p) => ({
         topic: p.topic,

@@ -36,6 +36,7 @@ import { installCrashPoints } from '../lib/crash-points.ts';
 import { UserError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { type Row, toCsv } from '../lib/output.ts';
+import { documentTopicsFor } from '../lib/topics.ts';
 import { callOperation } from '../owner/call-operation.ts';
 import { ownerAnswers } from '../owner/control.ts';
 import type { OperationName } from '../owner/operations.ts';
@@ -208,10 +209,8 @@ async function uploadOne(
   config: Config,
   options: Pick<UploadOptions, 'bodyId' | 'publishingThreshold' | 'registeredThreshold'>,
 ): Promise<UploadReport> {
-  const sink = new KafkaDocumentSink(producer, {
-    invoices: config.topics.invoices,
-    purchaseOrders: config.topics.purchaseOrders,
-  });
+  // per-body layout: the body's own topics, which only it (and the product) may write.
+  const sink = new KafkaDocumentSink(producer, documentTopicsFor(config, options.bodyId));
   const bar = progressBar(basename(file));
   try {
     return await uploadFile(
@@ -316,10 +315,13 @@ export async function connectUploadProducer(config: Config, log: Logger): Promis
     logger: log,
     auth: config.kafkaAuth,
   });
-  await ensureTopics(kafka, [
-    { topic: config.topics.invoices, numPartitions: config.topicPartitions },
-    { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
-  ]);
+  // per-body layout: each body's topics are made when it is registered (spend bodies add).
+  if (config.topicLayout === 'shared') {
+    await ensureTopics(kafka, [
+      { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+      { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+    ]);
+  }
   const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   return producer;

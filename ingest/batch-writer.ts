@@ -74,6 +74,8 @@ export type FlushHooks = {
 export type BatchHooks = FlushHooks & {
   /** Keeps the group membership alive during long batches. */
   heartbeat?: () => Promise<void>;
+  /** The batch came on this body's own topic (per-body layout): other bodies' documents are refused. */
+  topicBody?: string;
 };
 
 /** What one flush writes for one partition: one `ingest_batches` row and the new stored offset. */
@@ -219,7 +221,14 @@ export async function stageBatch<Doc extends { lines?: unknown[] }>(
   for (let i = result.alreadyIngested; i < messages.length; i++) {
     const message = messages[i] as IncomingMessage;
     const text = message.value?.toString('utf8') ?? null;
-    const outcome = decodeMessage(handler, message.key, message.value, bodies, undecodableReason(message));
+    const outcome = decodeMessage(
+      handler,
+      message.key,
+      message.value,
+      bodies,
+      undecodableReason(message),
+      hooks.topicBody,
+    );
     const meta: MessageMeta = {
       topic,
       partition,

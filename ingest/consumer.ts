@@ -28,6 +28,7 @@ import {
   readNextOffset,
   stageBatch,
 } from './batch-writer.ts';
+import { consumedTopics } from './body-topics.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { CrashSwitch } from './crash-switch.ts';
 import { DeadLetterSender } from './dead-letter.ts';
@@ -42,11 +43,7 @@ import {
 } from './kafka/client.ts';
 import { type Assignment, commitToKafka, logStartOffset, seekToStoredOffsets } from './offsets.ts';
 import type { TopicHandler } from './topics/handler.ts';
-import { invoicesHandler } from './topics/invoices/handler.ts';
-import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
-
-/** What the consumer needs of any document: its lines, to count them. */
-type StagedDocument = { lines?: unknown[] };
+import { routeTopic, type StagedDocument, type TopicRoute } from './topics/routes.ts';
 
 /** The ingest consumer's kafkajs settings (bench:ingest's bare-kafkajs peer uses the same). */
 export function ingestConsumerSettings(config: Config) {
@@ -108,7 +105,15 @@ export class IngestService {
   private declareFatal: (error: FatalIngestError) => void = () => undefined;
   private fatalError: FatalIngestError | undefined;
   private readonly kafka: KafkaClient;
-  private readonly handlers: Map<string, TopicHandler<StagedDocument>>;
+  /** The handler of every topic read so far (flushes look them up). */
+  private readonly handlers = new Map<string, TopicHandler<StagedDocument>>();
+  /** The topics the current consumer subscribed to (per-body layout: the bodies' topics then present). */
+  private subscribed: string[] = [];
+  /** per-body layout: a look for new bodies' topics (and a consumer restart) at a time. */
+  private refreshing: Promise<string[]> = Promise.resolve([]);
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** The consumer is being replaced to read new topics: batches in hand are not staged. */
+  private resubscribing = false;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private deadLetters: DeadLetterSender | undefined;
@@ -145,10 +150,6 @@ export class IngestService {
       logger: log,
       auth: config.kafkaAuth,
     });
-    this.handlers = new Map<string, TopicHandler<StagedDocument>>([
-      [config.topics.invoices, invoicesHandler as TopicHandler<StagedDocument>],
-      [config.topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<StagedDocument>],
-    ]);
     this.crash = new CrashSwitch(config, log, () => this.progress.batches);
     this.fatal = new Promise((resolve) => {
       this.declareFatal = resolve;
@@ -164,7 +165,63 @@ export class IngestService {
     await this.producer.connect();
     this.deadLetters = new DeadLetterSender(this.kafka, this.producer, config.topics.deadLetter, this.log);
     await this.deadLetters.readLimits();
+    await this.startConsumer();
+    if (config.topicLayout === 'per-body') {
+      this.refreshTimer = setInterval(() => {
+        this.refreshTopics().catch((error) =>
+          this.log.warn({ err: error }, 'could not look for new bodies’ topics; will try again'),
+        );
+      }, config.topicRefreshMs);
+      this.refreshTimer.unref();
+    }
+  }
 
+  /** The topics being read now. */
+  get topics(): readonly string[] {
+    return this.subscribed;
+  }
+
+  /**
+   * per-body layout: reads the topics of bodies registered since the consumer subscribed. kafkajs
+   * fixes a subscription when the consumer starts, so the consumer is replaced: what is staged is
+   * written first, and the new member resumes every partition from the offsets stored in DuckDB.
+   * Returns the topics added (none: nothing changed). Called by the owner when a body is added,
+   * and every SPEND_TOPIC_REFRESH_MS.
+   */
+  refreshTopics(): Promise<string[]> {
+    const next = this.refreshing.then(async () => {
+      if (this.config.topicLayout !== 'per-body' || this.stopping || this.fatalError) return [];
+      const present = await consumedTopics(this.kafka, this.config);
+      const added = present.filter((topic) => !this.subscribed.includes(topic));
+      if (added.length === 0) return [];
+      this.resubscribing = true;
+      try {
+        await this.flushStaged();
+        await this.consumer?.disconnect();
+        await this.flushStaged();
+      } finally {
+        this.resubscribing = false;
+      }
+      if (this.stopping) return [];
+      await this.startConsumer();
+      this.log.info({ added }, 'reading new bodies’ topics');
+      return added;
+    });
+    this.refreshing = next.catch(() => []);
+    return next;
+  }
+
+  /** Subscribes a new consumer to the topics of the layout (per-body with no body topics yet: none). */
+  private async startConsumer(): Promise<void> {
+    const { config } = this;
+    const topics = await consumedTopics(this.kafka, config);
+    for (const topic of topics) this.routeOf(topic);
+    this.subscribed = topics;
+    this.consumer = undefined;
+    if (topics.length === 0) {
+      this.log.info('no body has a topic yet: ingest waits for the first (spend bodies add)');
+      return;
+    }
     const consumer = this.kafka.consumer(ingestConsumerSettings(config));
     this.consumer = consumer;
     // A fetch of nothing but transaction markers or aborted records never reaches eachBatch;
@@ -194,7 +251,7 @@ export class IngestService {
     });
     // kafkajs restarts the consumer after a retriable crash; after any other it would stay idle.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopping) return;
+      if (payload.restart || this.stopping || consumer !== this.consumer) return;
       this.giveUp(
         new FatalIngestError(
           `ingest stopped: the Kafka consumer crashed and cannot restart: ${payload.error.message}`,
@@ -205,22 +262,29 @@ export class IngestService {
       );
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.handlers.keys()], fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: config.ingestConcurrency,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.log.info(
-      { topics: [...this.handlers.keys()], group: config.consumerGroup, brokers: config.kafkaBrokers },
-      'ingest started',
-    );
+    this.log.info({ topics, group: config.consumerGroup, brokers: config.kafkaBrokers }, 'ingest started');
+  }
+
+  /** The handler and the owning body (per-body topics) of a topic; remembers the handler for flushes. */
+  private routeOf(topic: string): TopicRoute {
+    const route = routeTopic(this.config.topics, topic);
+    if (!route) throw new Error(`no handler for topic ${topic}`);
+    this.handlers.set(topic, route.handler);
+    return route;
   }
 
   /** Stops staging, writes what is staged, leaves the group, and releases the connections. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.refreshTimer);
+    await this.refreshing;
     await this.flushStaged();
     await this.consumer?.disconnect();
     // A batch that was already past its check when stopping began is written too.
@@ -245,9 +309,8 @@ export class IngestService {
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || this.stopping) return;
-    const handler = this.handlers.get(batch.topic);
-    if (!handler) throw new Error(`no handler for topic ${batch.topic}`);
+    if (!isRunning() || isStale() || this.stopping || this.resubscribing) return;
+    const route = this.routeOf(batch.topic);
     // After failed writes, read again no faster than the back-off allows (never spin).
     if (this.failure && !this.fatalError)
       await keepingAlive(heartbeat, () => sleep(this.failures.backoffMs()));
@@ -255,10 +318,10 @@ export class IngestService {
     const result = await keepingAlive(heartbeat, () =>
       this.serially(async () => {
         // The wait may have outlived a seek (a rejoin) or the start of a shutdown.
-        if (this.stopping || isStale()) return null;
+        if (this.stopping || this.resubscribing || isStale()) return null;
         // Caught up with the partition's end: write now rather than wait for more.
         const caughtUp = BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
-        return this.stage(handler, batch, caughtUp, heartbeat);
+        return this.stage(route, batch, caughtUp, heartbeat);
       }),
     );
     // A gap was found: the partition was sought back, and this batch is read again from there.
@@ -273,7 +336,7 @@ export class IngestService {
 
   /** Stages one batch (in the staging queue) and hands the staged batches to a flush when due. */
   private async stage(
-    handler: TopicHandler<StagedDocument>,
+    { handler, topicBody }: TopicRoute,
     batch: {
       topic: string;
       partition: number;
@@ -302,7 +365,7 @@ export class IngestService {
         partition,
         messages,
         from,
-        { heartbeat, crashPoint: (point) => this.crash.at(point) },
+        { heartbeat, crashPoint: (point) => this.crash.at(point), ...(topicBody ? { topicBody } : {}) },
         batch.lastOffset(),
         batch.firstOffset(),
       );
@@ -435,10 +498,10 @@ export class IngestService {
     firstOffset: string,
     lastOffset: string,
   ): Promise<void> {
-    const handler = this.handlers.get(topic);
-    if (!handler) return;
+    const route = routeTopic(this.config.topics, topic);
+    if (!route) return;
     await this.serially(async () => {
-      if (this.stopping || this.failure) return null;
+      if (this.stopping || this.resubscribing || this.failure) return null;
       const batch = {
         topic,
         partition,
@@ -446,7 +509,7 @@ export class IngestService {
         firstOffset: () => firstOffset,
         lastOffset: () => lastOffset,
       };
-      return this.stage(handler, batch, true);
+      return this.stage(route, batch, true);
     });
   }
 

@@ -20,6 +20,10 @@ const MAX_MESSAGE_CHARS = 300;
  * `value` as the bytes read from Kafka, or as text already decoded. Bytes that are not UTF-8 are
  * refused, never decoded with replacement characters (JSON is UTF-8; a replaced character in a
  * supplier's name would be a silent change).
+ *
+ * `topicBody`: the message came on this body's own topic (per-body layout, lib/topics.ts), which
+ * only that body's principal may write. A document or tombstone of any other body is refused, and
+ * every rejection is then the topic's body's: the topic, not the message, says who sent it.
  */
 export function decodeMessage<Doc>(
   handler: TopicHandler<Doc>,
@@ -27,6 +31,7 @@ export function decodeMessage<Doc>(
   value: Buffer | string | null,
   registeredBodies: ReadonlySet<string>,
   undecodableReason?: string,
+  topicBody?: string,
 ): Decoded<Doc> {
   const keyText = key?.toString('utf8') ?? null;
   const keyMatch = keyText === null ? null : KEY.exec(keyText);
@@ -34,7 +39,12 @@ export function decodeMessage<Doc>(
   const attributable = (bodyId: string | null | undefined) =>
     bodyId && registeredBodies.has(bodyId) ? bodyId : null;
   const reject = (code: RejectionCode, reason: string, bodyId: string | null = keyBody) =>
-    ({ outcome: 'rejected', code, reason, bodyId: attributable(bodyId) }) as const;
+    ({ outcome: 'rejected', code, reason, bodyId: attributable(topicBody ?? bodyId) }) as const;
+  const notTopicBody = (bodyId: string) =>
+    reject(
+      'body-topic-mismatch',
+      `body ${quote(bodyId)} on the topic of body ${quote(topicBody ?? '')}: a body may write only its own documents`,
+    );
 
   if (undecodableReason !== undefined) return reject('undecodable-batch', undecodableReason);
   if (keyText === null || keyText === '') return reject('missing-key', 'the message has no key');
@@ -48,6 +58,7 @@ export function decodeMessage<Doc>(
   const [, bodyIdFromKey = '', documentIdFromKey = ''] = keyMatch;
 
   if (value === null) {
+    if (topicBody !== undefined && bodyIdFromKey !== topicBody) return notTopicBody(bodyIdFromKey);
     if (!registeredBodies.has(bodyIdFromKey)) {
       return reject(
         'unregistered-body',
@@ -90,6 +101,7 @@ export function decodeMessage<Doc>(
     doc = parsed.data;
   }
   const bodyId = handler.bodyIdOf(doc);
+  if (topicBody !== undefined && bodyId !== topicBody) return notTopicBody(bodyId);
   if (!registeredBodies.has(bodyId)) {
     return reject('unregistered-body', `body ${quote(bodyId)} is not in the opt-in register`, null);
   }

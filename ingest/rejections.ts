@@ -7,6 +7,8 @@ export const REJECTION_CODES = {
   'lines-do-not-sum': 'the lines do not sum exactly to the document total',
   'unregistered-body': 'the body is not in the opt-in register (spend bodies add)',
   'key-mismatch': 'the key does not match the bodyId and document id inside the value',
+  'body-topic-mismatch':
+    "the document's body is not the body whose own topic it came on (per-body topics: a body writes only its own data)",
   'undecodable-batch': 'the record batch could not be decompressed or decoded',
 } as const;
 

@@ -19,8 +19,7 @@ import { decodeMessage } from './decode.ts';
 import { REJECTION_CODES, type RejectionCode } from './rejections.ts';
 import { appendRow, type Row } from './rows.ts';
 import type { TopicHandler } from './topics/handler.ts';
-import { invoicesHandler } from './topics/invoices/handler.ts';
-import { purchaseOrdersHandler } from './topics/purchase-orders/handler.ts';
+import { routeTopic } from './topics/routes.ts';
 
 const reasonCode = z.enum(Object.keys(REJECTION_CODES) as [RejectionCode, ...RejectionCode[]]);
 
@@ -109,10 +108,8 @@ export async function replayDeadLetters(
   topics: TopicNames,
   filter: DeadLetterFilter,
 ): Promise<ReplayResult> {
-  const handlers = new Map<string, TopicHandler<{ lines?: unknown[] }>>([
-    [topics.invoices, invoicesHandler as TopicHandler<{ lines?: unknown[] }>],
-    [topics.purchaseOrders, purchaseOrdersHandler as TopicHandler<{ lines?: unknown[] }>],
-  ]);
+  // The handler of every topic a replayed row came from (shared or per-body topics).
+  const handlers = new Map<string, TopicHandler<{ lines?: unknown[] }>>();
   const result: ReplayResult = { considered: 0, ingested: 0, stillRejected: 0, byReason: {} };
   await createStagingTable(conn);
   await inTransaction(conn, async () => {
@@ -154,14 +151,23 @@ export async function replayDeadLetters(
     >();
     try {
       for (const row of rows) {
-        const handler = handlers.get(row.topic);
+        const route = routeTopic(topics, row.topic);
+        const handler = route?.handler;
+        if (handler) handlers.set(row.topic, handler);
         // The whole value as bytes when it was kept (too long for raw_value, or not UTF-8).
         const text = row.wholeBase64 !== null ? Buffer.from(row.wholeBase64, 'base64') : row.value;
         // An undecodable batch left no value to decode; a topic we no longer read has no contract here.
         const outcome =
           !handler || row.reasonCode === 'undecodable-batch'
             ? null
-            : decodeMessage(handler, row.key === null ? null : Buffer.from(row.key, 'utf8'), text, bodies);
+            : decodeMessage(
+                handler,
+                row.key === null ? null : Buffer.from(row.key, 'utf8'),
+                text,
+                bodies,
+                undefined,
+                route.topicBody,
+              );
         const key = `${row.topic}/${row.partition}`;
         let batch = batches.get(key);
         if (!batch) {

@@ -104,6 +104,35 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps the shared topic layout unless per-body is asked for, and reads the admin login only as a whole', () => {
+    expect(loadConfig({})).toMatchObject({ topicLayout: 'shared', kafkaAdminAuth: undefined });
+    expect(loadConfig({ SPEND_TOPIC_LAYOUT: 'per-body' }).topicLayout).toBe('per-body');
+    expect(() => loadConfig({ SPEND_TOPIC_LAYOUT: 'per-user' })).toThrow(/SPEND_TOPIC_LAYOUT="per-user"/);
+    const dir = mkdtempSync(join(tmpdir(), 'spend-config-'));
+    try {
+      const adminFile = join(dir, 'admin.password');
+      writeFileSync(adminFile, 'admin-secret\n');
+      const client = {
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'ingest',
+        KAFKA_SASL_PASSWORD: 'p',
+      };
+      expect(
+        loadConfig({
+          ...client,
+          KAFKA_ADMIN_SASL_USERNAME: 'admin',
+          KAFKA_ADMIN_SASL_PASSWORD_FILE: adminFile,
+        }).kafkaAdminAuth,
+      ).toEqual({ sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' } });
+      expect(() => loadConfig({ ...client, KAFKA_ADMIN_SASL_USERNAME: 'admin' })).toThrow(/go together/);
+      expect(() =>
+        loadConfig({ KAFKA_ADMIN_SASL_USERNAME: 'admin', KAFKA_ADMIN_SASL_PASSWORD_FILE: adminFile }),
+      ).toThrow(/needs KAFKA_SASL_MECHANISM/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('documents every variable it reads in .env.example, and nothing else', () => {
     const documented = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
       .split('\n')

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { type SpendTopics, TOPIC_LAYOUTS, type TopicLayout } from './topics.ts';
 
 /** The repository's root folder (this file is lib/config.ts). */
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -121,12 +122,16 @@ const envSchema = z.object({
   KAFKA_SASL_PASSWORD_FILE: optionalText,
   KAFKA_TLS: z.enum(['true', 'false', '']).default('false'),
   KAFKA_TLS_CA_FILE: optionalText,
+  KAFKA_ADMIN_SASL_USERNAME: optionalText,
+  KAFKA_ADMIN_SASL_PASSWORD_FILE: optionalText,
   KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(1000).default(6000),
   KAFKA_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024),
   SPEND_TOPIC_INVOICES: topicName.default('spend.invoices.v1'),
   SPEND_TOPIC_PURCHASE_ORDERS: topicName.default('spend.purchase-orders.v1'),
   SPEND_TOPIC_DEAD_LETTER: topicName.default('spend.dead-letter.v1'),
   SPEND_TOPIC_PARTITIONS: positiveInt.max(64).default(4),
+  SPEND_TOPIC_LAYOUT: z.enum(TOPIC_LAYOUTS).default('shared'),
+  SPEND_TOPIC_REFRESH_MS: positiveInt.min(1000).default(30_000),
   SPEND_CONSUMER_GROUP: z.string().min(1).default('spend-ingest'),
   SPEND_DB: z.string().min(1).default('./data/spend.duckdb'),
   SPEND_SOCKET: z.string().min(1).optional(),
@@ -193,10 +198,19 @@ export type Config = {
   kafkaClientId: string;
   /** Credentials and TLS for every Kafka client the product makes (see docs/kafka.md). */
   kafkaAuth: KafkaAuth;
+  /**
+   * The Kafka admin principal's login (KAFKA_ADMIN_SASL_*), when configured: it creates the
+   * per-body topics and ACLs (`spend kafka provision`, `spend bodies add`). Same mechanism and TLS.
+   */
+  kafkaAdminAuth: KafkaAuth | undefined;
   sessionTimeoutMs: number;
   maxBytesPerPartition: number;
-  topics: { invoices: string; purchaseOrders: string; deadLetter: string };
+  topics: SpendTopics;
   topicPartitions: number;
+  /** `shared` topics for every body, or a topic pair per body written by that body alone (lib/topics.ts). */
+  topicLayout: TopicLayout;
+  /** per-body layout: how often the ingest consumer looks for new bodies' topics (ms). */
+  topicRefreshMs: number;
   consumerGroup: string;
   dbPath: string;
   socketPath: string;
@@ -275,11 +289,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The code lists ship with the product (reference/SOURCES.md); a user may point elsewhere.
   const codelistsDir = e.SPEND_CODELISTS_DIR ? resolve(e.SPEND_CODELISTS_DIR) : REFERENCE_CODELISTS_DIR;
   const backupDir = resolve(e.SPEND_BACKUP_DIR ?? join(dirname(dbPath), 'backups'));
+  const auth = kafkaAuth(e, (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','));
   return {
     kafkaBrokers: (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(','),
     usesLocalBroker: e.KAFKA_BROKERS === undefined,
     kafkaClientId: e.KAFKA_CLIENT_ID,
-    kafkaAuth: kafkaAuth(e, (e.KAFKA_BROKERS ?? LOCAL_KAFKA_BOOTSTRAP).split(',')),
+    kafkaAuth: auth,
+    kafkaAdminAuth: kafkaAdminAuth(e, auth),
     sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     maxBytesPerPartition: e.KAFKA_MAX_BYTES_PER_PARTITION,
     topics: {
@@ -288,6 +304,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deadLetter: e.SPEND_TOPIC_DEAD_LETTER,
     },
     topicPartitions: e.SPEND_TOPIC_PARTITIONS,
+    topicLayout: e.SPEND_TOPIC_LAYOUT,
+    topicRefreshMs: e.SPEND_TOPIC_REFRESH_MS,
     consumerGroup: e.SPEND_CONSUMER_GROUP,
     dbPath,
     // The owner's control socket sits beside the database file it owns.
@@ -380,6 +398,30 @@ function kafkaAuth(e: z.infer<typeof envSchema>, brokers: string[]): KafkaAuth {
     );
   }
   return { ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
+}
+
+/**
+ * The admin principal's login: its own user and password file, the client's mechanism and TLS
+ * (the same brokers, so the same rule about passwords in clear has already been applied).
+ */
+function kafkaAdminAuth(e: z.infer<typeof envSchema>, client: KafkaAuth): KafkaAuth | undefined {
+  const user = e.KAFKA_ADMIN_SASL_USERNAME;
+  const file = e.KAFKA_ADMIN_SASL_PASSWORD_FILE;
+  if (!user && !file) return undefined;
+  const problems: string[] = [];
+  if (!user || !file)
+    problems.push('KAFKA_ADMIN_SASL_USERNAME and KAFKA_ADMIN_SASL_PASSWORD_FILE go together');
+  if (!client.sasl)
+    problems.push('KAFKA_ADMIN_SASL_* needs KAFKA_SASL_MECHANISM (the admin logs in the same way)');
+  const password = file
+    ? readSecret(file, 'KAFKA_ADMIN_SASL_PASSWORD_FILE', problems).replace(/\r?\n$/, '')
+    : '';
+  if (problems.length > 0 || !client.sasl || !user) {
+    throw new ConfigError(
+      `Invalid Kafka authentication (see .env.example and docs/kafka.md):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  return { ...client, sasl: { mechanism: client.sasl.mechanism, username: user, password } };
 }
 
 function readSecret(path: string, variable: string, problems: string[]): string {

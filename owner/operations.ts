@@ -3,6 +3,7 @@
  * database file runs them for clients over the control socket (owner/control.ts); when no owner
  * is running, the CLI opens the file itself and runs the very same function.
  */
+import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { DEAD_LETTER_OPERATIONS } from '../ingest/replay.ts';
 import { UPLOAD_OPERATIONS } from '../ingest/uploads/operations.ts';
@@ -33,6 +34,12 @@ import { TRANSFORM_OPERATIONS } from '../transforms/operations.ts';
 import { PARTNERSHIP_OPERATIONS } from '../transforms/partnership/operations.ts';
 import { SAVINGS_OPERATIONS } from '../transforms/savings/operations.ts';
 
+/**
+ * Tells the process that ran `bodies.add` (the owner, over the socket or the API) that a body was
+ * registered: with per-body topics, its ingest consumer then reads the new body's topics at once.
+ */
+export const bodyRegistrations = new EventEmitter<{ added: [bodyId: string] }>();
+
 export const OPERATIONS = {
   ping: op({ params: z.object({}), run: async () => ({ pong: true, pid: process.pid }) }),
   stats: op({ params: z.object({}), run: (db) => db.withConnection(readStats) }),
@@ -49,7 +56,14 @@ export const OPERATIONS = {
       ),
   }),
   'bodies.list': op({ params: z.object({}), run: (db) => db.withConnection(listBodies) }),
-  'bodies.add': op({ params: newBody, run: (db, body) => db.withConnection((conn) => addBody(conn, body)) }),
+  'bodies.add': op({
+    params: newBody,
+    run: async (db, body) => {
+      const result = await db.withConnection((conn) => addBody(conn, body));
+      if (result.created) bodyRegistrations.emit('added', result.body.bodyId);
+      return result;
+    },
+  }),
   'keys.create': op({ params: newKeyParams, run: (db, p) => db.withConnection((c) => createKey(c, p)) }),
   'keys.list': op({
     params: z.strictObject({ keyId: z.string().optional() }),

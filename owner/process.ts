@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { Server as ControlServer } from 'node:net';
+import { prepareBodyTopics } from '../ingest/body-topics.ts';
 import { IngestService } from '../ingest/consumer.ts';
 import { createKafka, ensureTopics, probeCluster } from '../ingest/kafka/client.ts';
 import type { Config } from '../lib/config.ts';
@@ -14,6 +15,7 @@ import type { Logger } from '../lib/log.ts';
 import { startTransformSchedule } from '../transforms/schedule.ts';
 import { openDatabaseForOwner } from './call-operation.ts';
 import { DEFAULT_CONTROL_LIMITS, ownedElsewhere, ownerAnswers, startControlServer } from './control.ts';
+import { bodyRegistrations } from './operations.ts';
 
 /**
  * Starts the HTTP API on the owner's database. `serve` passes one in (api/ sits above owner/,
@@ -50,6 +52,18 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
   let control: ControlServer | undefined;
   let api: Server | undefined;
   const ingest = new IngestService(config, db, log);
+  // per-body layout: a body registered through this owner gets its topics, and is read at once.
+  function onBodyAdded(bodyId: string): void {
+    if (config.topicLayout !== 'per-body') return;
+    prepareBodyTopics(config, bodyId, log)
+      .then(() => ingest.refreshTopics())
+      .catch((error) =>
+        log.warn(
+          { err: error, bodyId },
+          'could not prepare the new body’s topics; `spend kafka provision` will',
+        ),
+      );
+  }
   try {
     control = await startControlServer(config.socketPath, db, log, {
       ...DEFAULT_CONTROL_LIMITS,
@@ -63,14 +77,21 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
         auth: config.kafkaAuth,
       }),
       [
-        { topic: config.topics.invoices, numPartitions: config.topicPartitions },
-        { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+        // per-body layout: the bodies' own topics are made when they are registered.
+        ...(config.topicLayout === 'shared'
+          ? [
+              { topic: config.topics.invoices, numPartitions: config.topicPartitions },
+              { topic: config.topics.purchaseOrders, numPartitions: config.topicPartitions },
+            ]
+          : []),
         { topic: config.topics.deadLetter, numPartitions: 1 },
       ],
     );
     await ingest.start();
+    bodyRegistrations.on('added', onBodyAdded);
     if (options.api) api = await options.api(db, ingest);
   } catch (error) {
+    bodyRegistrations.off('added', onBodyAdded);
     await ingest.stop().catch(() => undefined);
     control?.close();
     db.close();
@@ -80,6 +101,7 @@ export async function startOwner(config: Config, log: Logger, options: OwnerOpti
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      bodyRegistrations.off('added', onBodyAdded);
       await ingest.stop();
       await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));

@@ -239,6 +239,17 @@ export function isMessageTooLarge(error: unknown): boolean {
   return false;
 }
 
+/** The topics this client may see (with ACLs: those it may DESCRIBE). */
+export async function listTopics(kafka: KafkaClient): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka.admin();
@@ -320,11 +331,18 @@ function registerCodecs(): void {
 /** An ACL granting `principal` ("User:name") these operations on a topic or group (or a name prefix). */
 export type AclGrant = {
   principal: string;
-  resource: 'topic' | 'group';
+  resource: 'topic' | 'group' | 'cluster';
+  /** The cluster's is "kafka-cluster". */
   name: string;
   /** The name is a prefix ("spend." covers every topic starting so). */
   prefixed?: boolean;
-  operations: ('READ' | 'WRITE' | 'DESCRIBE' | 'CREATE')[];
+  operations: ('READ' | 'WRITE' | 'DESCRIBE' | 'CREATE' | 'DESCRIBE_CONFIGS')[];
+};
+
+const ACL_RESOURCE_TYPES = {
+  topic: kafkajs.AclResourceTypes.TOPIC,
+  group: kafkajs.AclResourceTypes.GROUP,
+  cluster: kafkajs.AclResourceTypes.CLUSTER,
 };
 
 /** Creates ALLOW ACLs (needs a broker with an authorizer and an admin login). */
@@ -335,8 +353,7 @@ export async function grantAcls(kafka: KafkaClient, grants: AclGrant[]): Promise
     await admin.createAcls({
       acl: grants.flatMap((grant) =>
         grant.operations.map((operation) => ({
-          resourceType:
-            grant.resource === 'topic' ? kafkajs.AclResourceTypes.TOPIC : kafkajs.AclResourceTypes.GROUP,
+          resourceType: ACL_RESOURCE_TYPES[grant.resource],
           resourceName: grant.name,
           resourcePatternType: grant.prefixed
             ? kafkajs.ResourcePatternTypes.PREFIXED

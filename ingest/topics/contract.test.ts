@@ -156,6 +156,47 @@ describe('invoice.v1', () => {
   });
 });
 
+describe('a per-body topic (SPEND_TOPIC_LAYOUT=per-body)', () => {
+  const registered = new Set(['test-council', 'other-council']);
+  const onTopicOf = (topicBody: string, v: unknown, k: string | null) =>
+    decodeMessage(invoicesHandler, key(k), value(v), registered, undefined, topicBody);
+
+  it("accepts the topic's own body's documents and tombstones", () => {
+    expect(onTopicOf('test-council', invoice(), 'test-council:INV-1').outcome).toBe('document');
+    expect(onTopicOf('test-council', null, 'test-council:INV-1').outcome).toBe('retraction');
+  });
+
+  it("refuses another body's document or tombstone, and attributes the refusal to the topic's body", () => {
+    const forged = invoice({ bodyId: 'other-council' });
+    expect(rejection(onTopicOf('test-council', forged, 'other-council:INV-1'))).toEqual({
+      outcome: 'rejected',
+      code: 'body-topic-mismatch',
+      reason:
+        'body "other-council" on the topic of body "test-council": a body may write only its own documents',
+      bodyId: 'test-council',
+    });
+    expect(rejection(onTopicOf('test-council', null, 'other-council:INV-1'))).toMatchObject({
+      code: 'body-topic-mismatch',
+      bodyId: 'test-council',
+    });
+    // A bad message on the topic is the topic's body's, whatever body its key names.
+    expect(rejection(onTopicOf('test-council', '{not json', 'other-council:INV-1'))).toMatchObject({
+      code: 'malformed-json',
+      bodyId: 'test-council',
+    });
+  });
+
+  it('on a shared topic (no topic body), the same forged document is an ordinary document of the body it names', () => {
+    const decoded = decodeMessage(
+      invoicesHandler,
+      key('other-council:INV-1'),
+      value(invoice({ bodyId: 'other-council' })),
+      registered,
+    );
+    expect(decoded).toMatchObject({ outcome: 'document', bodyId: 'other-council' });
+  });
+});
+
 describe('purchase-order.v1', () => {
   it('accepts a valid purchase order', () => {
     expect(decodeOrder(purchaseOrder()).outcome).toBe('document');
