@@ -24,7 +24,7 @@ const glibcLean = {
 };
 const small = { DUCKDB_MEMORY_LIMIT: '256MB', SPEND_INGEST_FLUSH_BYTES: String(16 * MiB) };
 const smaller = {
-  DUCKDB_MEMORY_LIMIT: '128MB',
+  DUCKDB_MEMORY_LIMIT: '128MiB',
   SPEND_INGEST_FLUSH_BYTES: String(8 * MiB),
   KAFKA_MAX_BYTES_PER_PARTITION: String(MiB),
 };
@@ -38,13 +38,13 @@ export const MEMORY_SETTINGS: MemorySetting[] = [
     env: { ...small, MALLOC_ARENA_MAX: '2' },
   },
   { name: 'memory_limit 256MB, flush at 16 MiB, jemalloc', env: { ...small, ...jemalloc } },
-  { name: 'memory_limit 128MB, flush at 8 MiB, 1 MiB fetches, jemalloc', env: { ...smaller, ...jemalloc } },
+  { name: 'memory_limit 128MiB, flush at 8 MiB, 1 MiB fetches, jemalloc', env: { ...smaller, ...jemalloc } },
   {
-    name: 'memory_limit 128MB, flush at 8 MiB, 1 MiB fetches, glibc lean',
+    name: 'memory_limit 128MiB, flush at 8 MiB, 1 MiB fetches, glibc lean',
     env: { ...smaller, ...glibcLean },
   },
   {
-    name: 'memory_limit 128MB, flush at 8 MiB, 1 MiB fetches, jemalloc, V8 young generation 4 MiB',
+    name: 'memory_limit 128MiB, flush at 8 MiB, 1 MiB fetches, jemalloc, V8 semi-space 2 MiB',
     env: { ...smaller, ...jemalloc, NODE_OPTIONS: '--max-semi-space-size=2' },
   },
 ];
