@@ -87,6 +87,8 @@ type Bench = {
 const cleanups: (() => Promise<void>)[] = [];
 /** --smoke: measures nothing, so it never waits for an idle machine. */
 let smokeRun = false;
+/** --settings: the rows of MEMORY_SETTINGS the sweep runs (all when absent). */
+let sweepRows: number[] | undefined;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -96,8 +98,11 @@ async function main(): Promise<void> {
       smoke: { type: 'boolean', default: false },
       'memory-sweep': { type: 'boolean', default: false },
       'sweep-only': { type: 'boolean', default: false },
+      // --settings 0,3: only those rows of bench/memory-settings.ts
+      settings: { type: 'string' },
     },
   });
+  sweepRows = values.settings?.split(',').map(Number);
   smokeRun = values.smoke === true;
   const messages = Number(values.messages ?? (values.smoke ? '2000' : '1000000'));
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
@@ -424,7 +429,15 @@ async function runDuckdbPeer(bench: Bench, produced: Produced): Promise<Row> {
  * RSS beside throughput. Returns the body of the `## Ingest memory` section.
  */
 async function memorySweep(bench: Bench, produced: Produced, highs: Map<number, bigint>): Promise<string> {
-  const settings = smokeRun ? MEMORY_SETTINGS.slice(0, 2) : MEMORY_SETTINGS;
+  const settings = sweepRows
+    ? sweepRows.map((i) => {
+        const setting = MEMORY_SETTINGS[i];
+        if (!setting) throw new Error(`--settings: no row ${i} in bench/memory-settings.ts`);
+        return setting;
+      })
+    : smokeRun
+      ? MEMORY_SETTINGS.slice(0, 2)
+      : MEMORY_SETTINGS;
   const rows: string[][] = [];
   for (const [i, setting] of settings.entries()) {
     const dbPath = join(bench.dir, `sweep-${i}.duckdb`);
@@ -544,7 +557,7 @@ function sectionBody(r: {
     `- One topic, ${PARTITIONS} partitions, ${p.messages.toLocaleString('en')} invoice.v1 messages from one registered body, ` +
       `${Math.round(p.bytes / p.messages)} bytes on average (key + JSON value, 500–900 bytes), ` +
       `${(p.lines / p.messages).toFixed(2)} invoice lines per message (0–6), ${(p.bytes / 2 ** 20).toFixed(0)} MiB in all, no compression.`,
-    `- Produced with kafkajs (batches of 2,500, 6 in flight, acks=1) in ${(p.ms / 1000).toFixed(1)} s: ` +
+    `- Produced with kafkajs (batches of 2,500, idempotent, acks from all replicas) in ${(p.ms / 1000).toFixed(1)} s: ` +
       `${Math.round(p.messages / (p.ms / 1000)).toLocaleString('en')} msg/s (generation included).`,
     `- Ours and peer B ran with maxBytesPerPartition ${config.maxBytesPerPartition.toLocaleString('en')} B, ` +
       `ingest concurrency ${config.ingestConcurrency}, session timeout ${config.sessionTimeoutMs} ms; ` +

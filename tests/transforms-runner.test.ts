@@ -303,6 +303,22 @@ describe('transform runner', () => {
     ).toThrow(/a key is a column/);
   });
 
+  it('reads how an input without a key column computes it, and refuses one for a column not in the key', () => {
+    const header =
+      '-- grain: g\n-- depends on: none\n-- materialised: incremental by key (body_id, spend_month)\n';
+    const model = parseSqlModel(
+      'fct_x.sql',
+      'marts',
+      `${header}-- key in inputs: spend_month = date_trunc('month', spend_date)::date\nselect 1`,
+    );
+    expect(model.keyInInputs).toEqual({
+      spend_month: { expression: "date_trunc('month', spend_date)::date", reads: ['spend_date'] },
+    });
+    expect(() =>
+      parseSqlModel('fct_x.sql', 'marts', `${header}-- key in inputs: currency = upper(code)\nselect 1`),
+    ).toThrow(/key in inputs/);
+  });
+
   it('refuses a model without a declared grain or with a wrong prefix', () => {
     expect(() => parseSqlModel('fct_x.sql', 'marts', '-- depends on: none\nselect 1')).toThrow(/grain/);
     expect(() => parseSqlModel('x.sql', 'staging', '-- grain: g\n-- depends on: none\nselect 1')).toThrow(

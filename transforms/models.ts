@@ -13,6 +13,10 @@
  * key (a group of its rows: a cube cell, a set of payments that may pair) must have a companion
  * `<model>.keys.sql`: one SELECT of the key values whose rows the run's changes touch (see
  * runner.ts). A key is a column of the model, or one function of it (`abs(net_amount)`).
+ * An input that lacks a key column but holds what it is computed from is restricted to the
+ * changed keys too when the model says how (one header line per column):
+ *
+ *   -- key in inputs: spend_month = date_trunc('month', spend_date)::date
  * A few models are easier in TypeScript than SQL (supplier resolution); they are registered in
  * TS_MODELS below with the same fields and write their own table. Sources (the ingested tables)
  * are read by staging models only, through `src_*` views the runner defines (see runner.ts).
@@ -60,6 +64,11 @@ export type SqlModel = ModelBase & {
   /** `incremental by key`: the key, as expressions over the model's (and its inputs') columns. */
   groupKey?: string[];
   keysSql?: string;
+  /**
+   * `-- key in inputs: <column> = <expression>`: how an input without a key column computes
+   * it, and the input columns the expression reads.
+   */
+  keyInInputs?: Record<string, { expression: string; reads: string[] }>;
 };
 export type TsModel = ModelBase & {
   kind: 'ts';
@@ -103,6 +112,20 @@ export function keyColumn(key: string): string {
   return (/\(\s*([a-z0-9_]+)\s*\)/.exec(key)?.[1] ?? key) as string;
 }
 
+/**
+ * The columns an SQL expression reads: its names that are not functions, types or string
+ * literals (`date_trunc('month', spend_date)::date` → spend_date).
+ */
+export function expressionColumns(expression: string): string[] {
+  const bare = expression
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/::\s*[a-z_][a-z0-9_]*(\s*\([^)]*\))?/gi, '');
+  const names = [...bare.matchAll(/([a-z_][a-z0-9_]*)(\s*\()?/gi)]
+    .filter((m) => !m[2])
+    .map((m) => m[1] as string);
+  return [...new Set(names.map((n) => n.toLowerCase()))];
+}
+
 /** Parses a model file's header. */
 export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel {
   const name = basename(path, '.sql');
@@ -126,6 +149,17 @@ export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel
     if (!KEY_EXPRESSION.test(key))
       fail(`a key is a column or one function of a column (abs(net_amount)), not "${key}"`);
   }
+  const keyInInputs: Record<string, { expression: string; reads: string[] }> = {};
+  for (const line of sql.matchAll(/^--\s*key in inputs:\s*(.+)$/gim)) {
+    const derived = /^([a-z_][a-z0-9_]*)\s*=\s*(.+)$/.exec((line[1] as string).trim());
+    const [, column = '', written = ''] = derived ?? [];
+    if (!derived || !groupKey?.includes(column))
+      fail(
+        `"key in inputs" is "<a key column> = <expression>" of a model incremental by key, not "${line[1]}"`,
+      );
+    const expression = written.trim();
+    keyInInputs[column] = { expression, reads: expressionColumns(expression) };
+  }
   return {
     kind: 'sql',
     name,
@@ -134,6 +168,7 @@ export function parseSqlModel(path: string, layer: Layer, sql: string): SqlModel
     dependsOn: depends === 'none' ? [] : (depends as string).split(',').map((d) => d.trim()),
     incrementalBy: byKey ? 'key' : ((incremental?.[1] as IncrementalKey | undefined) ?? null),
     ...(groupKey ? { groupKey } : {}),
+    ...(Object.keys(keyInInputs).length > 0 ? { keyInInputs } : {}),
     // wrapped in `(…)` by the runner: a trailing semicolon would end the statement early
     sql: sql.replace(/;\s*$/, ''),
     path,

@@ -25,7 +25,8 @@
  * views: an incremental upstream's rows rebuilt in this run, both as deleted (the old version:
  * a correction that moves a line to another cell must empty the old cell) and as inserted. The
  * model's rows of those keys are deleted (null-safe) and summed again from `delta_<upstream>`
- * views restricted to them. Inputs of another grain: a full model whose rows are unchanged (a
+ * views restricted to them (an upstream without a key column is restricted by the expression
+ * the model's `-- key in inputs:` header computes it with, else read whole). Inputs of another grain: a full model whose rows are unchanged (a
  * fingerprint of its rows) changed nothing; one that changed must be read by the companion query
  * (stale or keys), else the model is built in full, and so it is when an incremental input of
  * another grain was built in full.
@@ -397,19 +398,51 @@ async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<str
  * key columns, or a model's group key (expressions, compared null-safe: a redacted payee's null
  * entity is a group too).
  */
-function keyMatch(model: SqlModel, alias: string, keysTable: string): string {
+function keyMatch(model: SqlModel, alias: string, keysTable: string, inputColumns?: Set<string>): string {
   if (model.incrementalBy === 'key') {
     return (model.groupKey ?? [])
       .map((key, i) => {
         const column = keyColumn(key);
-        const expression =
-          key === column ? `${alias}.${column}` : key.replace(`(${column})`, `(${alias}.${column})`);
+        const derived = inputColumns && !inputColumns.has(column) ? model.keyInInputs?.[column] : undefined;
+        const expression = derived
+          ? qualify(derived.expression, derived.reads, alias)
+          : key === column
+            ? `${alias}.${column}`
+            : key.replace(`(${column})`, `(${alias}.${column})`);
         return `${expression} is not distinct from ${keysTable}.k${i + 1}`;
       })
       .join(' and ');
   }
   const { columns } = INCREMENTAL_KEYS[model.incrementalBy as IncrementalKey];
   return columns.map((c) => `${alias}.${c} = ${keysTable}.${c}`).join(' and ');
+}
+
+/** An expression with the columns it reads prefixed by a table alias. */
+function qualify(expression: string, columns: string[], alias: string): string {
+  const outsideQuotes = expression.split(/('(?:[^']|'')*')/);
+  return outsideQuotes
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : columns.reduce(
+            (text, c) =>
+              text.replace(new RegExp(`(?<![a-z0-9_.:])${c}(?![a-z0-9_(])`, 'gi'), `${alias}.${c}`),
+            part,
+          ),
+    )
+    .join('');
+}
+
+/**
+ * Whether an input holds every column of a model's group key, or what a missing one is computed
+ * from (`-- key in inputs:`): then it is restricted to the changed keys.
+ */
+function hasGroupKey(model: SqlModel, inputColumns: Set<string>): boolean {
+  return (model.groupKey ?? []).map(keyColumn).every((column) => {
+    if (inputColumns.has(column)) return true;
+    const derived = model.keyInInputs?.[column];
+    return derived?.reads.every((c) => inputColumns.has(c)) ?? false;
+  });
 }
 
 /**
@@ -441,18 +474,18 @@ async function defineInputs(
     return;
   }
   const db = await databaseName(conn);
-  const keyColumns = (model.groupKey ?? []).map(keyColumn);
   for (const dep of model.dependsOn) {
     const upstream = state.models.get(dep);
     const table = `${db}.main.${quoteIdent(dep)}`;
     let restricted = false;
+    let columns: Set<string> | undefined;
     if (keysTable && key === 'key') {
-      const columns = await columnsOf(conn, dep);
-      restricted = keyColumns.every((c) => columns.has(c));
+      columns = await columnsOf(conn, dep);
+      restricted = hasGroupKey(model, columns);
     } else if (keysTable && key) restricted = upstream?.incrementalBy === key;
     let from =
       keysTable && restricted
-        ? `${table} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable)}`
+        ? `${table} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable, columns)}`
         : table;
     const added = state.addedRows.get(dep);
     const rebuilt = state.built.get(dep);

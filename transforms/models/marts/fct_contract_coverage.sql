@@ -1,14 +1,18 @@
 -- grain: one row per body × month × currency (body_id, spend_month, currency)
 -- depends on: int_spend_lines, int_spend_contracts, int_outside_partnership
+-- materialised: incremental by key (body_id, spend_month, currency)
 --
 -- How much of each body's spend was bought under a known contract: by the reference its
 -- invoices quote, or by a contract of the body with the supplier in force on the spend date.
 -- Net amounts (credit notes netted off), every line including redacted payees.
+-- Incremental: only the body × month × currency cells the run's changed lines and contract
+-- matches fall in, before or after the change, are summed again (fct_contract_coverage.keys.sql);
+-- delta_int_spend_lines holds those cells' lines, the contract matches are looked up whole.
 
 with
 
 spend as (
-  select body_id, invoice_id, line_no, spend_month, currency, net_amount from int_spend_lines as lines
+  select body_id, invoice_id, line_no, spend_month, currency, net_amount from delta_int_spend_lines as lines
   -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
   anti join int_outside_partnership as outside
     on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)

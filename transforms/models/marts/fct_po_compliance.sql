@@ -1,14 +1,20 @@
 -- grain: one row per body × month × currency (body_id, spend_month, currency)
 -- depends on: stg_invoices, stg_purchase_orders, int_above_po_price, int_outside_partnership
+-- materialised: incremental by key (body_id, spend_month, currency)
+-- key in inputs: spend_month = date_trunc('month', spend_date)::date
 --
 -- How much buying went through purchase orders: invoices citing a PO that exists, citing one
 -- that does not, or citing none (off-PO spend), and what was charged above the PO's price.
 -- Credit notes are left out of the counts: they follow the invoice they credit.
+-- Incremental: only the body × month × currency cells the run's changed invoices, orders and
+-- above-price lines fall in, before or after the change, are summed again
+-- (fct_po_compliance.keys.sql); delta_stg_invoices and delta_int_above_po_price hold those cells'
+-- rows (invoices by the month of their spend date), the orders are looked up whole.
 
 with
 
 invoices as (
-  select * from stg_invoices as invoices
+  select * from delta_stg_invoices as invoices
   -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
   anti join int_outside_partnership as outside
     on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
@@ -21,7 +27,7 @@ orders as (
 ),
 
 in_scope_documents as (
-  select body_id, invoice_id from stg_invoices as invoices
+  select body_id, invoice_id from delta_stg_invoices as invoices
   -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
   anti join int_outside_partnership as outside
     on outside.body_id = invoices.body_id and (outside.excluded_after is null or invoices.spend_date > outside.excluded_after)
@@ -29,7 +35,7 @@ in_scope_documents as (
 
 above_price as (
   select body_id, spend_month, currency, sum(overcharge) as overcharge, count(*) as lines
-  from int_above_po_price
+  from delta_int_above_po_price
   semi join in_scope_documents using (body_id, invoice_id)
   group by all
 ),
