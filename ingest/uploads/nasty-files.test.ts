@@ -8,9 +8,10 @@
  *   (supplier, date, amount computed here by hand), no more, none changed.
  * The totals are printed at the end ("nasty files: …").
  */
-import { strToU8, Zip, ZipDeflate, zipSync } from 'fflate';
+import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildXlsx } from '../../tests/fixtures/uploads/xlsx.ts';
+import { zipBomb } from '../../tests/fixtures/uploads/zip-bomb.ts';
 import { uploadBytes } from '../../tests/helpers/upload-bytes.ts';
 import type { UploadReport } from './report.ts';
 import type { UploadLimits } from './upload.ts';
@@ -39,30 +40,6 @@ const GOOD: Good[] = [
 const csvLine = (cells: string[]) =>
   cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',');
 const goodLines = (rows = GOOD) => rows.map((g) => csvLine([g.supplier, g.date, g.amount]));
-
-/** An archive whose sheet is `sheetBytes` of spaces, deflated as written, its directory lying about sizes. */
-function lyingZipBomb(sheetBytes: number): Buffer {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
-  const types = new ZipDeflate('[Content_Types].xml', { level: 9 });
-  zip.add(types);
-  types.push(strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'), true);
-  const sheet = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
-  zip.add(sheet);
-  const block = new Uint8Array(1024 * 1024).fill(0x20);
-  for (let written = 0; written < sheetBytes; written += block.length) {
-    sheet.push(block, written + block.length >= sheetBytes);
-  }
-  zip.end();
-  const bytes = Buffer.concat(chunks);
-  for (let at = bytes.indexOf('PK\x01\x02'); at >= 0; at = bytes.indexOf('PK\x01\x02', at + 4)) {
-    bytes.writeUInt32LE(100, at + 24); // every entry claims 100 bytes unpacked
-  }
-  return bytes;
-}
 
 /** A real workbook whose sheet XML is replaced by `sheetXml` (a DTD, deep nesting…). */
 function workbookWithSheet(sheetXml: string): Buffer {
@@ -271,7 +248,7 @@ const CORPUS: { name: string; bytes: () => Buffer; limits?: Partial<UploadLimits
   // ---- XLSX ----------------------------------------------------------------------------------
   {
     name: 'zip-bomb-lying-directory.xlsx',
-    bytes: () => lyingZipBomb(20 * 1024 * 1024),
+    bytes: () => zipBomb(20 * 1024 * 1024, 100) /* every entry claims 100 bytes unpacked */,
     expect: { sent: [], status: 'failed', error: /unpacks to more than|does not match its contents/ },
   },
   {

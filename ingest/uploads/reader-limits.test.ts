@@ -3,9 +3,9 @@
  * (a small archive whose sheet inflates to 150 MB), an archive whose central directory lies
  * about its sizes, more rows than the limit, over-long lines, and XML entity expansion.
  */
-import { strToU8, Zip, ZipDeflate } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildXlsx } from '../../tests/fixtures/uploads/xlsx.ts';
+import { zipBomb } from '../../tests/fixtures/uploads/zip-bomb.ts';
 import { uploadBytes } from '../../tests/helpers/upload-bytes.ts';
 import type { UploadLimits } from './upload.ts';
 import { readWorkbook, WorkbookError } from './xlsx-reader.ts';
@@ -13,26 +13,6 @@ import { readWorkbook, WorkbookError } from './xlsx-reader.ts';
 async function upload(name: string, bytes: Buffer, limits: Partial<UploadLimits> = {}) {
   const { report, sent } = await uploadBytes(name, bytes, limits);
   return { report, sent: () => sent.length };
-}
-
-/** A workbook-shaped archive whose sheet is `sheetBytes` of one repeated byte, deflated as it is written. */
-function zipBomb(sheetBytes: number): Buffer {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
-  const types = new ZipDeflate('[Content_Types].xml', { level: 9 });
-  zip.add(types);
-  types.push(strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'), true);
-  const sheet = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
-  zip.add(sheet);
-  const block = new Uint8Array(1024 * 1024).fill(0x20);
-  for (let written = 0; written < sheetBytes; written += block.length) {
-    sheet.push(block, written + block.length >= sheetBytes);
-  }
-  zip.end();
-  return Buffer.concat(chunks);
 }
 
 const workbook = (rows: number) =>
