@@ -1,5 +1,5 @@
 /**
- * Sustained load (issue 10, Deliver 8): a real `spend serve` on the shared broker (topics, group
+ * Sustained load (issue 10, Deliver 8): a real `spend serve` on the run's broker (topics, group
  * and database file of its own) takes steady production near its measured capacity for a set
  * time while dashboards' marts are queried over its HTTP API. Then zero loss is checked exactly:
  * every produced message is in DuckDB once (valid ones as invoices, bad ones as rejected
