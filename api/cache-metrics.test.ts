@@ -81,6 +81,18 @@ beforeAll(async () => {
     keys.body = (await createKey(conn, { name: 'a', role: 'body', bodyId: 'body-a' })).key;
   });
   await ingestInvoices(0, [invoiceOf('body-a', 'A-1', '150.50'), invoiceOf('body-b', 'B-1', '40.25')]);
+  // two dead letters (on a partition of their own): invoices of a body that is not registered
+  await db.withConnection((conn) =>
+    writeBatch(
+      conn,
+      invoicesHandler,
+      't',
+      1,
+      [invoiceOf('body-z', 'Z-1', '1.00'), invoiceOf('body-z', 'Z-2', '2.00')].map((doc, i) =>
+        asMessage(`${doc.bodyId}:${doc.invoiceId}`, doc, i),
+      ),
+    ),
+  );
   await runTransforms(db, { codelistsDir, log: silent });
 
   // Kafka holds 3 invoices messages on partition 0; DuckDB has stored offset 1: 2 behind.
@@ -193,7 +205,7 @@ describe('answers cached per transform run', () => {
 });
 
 describe('/metrics', () => {
-  it('reports ingest, consumer lag, transform runs and the cache', async () => {
+  it('reports ingest, consumer lag, dead letters, transform runs and the cache', async () => {
     const run = await runTransforms(db, { codelistsDir, log: silent });
     const metrics = await (await fetch(`${base}/metrics`)).text();
 
@@ -203,6 +215,8 @@ describe('/metrics', () => {
       progress.alreadyIngested,
     );
     expect(sample(metrics, 'spend_ingest_invoice_lines_total')).toBe(progress.lines);
+    expect(sample(metrics, 'spend_dead_letters', '{reason="unregistered-body"}')).toBe(2);
+    expect(sample(metrics, 'spend_dead_letters', '{reason="malformed-json"}')).toBeUndefined();
     expect(
       sample(metrics, 'spend_ingest_consumer_lag_messages', `{topic="${invoicesTopic}",partition="0"}`),
     ).toBe(2);

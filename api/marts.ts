@@ -47,11 +47,11 @@ export const MARTS: Record<string, { readers: readonly Role[]; body?: BodyView }
   },
   fct_price_dispersion: {
     readers: ['body', 'procurement', 'finance', 'admin'],
-    // a body sees no other body's name nor its price: the bodies and price points are hidden too
+    // a body sees no other body's name nor its price: the bodies compared are hidden too
     body: {
       kind: 'anonymised',
       minBodies: 4,
-      hide: ['cheapest_body_id', 'dearest_body_id', 'body_ids', 'price_points'],
+      hide: ['cheapest_body_id', 'dearest_body_id', 'body_ids'],
     },
   },
   fct_fragmented_categories: { readers: ['procurement', 'finance', 'admin'] },

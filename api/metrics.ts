@@ -1,11 +1,12 @@
 /**
  * The pipeline's Prometheus metrics beside the HTTP ones (api/app.ts): what ingest has taken in,
- * how far each partition lags, transform runs' durations, and the answer cache. Ingest figures
- * are read when /metrics is scraped, from the source that already knows them (the ingest
- * service's progress, consumer lag from Kafka and DuckDB); transform runs are observed as they
- * finish (lib/transform-events.ts).
+ * how far each partition lags, the dead letters waiting for replay, transform runs' durations, and
+ * the answer cache. Ingest figures are read when /metrics is scraped, from the source that already
+ * knows them (the ingest service's progress, consumer lag from Kafka and DuckDB, dead letters from
+ * DuckDB); transform runs are observed as they finish (lib/transform-events.ts).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { queryRows } from '../lib/db.ts';
 import { onFinishedRun } from '../lib/transform-events.ts';
 import type { CacheOutcome } from './cache.ts';
 import type { ApiContext } from './context.ts';
@@ -66,6 +67,23 @@ export function registerPipelineMetrics(
         // the broker is down: no lag figures this scrape (readyz says why)
         context.log.warn({ err: error }, 'metrics: consumer lag unavailable');
       }
+    },
+  });
+
+  new Gauge({
+    name: 'spend_dead_letters',
+    help: 'Rejected messages kept in DuckDB and not yet replayed, by reason (spend dead-letters list)',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const rows = await context.db.withConnection((conn) =>
+        queryRows<{ reason: string; n: number }>(
+          conn,
+          'select reason_code as reason, count(*)::integer as n from rejected_messages where replayed_at is null group by 1',
+        ),
+      );
+      this.reset();
+      for (const row of rows) this.set({ reason: row.reason }, row.n);
     },
   });
 

@@ -28,6 +28,7 @@ import { createKey } from '../lib/keys.ts';
 import { createLogger } from '../lib/log.ts';
 import { runTransforms } from '../transforms/runner.ts';
 import { asMessage } from './helpers/messages.ts';
+import { DISPERSION_WITH_PRICE_POINTS } from './helpers/price-points.ts';
 
 let dir: string;
 let db: Database;
@@ -60,7 +61,7 @@ async function plantedRows(): Promise<DispersionRow[]> {
       `select item_scheme, normalised_unit, unit_normalised, body_ids, min_unit_price::varchar as min_unit_price,
               median_unit_price::varchar as median_unit_price, max_unit_price::varchar as max_unit_price,
               bodies, price_points
-       from fct_price_dispersion
+       from ${DISPERSION_WITH_PRICE_POINTS}
        where len(list_filter(price_points, p -> len(list_filter(p.line_refs, r -> r like 'ITEMS-%')) > 0)) > 0`,
     ),
   );

@@ -13,6 +13,7 @@ import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
 import { loadModels } from '../transforms/models.ts';
 import { createPipeline } from './helpers/pipeline.ts';
+import { DISPERSION_WITH_PRICE_POINTS } from './helpers/price-points.ts';
 
 type Row = Record<string, string | number | boolean | null>;
 
@@ -57,7 +58,7 @@ describe('transforms on the demo data', () => {
         (
           await rows(
             // the catalogue's items; the planted identity cases (ITEMS-… invoices) are checked below
-            `select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from fct_price_dispersion
+            `select item_code, min_unit_price, median_unit_price, max_unit_price, saving_at_best_price, bodies from ${DISPERSION_WITH_PRICE_POINTS}
              where not list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
           )
         ).map((r) => [r.item_code, r]),
@@ -76,7 +77,7 @@ describe('transforms on the demo data', () => {
       expect(dispersion.size).toBe(manifest.priceGaps.length);
       // the planted item identities (demo/items-identity.ts): exactly their comparisons of 2+ bodies
       const plantedComparisons = await rows(
-        `select item_scheme from fct_price_dispersion
+        `select item_scheme from ${DISPERSION_WITH_PRICE_POINTS}
          where bodies >= 2 and list_bool_or(list_transform(price_points, p -> list_bool_or(list_transform(p.line_refs, r -> r like 'ITEMS-%'))))`,
       );
       expect(plantedComparisons.map((r) => r.item_scheme).sort()).toEqual(

@@ -8,8 +8,9 @@
 -- standard:<scheme>, seller, buyer or description; item_key its value) in one unit dimension
 -- (unit_key: count, mass, volume… or "text:<unit>" for a unit that could not be normalised),
 -- priced per normalised_unit (int_item_body_prices); item_code and unit are what most lines
--- say, for people to read. price_points lists each body's price, its lines and the lines'
--- references, cheapest first. Only the months each body was a member count
+-- say, for people to read. body_ids lists the bodies compared; each one's price, volume and
+-- lines are its row of int_item_body_prices, and the lines behind that price are in
+-- int_item_priced_lines. Only the months each body was a member count
 -- (int_item_body_prices); quantity, spend and the saving at the best price are also given "at
 -- common threshold": from documents reaching the highest publishing threshold among the bodies
 -- compared in their month.
@@ -22,30 +23,66 @@ prices as (
   where quantity > 0
 ),
 
+ranked as (
+  -- each body's place among the item's bodies, cheapest first: the quantiles are read off it
+  select
+    prices.*,
+    row_number() over (partition by item_scheme, item_key, unit_key order by unit_price, body_id) - 1 as price_rank,
+    count(*) over (partition by item_scheme, item_key, unit_key) as item_bodies
+  from prices
+),
+
+-- the code and unit the most bodies write, for people to read (ties: the first in order)
+labels as (
+  select item_scheme, item_key, unit_key, item_code, unit
+  from (
+    select item_scheme, item_key, unit_key, item_code, unit, count(*) as bodies
+    from prices
+    group by all
+  )
+  qualify row_number() over (partition by item_scheme, item_key, unit_key order by bodies desc, item_code, unit) = 1
+),
+
 item_prices as (
+  -- Plain aggregates only: an item's quantile is interpolated from the two ranked prices around
+  -- it (as quantile_cont: position (n − 1) × p), in exact decimals; at 1M lines there are
+  -- ~600,000 items, and holistic states (quantile, mode, ordered lists) for each of them do not
+  -- spill to disk.
   select
     item_scheme,
     item_key,
     unit_key,
-    -- the code and unit the most bodies write, for people to read
-    mode(item_code) as item_code,
-    mode(unit) as unit,
     any_value(normalised_unit) as normalised_unit,
     bool_and(unit_normalised) as unit_normalised,
     count(*) as bodies,
     min(unit_price) as min_unit_price,
-    quantile_cont(unit_price::decimal(18, 5), 0.25) as p25_unit_price,
-    quantile_cont(unit_price::decimal(18, 5), 0.5) as median_unit_price,
+    max(unit_price) filter (where price_rank = (item_bodies - 1) // 4) as p25_below,
+    max(unit_price) filter (where price_rank = least((item_bodies - 1) // 4 + 1, item_bodies - 1)) as p25_above,
+    ((any_value(item_bodies) - 1) % 4) * 0.25 as p25_fraction,
+    max(unit_price) filter (where price_rank = (item_bodies - 1) // 2) as median_below,
+    max(unit_price) filter (where price_rank = least((item_bodies - 1) // 2 + 1, item_bodies - 1)) as median_above,
+    ((any_value(item_bodies) - 1) % 2) * 0.5 as median_fraction,
     max(unit_price) as max_unit_price,
     sum(quantity) as quantity,
     sum(net_amount) as net_amount,
     sum(quantity_at_common_threshold) as quantity_at_common_threshold,
     sum(net_amount_at_common_threshold) as net_amount_at_common_threshold,
     sum(lines) as lines,
-    list(body_id order by body_id) as body_ids,
-    list({'body_id': body_id, 'unit_price': unit_price, 'lines': lines, 'line_refs': line_refs} order by unit_price, body_id) as price_points
-  from prices
+    list_sort(list(body_id)) as body_ids
+  from ranked
   group by item_scheme, item_key, unit_key
+),
+
+item_quantiles as (
+  select
+    item_prices.*,
+    -- exact: 4-place prices interpolated at quarters need 6 places
+    (p25_below + (p25_above - p25_below) * p25_fraction)::decimal(18, 6) as p25_unit_price,
+    (median_below + (median_above - median_below) * median_fraction)::decimal(18, 6) as median_unit_price,
+    labels.item_code,
+    labels.unit
+  from item_prices
+  inner join labels using (item_scheme, item_key, unit_key)
 ),
 
 savings as (
@@ -59,7 +96,7 @@ savings as (
     arg_max(prices.body_id, prices.unit_price) as dearest_body_id,
     arg_min(prices.body_id, prices.unit_price) as cheapest_body_id
   from prices
-  inner join item_prices using (item_scheme, item_key, unit_key)
+  inner join item_quantiles as item_prices using (item_scheme, item_key, unit_key)
   group by prices.item_scheme, prices.item_key, prices.unit_key
 ),
 
@@ -89,9 +126,8 @@ final as (
     item_prices.normalised_unit,
     item_prices.unit_normalised,
     item_prices.lines,
-    item_prices.body_ids,
-    item_prices.price_points
-  from item_prices
+    item_prices.body_ids
+  from item_quantiles as item_prices
   inner join savings using (item_scheme, item_key, unit_key)
 )
 
