@@ -478,6 +478,23 @@ describe('the documented agreement', () => {
       guaranteed: '1500000',
       netPriceIncreases: true,
       indexation: true,
+      indexMonth: 'contract-year-start',
     });
+    // the agreement's rule holds where a year does not override it
+    expect(
+      normal.guarantees.find((g) => g.contractYear === 2024 && g.stream === 'procurement')?.indexMonth,
+    ).toBe('invoice-month');
+    // left out, the rule is the invoice month: agreements written before it compute as they did
+    const withoutRule = parseAgreement('a.yaml', example.replace(/\n {2}index_month: .*\n/, '\n'));
+    expect(
+      new Set(
+        normaliseAgreement(withoutRule)
+          .guarantees.filter((g) => g.contractYear !== 2025)
+          .map((g) => g.indexMonth),
+      ),
+    ).toEqual(new Set(['invoice-month']));
+    expect(() =>
+      parseAgreement('a.yaml', example.replace('index_month: invoice-month', 'index_month: mid-year')),
+    ).toThrow(/rules\.index_month/);
   });
 });

@@ -18,6 +18,13 @@ export const STREAMS = [
 ] as const;
 export type Stream = (typeof STREAMS)[number];
 
+/**
+ * Which month's index value a baseline is indexed to, against the index of the baseline's
+ * mid-point month: the invoice's own month, or the first month of the record's contract year.
+ */
+export const INDEX_MONTHS = ['invoice-month', 'contract-year-start'] as const;
+export type IndexMonth = (typeof INDEX_MONTHS)[number];
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
@@ -43,6 +50,9 @@ const rules = z
     split: z.literal('pro-rata-months'),
     partner_pays_shortfall: z.boolean(),
     partner_share_above_guarantee_pct: percent,
+    // which month's index a baseline is indexed to (docs/savings.md): optional, so agreements
+    // written before the rule existed compute as they did (the invoice month)
+    index_month: z.enum(INDEX_MONTHS).optional(),
   })
   .strict();
 const ruleOverrides = rules.partial();
@@ -122,6 +132,7 @@ export type GuaranteeRow = {
   split: string;
   partnerPaysShortfall: boolean;
   partnerShareAboveGuaranteePct: string;
+  indexMonth: IndexMonth;
 };
 
 /** The calendar year a contract year starts in, for a date (contract years start in `startMonth`). */
@@ -163,6 +174,7 @@ export function normaliseAgreement(agreement: Agreement) {
         split: r.split,
         partnerPaysShortfall: r.partner_pays_shortfall,
         partnerShareAboveGuaranteePct: r.partner_share_above_guarantee_pct,
+        indexMonth: r.index_month ?? 'invoice-month',
       });
     }
   }

@@ -258,7 +258,7 @@ export async function loadAgreement(conn: DuckDBConnection, params: LoadParams):
     for (const g of normal.guarantees) {
       await conn.run(
         `insert into savings_guarantees values ($loadId, $year, $stream, $guaranteed::decimal(18,2),
-           $stretch::decimal(18,2), $indexation, $avoidance, $netting, $split, $shortfall, $share::decimal(9,4))`,
+           $stretch::decimal(18,2), $indexation, $avoidance, $netting, $split, $shortfall, $share::decimal(9,4), $indexMonth)`,
         {
           loadId,
           year: g.contractYear,
@@ -271,6 +271,7 @@ export async function loadAgreement(conn: DuckDBConnection, params: LoadParams):
           split: g.split,
           shortfall: g.partnerPaysShortfall,
           share: g.partnerShareAboveGuaranteePct,
+          indexMonth: g.indexMonth,
         },
       );
     }

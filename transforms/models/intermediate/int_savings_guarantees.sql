@@ -3,7 +3,8 @@
 --
 -- The latest agreement's guarantee schedule, split across its bodies pro rata to their months of
 -- membership in the year (split: pro-rata-months), with the rules that govern the stream that
--- year (indexation, cost avoidance, netting of price increases, shortfall and gain share).
+-- year (indexation and the month it indexes to, cost avoidance, netting of price increases,
+-- shortfall and gain share).
 -- Each body's share is rounded down to the penny and the pennies left over go to the largest
 -- remainders (ties: body id), so the shares always add up to the guarantee exactly.
 
@@ -73,7 +74,9 @@ final as (
     net_price_increases,
     split,
     partner_pays_shortfall,
-    partner_share_above_guarantee_pct
+    partner_share_above_guarantee_pct,
+    -- agreements loaded before the rule existed index to the invoice month
+    coalesce(index_month, 'invoice-month') as index_month
   from largest_remainders
 )
 

@@ -9,8 +9,10 @@
 --    register names one): at the register's previous unit price, or at its agreed saving rate on
 --    the line's spend when the register gives no price or the line has none;
 -- 2. else the body's baseline price for the item and unit (int_savings_baselines), indexed when
---    the year's procurement guarantee says so: baseline × index(invoice month) ÷ index(baseline
---    mid-point month), rounded half up to 4 places.
+--    the year's procurement guarantee says so: baseline × index(index month) ÷ index(baseline
+--    mid-point month), rounded half up to 4 places. The index month is the year's `index_month`
+--    rule: the invoice's month (invoice-month, the default) or the first month of the line's
+--    contract year (contract-year-start: one index for the whole year, known from its start).
 -- With P the price paid, B the baseline, I the indexed baseline (B without indexation) and q the
 -- quantity (a credit note's negative): cost reduction = max(B − P, 0) · q, cost avoidance =
 -- max(I − max(P, B), 0) · q, leakage = max(P − I, 0) · q, each rounded to the penny; the saving
@@ -34,7 +36,7 @@ body_years as (
 ),
 
 member_lines as (
-  select lines.*, body_years.contract_year
+  select lines.*, body_years.contract_year, body_years.year_start as contract_year_start
   from lines
   inner join body_years
     on body_years.body_id = lines.body_id
@@ -67,7 +69,7 @@ register_matches as (
 ),
 
 rules as (
-  select contract_year, body_id, indexation, cost_avoidance_counts, net_price_increases
+  select contract_year, body_id, indexation, cost_avoidance_counts, net_price_increases, index_month
   from int_savings_guarantees
   where stream = 'procurement'
 ),
@@ -76,17 +78,34 @@ price_index as (
   select month, index_value from int_savings_price_index
 ),
 
-priced as (
+ruled_lines as (
   select
     member_lines.*,
+    rules.indexation,
+    rules.cost_avoidance_counts,
+    rules.net_price_increases,
+    -- agreements loaded before the rule existed index to the invoice month
+    coalesce(rules.index_month, 'invoice-month') as index_month,
+    -- the month whose index the baseline is indexed to, as the year's rule says
+    case
+      when rules.index_month = 'contract-year-start' then date_trunc('month', member_lines.contract_year_start)::date
+      else date_trunc('month', member_lines.spend_date)::date
+    end as index_now_month
+  from member_lines
+  left join rules using (contract_year, body_id)
+),
+
+priced as (
+  select
+    ruled_lines.* exclude (indexation, cost_avoidance_counts, net_price_increases),
     register.register_id,
     register.agreed_saving_pct,
     baselines.baseline_mid_month,
     case
-      when register.register_id is not null and register.previous_unit_price is not null and member_lines.unit_price is not null
+      when register.register_id is not null and register.previous_unit_price is not null and ruled_lines.unit_price is not null
         then 'register-price'
       when register.register_id is not null and register.agreed_saving_pct is not null then 'register-rate'
-      when register.register_id is null and baselines.baseline_unit_price is not null and member_lines.unit_price is not null
+      when register.register_id is null and baselines.baseline_unit_price is not null and ruled_lines.unit_price is not null
         then 'baseline'
     end as basis,
     case
@@ -94,21 +113,20 @@ priced as (
       else baselines.baseline_unit_price
     end as reference_price,
     -- register prices are the contract's own previous price: not indexed
-    register.register_id is null and coalesce(rules.indexation, false) as indexed,
-    coalesce(rules.cost_avoidance_counts, false) as cost_avoidance_counts,
-    coalesce(rules.net_price_increases, false) as net_price_increases,
+    register.register_id is null and coalesce(ruled_lines.indexation, false) as indexed,
+    coalesce(ruled_lines.cost_avoidance_counts, false) as cost_avoidance_counts,
+    coalesce(ruled_lines.net_price_increases, false) as net_price_increases,
     index_base.index_value as index_base,
     index_now.index_value as index_now
-  from member_lines
+  from ruled_lines
   left join register_matches using (body_id, invoice_id, line_no)
   left join register using (register_id)
   left join int_savings_baselines as baselines
-    on baselines.body_id = member_lines.body_id
-    and baselines.item_code = member_lines.item_code
-    and baselines.unit = member_lines.unit
-  left join rules using (contract_year, body_id)
+    on baselines.body_id = ruled_lines.body_id
+    and baselines.item_code = ruled_lines.item_code
+    and baselines.unit = ruled_lines.unit
   left join price_index as index_base on index_base.month = baselines.baseline_mid_month
-  left join price_index as index_now on index_now.month = date_trunc('month', member_lines.spend_date)::date
+  left join price_index as index_now on index_now.month = ruled_lines.index_now_month
 ),
 
 indexed as (
@@ -165,6 +183,8 @@ final as (
     reference_price,
     baseline_mid_month,
     indexed,
+    index_month,
+    index_now_month,
     index_base,
     index_now,
     index_missing,
