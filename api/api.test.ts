@@ -371,6 +371,12 @@ const MATRIX: { method: string; route: string; path: string; allowed: Caller[]; 
     allowed: ['finance', 'admin'],
   },
   {
+    method: 'GET',
+    route: '/api/v1/savings/baselines',
+    path: '/api/v1/savings/baselines?history=true',
+    allowed: ['finance', 'admin'],
+  },
+  {
     method: 'POST',
     route: '/api/v1/savings/signoffs',
     path: '/api/v1/savings/signoffs',
@@ -759,6 +765,18 @@ describe('savings over HTTP', () => {
     ]);
     const run = await call('admin', 'POST', '/api/v1/transforms/runs', {});
     expect(run.status).toBe(201);
+    // the baselines the run found (from other tests' invoices) are each on record: a current
+    // version, and a change naming the run that computed it
+    const baselines = await call('finance', 'GET', '/api/v1/savings/baselines?body=body-a');
+    expect(baselines.status, await baselines.clone().text()).toBe(200);
+    const current = (await baselines.json()) as { baselines: { body_id: string; version: number }[] };
+    const history = (await (await call('admin', 'GET', '/api/v1/savings/baselines?history=true')).json()) as {
+      changes: { body_id: string; to_version: number; changed_by: string }[];
+    };
+    for (const baseline of current.baselines)
+      expect(baseline).toMatchObject({ body_id: 'body-a', version: 1 });
+    expect(history.changes.filter((c) => c.body_id === 'body-a')).toHaveLength(current.baselines.length);
+    for (const change of history.changes) expect(change.changed_by).toMatch(/^transforms run \d+$/);
 
     // by hand: saving = baseline − charge per month, in pence
     const pence = (text: string) => Number(text.replace('.', ''));

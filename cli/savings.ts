@@ -142,6 +142,24 @@ export function registerSavingsCommands(program: Command): void {
     });
 
   savings
+    .command('baselines')
+    .description(
+      "each body's baseline prices, versioned: the current version of each (or, with --history, every change: before, after, the lines that caused it, when, which run)",
+    )
+    .option('--body <id>', 'one body')
+    .option('--history', 'every change recorded, oldest first')
+    .option('--json', 'print as JSON')
+    .action(async (options: { body?: string; history?: boolean; json?: boolean }) => {
+      const rows = (await callOperation(loadConfig(), 'savings.baselines', {
+        ...(options.body ? { body: options.body } : {}),
+        history: options.history ?? false,
+      })) as Record<string, unknown>[];
+      if (options.json) printJson(rows);
+      // the lines behind a change are listed in JSON; the table says how many
+      else printTable(rows.map(({ causes: _causes, ...row }) => row));
+    });
+
+  savings
     .command('statement')
     .description('delivered against guaranteed for a contract year, per stream and body')
     .requiredOption('--year <year>', 'the contract year (the calendar year it starts in)')

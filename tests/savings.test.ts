@@ -460,6 +460,169 @@ describe('savings loads', () => {
   });
 });
 
+describe('baselines, versioned', () => {
+  type Version = {
+    body_id: string;
+    item_code: string;
+    version: number;
+    baseline_unit_price: string;
+    previous_unit_price: string | null;
+    transform_run_id: number;
+  };
+  type Change = {
+    body_id: string;
+    item_code: string;
+    from_version: number | null;
+    to_version: number;
+    price_before: string | null;
+    price_after: string | null;
+    lines_added: number;
+    lines_removed: number;
+    lines_changed: number;
+    causes: {
+      invoice_id: string;
+      line_no: number;
+      change: string;
+      quantity_after: string;
+      net_after: string;
+      ingest_batch_id: number;
+    }[];
+    changed_by: string;
+  };
+
+  it('records a late invoice into a baseline period as one new version, with before, after and its cause', async () => {
+    const conn = await open();
+    const database = db as Database;
+    // b1's baseline period is April 2023 – March 2024: 100 of A at £10.00 and 10 of B at £3.00
+    await ingest(conn, 1, [
+      {
+        body: 'b1',
+        id: 'B1',
+        date: '2023-06-15',
+        net: '1030.00',
+        lines: [
+          { item: 'A', qty: '100', price: '10.00', net: '1000.00' },
+          { item: 'B', qty: '10', price: '3.00', net: '30.00' },
+        ],
+      },
+    ]);
+    await loadEverything(database);
+    const first = await runOnConnection(conn);
+    expect(first.models.filter((m) => m.status !== 'success')).toEqual([]);
+    const baselines = async (history: boolean) =>
+      runOperation(database, 'savings.baselines', { body: 'b1', history });
+    expect(
+      ((await baselines(false)) as Version[]).map((v) => [
+        v.item_code,
+        v.version,
+        v.baseline_unit_price,
+        v.transform_run_id,
+      ]),
+    ).toEqual([
+      ['A', 1, '10.0000', first.runId],
+      ['B', 1, '3.0000', first.runId],
+    ]);
+    // every first version is on record too, from no baseline to its price
+    expect(
+      ((await baselines(true)) as Change[]).map((c) => [
+        c.item_code,
+        c.from_version,
+        c.to_version,
+        c.price_before,
+        c.price_after,
+      ]),
+    ).toEqual([
+      ['A', null, 1, null, '10.0000'],
+      ['B', null, 1, null, '3.0000'],
+    ]);
+
+    // a late invoice dated in the baseline period: 50 more of A at £11.00.
+    // New baseline (1000.00 + 550.00) ÷ 150 = 10.3333… → £10.3333; B is unchanged.
+    await ingest(conn, 2, [
+      {
+        body: 'b1',
+        id: 'LATE1',
+        date: '2024-02-20',
+        net: '550.00',
+        lines: [{ item: 'A', qty: '50', price: '11.00', net: '550.00' }],
+      },
+    ]);
+    const second = await runOnConnection(conn);
+    expect(second.models.filter((m) => m.status !== 'success')).toEqual([]);
+    const changes = (await baselines(true)) as Change[];
+    expect(changes).toHaveLength(3);
+    expect(changes[2]).toMatchObject({
+      body_id: 'b1',
+      item_code: 'A',
+      from_version: 1,
+      to_version: 2,
+      price_before: '10.0000',
+      price_after: '10.3333',
+      lines_added: 1,
+      lines_removed: 0,
+      lines_changed: 0,
+      changed_by: `transforms run ${second.runId}`,
+    });
+    expect(changes[2]?.causes).toEqual([
+      expect.objectContaining({
+        invoice_id: 'LATE1',
+        line_no: 1,
+        change: 'added',
+        net_after: '550.00',
+        ingest_batch_id: 2,
+      }),
+    ]);
+    expect(
+      ((await baselines(false)) as Version[]).map((v) => [
+        v.item_code,
+        v.version,
+        v.baseline_unit_price,
+        v.previous_unit_price,
+      ]),
+    ).toEqual([
+      ['A', 2, '10.3333', '10.0000'],
+      ['B', 1, '3.0000', null],
+    ]);
+
+    // a run with nothing new records nothing, and neither does a full rebuild
+    const counts = async () =>
+      queryRows<{ versions: number; changes: number }>(
+        conn,
+        `select (select count(*)::integer from savings_baseline_versions) as versions,
+                (select count(*)::integer from savings_baseline_changes) as changes`,
+      );
+    expect(await counts()).toEqual([{ versions: 3, changes: 3 }]);
+    await runOnConnection(conn);
+    await runOnConnection(conn, { full: true });
+    expect(await counts()).toEqual([{ versions: 3, changes: 3 }]);
+
+    // a credit note for the late invoice brings the price back: a third version, not version 1 again
+    await ingest(conn, 3, [
+      {
+        body: 'b1',
+        id: 'CN1',
+        date: '2024-02-28',
+        net: '-550.00',
+        type: 'credit-note',
+        lines: [{ item: 'A', qty: '50', price: '11.00', net: '-550.00' }],
+      },
+    ]);
+    await runOnConnection(conn);
+    const last = ((await baselines(true)) as Change[]).at(-1);
+    expect(last).toMatchObject({
+      item_code: 'A',
+      from_version: 2,
+      to_version: 3,
+      price_before: '10.3333',
+      price_after: '10.0000',
+      lines_added: 1,
+    });
+    expect(last?.causes.map((c) => [c.invoice_id, c.change, c.quantity_after])).toEqual([
+      ['CN1', 'added', '-50.0000'],
+    ]);
+  });
+});
+
 describe('the documented agreement', () => {
   it('is a valid agreement: docs/savings.md and the schema agree', () => {
     const docs = readFileSync(new URL('../docs/savings.md', import.meta.url), 'utf8');

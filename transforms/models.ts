@@ -26,6 +26,7 @@ import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildContractSupplierMatches } from './contracts/supplier-matches.ts';
 import { buildSupplierMatches } from './resolver/model.ts';
+import { buildBaselineVersions } from './savings/baseline-versions.ts';
 
 export const MODELS_DIR = join(import.meta.dirname, 'models');
 
@@ -74,9 +75,10 @@ export type TsModel = ModelBase & {
   kind: 'ts';
   /**
    * Builds the model's table from scratch, or leaves it as it is when its inputs did not change
-   * since it was built (`unchanged`); returns the row count.
+   * since it was built (`unchanged`); returns the row count. `run` is the transforms run building
+   * it (a model that records what it found, as baseline versions do, names the run).
    */
-  build(conn: DuckDBConnection): Promise<{ rows: number; unchanged?: boolean }>;
+  build(conn: DuckDBConnection, run: { runId: number }): Promise<{ rows: number; unchanged?: boolean }>;
 };
 export type Model = SqlModel | TsModel;
 
@@ -102,6 +104,16 @@ const TS_MODELS: TsModel[] = [
     dependsOn: ['int_contract_suppliers', 'int_supplier_matches', 'stg_supplier_aliases'],
     incrementalBy: null,
     build: buildContractSupplierMatches,
+  },
+  {
+    kind: 'ts',
+    name: 'int_savings_baseline_versions',
+    layer: 'intermediate',
+    grain: 'one row per body × item × unit with a baseline: its current version (body_id, item_code, unit)',
+    // records a new version (savings_baseline_versions, _changes) when a baseline changed
+    dependsOn: ['int_savings_baselines', 'int_savings_baseline_lines'],
+    incrementalBy: null,
+    build: buildBaselineVersions,
   },
 ];
 

@@ -207,6 +207,7 @@ async function runModelsLogged(
     }
   }
   const state: RunState = {
+    runId,
     full: run.full,
     fingerprint: await sharedInputsFingerprint(conn),
     built: new Map(),
@@ -312,6 +313,8 @@ async function runModelsLogged(
 }
 
 type RunState = {
+  /** The run building the models (transform_run_log). */
+  runId: number;
   full: boolean;
   /** Fingerprint of the inputs every model may read whole (seeds, rules, bodies). */
   fingerprint: string;
@@ -564,7 +567,7 @@ async function buildModel(
 ): Promise<{ mode: 'full' | 'incremental'; rows: number }> {
   if (model.kind === 'ts') {
     await defineFullSources(conn);
-    const built = await inTransaction(conn, () => model.build(conn));
+    const built = await inTransaction(conn, () => model.build(conn, { runId: state.runId }));
     // an unchanged TS model rewrote nothing: downstream models have nothing new from it
     if (!built.unchanged) state.built.set(model.name, 'all');
     return { mode: built.unchanged ? 'incremental' : 'full', rows: built.unchanged ? 0 : built.rows };

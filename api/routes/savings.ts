@@ -152,6 +152,26 @@ export function savingsRoutes(context: ApiContext) {
       handler: async () => ({ signoffs: await runOperation(context.db, 'savings.signoffs', {}) }),
     }),
     route({
+      method: 'get',
+      path: '/api/v1/savings/baselines',
+      tag: 'savings',
+      summary:
+        "Each body's baseline prices, versioned: the current version of each, or (history=true) every change with before, after, the lines that caused it, when and which transforms run",
+      access: ['finance', 'admin'],
+      query: z.strictObject({
+        body: z.string().min(1).max(63).optional(),
+        history: z.enum(['true', 'false']).optional(),
+      }),
+      handler: async ({ query }) => {
+        const history = query.history === 'true';
+        const rows = await runOperation(context.db, 'savings.baselines', {
+          ...(query.body ? { body: query.body } : {}),
+          history,
+        });
+        return history ? { changes: rows } : { baselines: rows };
+      },
+    }),
+    route({
       method: 'post',
       path: '/api/v1/savings/signoffs',
       tag: 'savings',

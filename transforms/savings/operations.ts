@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { op } from '../../lib/operation.ts';
+import { baselinesParams, listBaselines } from './baseline-versions.ts';
 import {
   explain,
   explainParams,
@@ -46,5 +47,9 @@ export const SAVINGS_OPERATIONS = {
   'savings.explain': op({
     params: explainParams,
     run: (db, params) => db.withConnection((conn) => explain(conn, params)),
+  }),
+  'savings.baselines': op({
+    params: baselinesParams,
+    run: (db, params) => db.withConnection((conn) => listBaselines(conn, params)),
   }),
 };

@@ -1,10 +1,10 @@
 -- grain: one row per body × item × unit with a baseline (body_id, item_code, unit)
--- depends on: int_spend_lines, int_savings_body_years
+-- depends on: int_savings_baseline_lines, int_savings_body_years
 --
 -- What each body of the agreement actually paid for an item in its baseline period (by default
 -- the 12 months before it joined): the average unit price of its GBP lines with item, quantity
--- and unit price dated in the period, credit notes netted off (Σ net ÷ Σ quantity), rounded
--- half up to 4 decimal places (computed in whole units: exact). Items whose net quantity or
+-- and unit price dated in the period (int_savings_baseline_lines), credit notes netted off
+-- (Σ net ÷ Σ quantity), rounded half up to 4 decimal places (computed in whole units: exact). Items whose net quantity or
 -- spend in the period is not above 0 have no baseline. The mid-point month (the 7th month of 12)
 -- is the month whose index a baseline is indexed from.
 
@@ -15,24 +15,7 @@ body_baselines as (
 ),
 
 baseline_lines as (
-  select
-    lines.body_id,
-    lines.item_code,
-    coalesce(lines.unit, '') as unit,
-    lines.net_amount,
-    -- a credit note's quantity takes its amount's sign, however the supplier wrote it
-    case when lines.net_amount < 0 then -abs(lines.quantity) else abs(lines.quantity) end as quantity
-  from int_spend_lines as lines
-  inner join body_baselines
-    on body_baselines.body_id = lines.body_id
-    and lines.spend_date >= body_baselines.baseline_start
-    and lines.spend_date < body_baselines.baseline_end
-  -- only priced lines of named items, in pounds, can set a unit-price baseline
-  where lines.item_code is not null
-    and lines.unit_price is not null
-    and lines.quantity is not null
-    and lines.quantity <> 0
-    and lines.currency = 'GBP'
+  select body_id, item_code, unit, net_amount, quantity from int_savings_baseline_lines
 ),
 
 totals as (
