@@ -10,7 +10,9 @@
  * - the third's is 7 % below: the price rose by more than the index (**leakage**), until the
  *   index catches up years later. Lines charged above a purchase order's price add leakage.
  * A fourth item is bought under a contract let through the partnership (a row of the savings
- * register): from its supplier, against the previous price (6 % above the contract price).
+ * register): from its supplier, against the previous price (6 % above the contract price); for
+ * a couple of bodies the contract gives no previous price but an agreed saving rate instead
+ * (RATE_CONTRACTS), realised as that share of every line's spend, priced or not.
  * The generated messages are watched as they go by (the latest version of each document with
  * those items, retractions and bad records left out), and what they realise is worked out in
  * whole units with BigInt, independently of the product's money code, into the manifest
@@ -24,7 +26,12 @@ import type { Demo } from './generate.ts';
 import { type DemoManifest, totalsWithInvoices } from './manifest.ts';
 import type { DemoMessage } from './messages.ts';
 
-export type PlantedKind = 'cost reduction' | 'cost avoidance' | 'leakage' | 'contract saving';
+export type PlantedKind =
+  | 'cost reduction'
+  | 'cost avoidance'
+  | 'leakage'
+  | 'contract saving'
+  | 'contract rate';
 
 /** Baseline price = contract price × (100 + this) ÷ 100, to the penny, by the kind planted. */
 const BASELINE_PREMIUM_PCT: Record<PlantedKind, bigint> = {
@@ -33,8 +40,20 @@ const BASELINE_PREMIUM_PCT: Record<PlantedKind, bigint> = {
   leakage: -7n,
   // the contract's previous price (the savings register's), not a baseline
   'contract saving': 6n,
+  // no price at all: the register's agreed saving rate (RATE_CONTRACTS) on the lines' spend
+  'contract rate': 0n,
 };
 const KINDS: PlantedKind[] = ['cost reduction', 'cost avoidance', 'leakage', 'contract saving'];
+
+/**
+ * The bodies whose partnership contract is at an agreed saving rate (% of spend, to 4 places)
+ * instead of a previous price: register rows without a previous price, as contracts for
+ * services or mixed baskets are let in practice.
+ */
+export const RATE_CONTRACTS: ReadonlyMap<string, string> = new Map([
+  ['riverton-city-council', '4.5'],
+  ['westmoor-dc', '3.125'],
+]);
 
 export interface PlantedBaseline {
   bodyId: string;
@@ -69,10 +88,17 @@ export interface PlantedContract {
   /** Every name the body sends for that supplier (the generator's truth: manifest `supplierGroups`). */
   supplierNamesSent: string[];
   itemCode: string;
-  previousUnitPrice: string;
-  contractUnitPrice: string;
+  /** The price the contract replaces; null for a contract at an agreed saving rate. */
+  previousUnitPrice: string | null;
+  /** The agreed saving rate, % of spend (a contract without a previous price); else null. */
+  agreedSavingPct: string | null;
+  /** The body's usual price under the contract; null for a contract at a rate (not needed). */
+  contractUnitPrice: string | null;
   startsOn: string;
-  /** The contracted stage's estimate: (previous − contract price) × a year of the first order's quantity, monthly. */
+  /**
+   * The contracted stage's estimate: (previous − contract price) × a year of the first order's
+   * quantity, monthly; at a rate, the rate on a year of the first order's amount, monthly.
+   */
   agreedAnnualSaving: string;
 }
 
@@ -145,9 +171,13 @@ export function plantedItems(bodyId: string): { itemCode: string; planted: Plant
     return first ? [{ itemCode: first, score: weight / items.length }] : [];
   });
   scored.sort((a, b) => b.score - a.score || (a.itemCode < b.itemCode ? -1 : 1));
-  return scored
-    .slice(0, KINDS.length)
-    .map((s, i) => ({ itemCode: s.itemCode, planted: KINDS[i] as PlantedKind }));
+  return scored.slice(0, KINDS.length).map((s, i) => {
+    const kind = KINDS[i] as PlantedKind;
+    return {
+      itemCode: s.itemCode,
+      planted: kind === 'contract saving' && RATE_CONTRACTS.has(bodyId) ? 'contract rate' : kind,
+    };
+  });
 }
 
 /** "12.5" / "-3.0000" → units of 10^-places (exact; the demo's own arithmetic). */
@@ -241,18 +271,17 @@ function watch(
   }
   const lines: SeenLine[] = [];
   for (const line of doc.lines ?? []) {
-    if (
-      !line.itemCode ||
-      !items.has(line.itemCode) ||
-      line.quantity === undefined ||
-      line.unitPrice === undefined
-    )
-      continue;
+    const kind = line.itemCode ? items.get(line.itemCode) : undefined;
+    if (!line.itemCode || !kind) continue;
+    // a contract at a saving rate counts every line of its item, priced or not (it reads only
+    // the amount); every other measure needs the quantity and unit price
+    const priced = line.quantity !== undefined && line.unitPrice !== undefined;
+    if (!priced && kind !== 'contract rate') continue;
     lines.push({
       itemCode: line.itemCode,
       unit: line.unit,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
+      quantity: line.quantity ?? '0',
+      unitPrice: line.unitPrice ?? '0',
       netAmount: line.netAmount,
       template: line,
     });
@@ -330,6 +359,76 @@ function plant(
     results.set(slot, result);
   };
 
+  /** The register's supplier as the body spells it, and every name the body sends for it. */
+  const contractSupplier = <T extends { doc: InvoiceV1 }>(bodyId: string, invoices: T[]) => {
+    // its earliest invoice's name, written plainly
+    const model = invoices.find(
+      (b) => b.doc.supplier.name.trim() === b.doc.supplier.name && !/[",]/.test(b.doc.supplier.name),
+    );
+    if (!model) return undefined;
+    const supplierName = model.doc.supplier.name;
+    const group = base.supplierGroups.find((g) =>
+      g.bodies.some((b) => b.bodyId === bodyId && b.names.includes(supplierName)),
+    );
+    const names = new Set(group?.bodies.find((b) => b.bodyId === bodyId)?.names ?? [supplierName]);
+    return { model, supplierName, names };
+  };
+
+  /**
+   * A contract at an agreed saving rate: each line of the item from its supplier (any name the
+   * body sends for it), from the day the body joined, saves the rate on its amount, to the penny
+   * (half away from zero, so a credit note reverses its invoice exactly); no price is compared.
+   */
+  const plantRateContract = (
+    bodyId: string,
+    itemCode: string,
+    joinedOn: string,
+    bought: { doc: InvoiceV1; line: SeenLine }[],
+    invoices: { doc: InvoiceV1; line: SeenLine }[],
+  ) => {
+    const supplier = contractSupplier(bodyId, invoices);
+    if (!supplier) return;
+    const pct = RATE_CONTRACTS.get(bodyId) as string;
+    const rate = units(pct, 4); // % in 10^-4: a line saves net (pence) × rate ÷ 10^6
+    const ofRate = (pence: bigint) =>
+      pence < 0n ? -((-pence * rate + 500_000n) / 1_000_000n) : (pence * rate + 500_000n) / 1_000_000n;
+    contracts.push({
+      registerId: `NSP-${bodyId}-${itemCode}`,
+      bodyId,
+      supplierName: supplier.supplierName,
+      supplierNamesSent: [...supplier.names].sort(),
+      itemCode,
+      previousUnitPrice: null,
+      agreedSavingPct: pct,
+      contractUnitPrice: null,
+      startsOn: joinedOn,
+      agreedAnnualSaving: text(ofRate(units(supplier.model.line.netAmount, 2) * 12n), 2),
+    });
+    for (const { doc, line } of bought) {
+      if (!supplier.names.has(doc.supplier.name) || dateOf(doc) < joinedOn) continue;
+      const unit = line.unit ?? '';
+      const slot = `${contractYear(dateOf(doc))}|${bodyId}|${itemCode}|${unit}`;
+      const result = results.get(slot) ?? {
+        basis: 'register' as const,
+        contractYear: contractYear(dateOf(doc)),
+        bodyId,
+        itemCode,
+        unit,
+        lines: 0,
+        costReduction: '',
+        costAvoidance: '',
+        leakage: '',
+        r: 0n,
+        a: 0n,
+        l: 0n,
+      };
+      result.lines++;
+      // the rate's saving is a cost reduction, as the product files it; nothing is indexed
+      result.r += ofRate(units(line.netAmount, 2));
+      results.set(slot, result);
+    }
+  };
+
   for (const [bodyId, items] of wanted) {
     const joinedOn = joined.get(bodyId) as string;
     const joinMonth = dayFromIso(`${joinedOn.slice(0, 7)}-01`);
@@ -339,6 +438,10 @@ function plant(
       const bought = pairs.flatMap((pair) => byPair.get(pair) ?? []);
       const invoices = bought.filter((b) => b.doc.documentType === 'invoice').sort(byDate);
       if (invoices.length === 0) return;
+      if (kind === 'contract rate') {
+        plantRateContract(bodyId, itemCode, joinedOn, bought, invoices);
+        return;
+      }
       // its contract price: the price of most of its invoice lines (lowest on a tie)
       const counts = new Map<bigint, number>();
       for (const b of invoices) {
@@ -350,16 +453,10 @@ function plant(
       const reference = referencePence * 100n;
 
       if (kind === 'contract saving') {
-        // the register names the supplier as the body spells it: its earliest invoice's, written plainly
-        const model = invoices.find(
-          (b) => b.doc.supplier.name.trim() === b.doc.supplier.name && !/[",]/.test(b.doc.supplier.name),
-        );
-        if (!model) return;
-        const supplierName = model.doc.supplier.name;
-        const group = base.supplierGroups.find((g) =>
-          g.bodies.some((b) => b.bodyId === bodyId && b.names.includes(supplierName)),
-        );
-        const names = new Set(group?.bodies.find((b) => b.bodyId === bodyId)?.names ?? [supplierName]);
+        // the register names the supplier as the body spells it
+        const supplier = contractSupplier(bodyId, invoices);
+        if (!supplier) return;
+        const { model, supplierName, names } = supplier;
         const yearly = units(model.line.quantity, 0) * 12n;
         contracts.push({
           registerId: `NSP-${bodyId}-${itemCode}`,
@@ -368,6 +465,7 @@ function plant(
           supplierNamesSent: [...names].sort(),
           itemCode,
           previousUnitPrice: text(reference, 4),
+          agreedSavingPct: null,
           contractUnitPrice: text(contract, 4),
           startsOn: joinedOn,
           agreedAnnualSaving: text(toPence((reference - contract) * yearly), 2),

@@ -102,25 +102,30 @@ function recomputeFromMessages(): Map<string, Measured> {
     if (message.value === null) current.delete(message.key);
     else current.set(message.key, JSON.parse(message.value) as InvoiceV1);
   }
-  const priced = [...current.values()].flatMap((doc) =>
+  // every GBP line of an item; a contract at a saving rate reads only its amount, every other
+  // measure needs its quantity and unit price
+  const itemLines = [...current.values()].flatMap((doc) =>
     doc.currency !== 'GBP'
       ? []
       : (doc.lines ?? [])
-          .filter((l) => l.itemCode && l.unitPrice !== undefined && l.quantity !== undefined)
+          .filter((l) => l.itemCode)
           .map((l) => {
-            const q = abs(decimalToUnits(l.quantity as string, 0));
+            const priced = l.unitPrice !== undefined && l.quantity !== undefined;
+            const q = priced ? abs(decimalToUnits(l.quantity as string, 0)) : 0n;
             return {
               bodyId: doc.bodyId,
               supplierName: doc.supplier.name,
               itemCode: l.itemCode as string,
               date: (doc.invoiceDate ?? doc.paymentDate) as string,
               item: `${l.itemCode}|${l.unit ?? ''}`,
-              paid: price(l.unitPrice as string),
+              priced,
+              paid: priced ? price(l.unitPrice as string) : 0n,
               quantity: pence(l.netAmount) < 0n ? -q : q,
               net: pence(l.netAmount),
             };
           }),
   );
+  const priced = itemLines.filter((l) => l.priced);
 
   // baselines: Σ net ÷ Σ quantity over the 12 months before the month each body joined, half up to 4 places
   const sums = new Map<string, { net: bigint; quantity: bigint; mid: string }>();
@@ -153,14 +158,16 @@ function recomputeFromMessages(): Map<string, Measured> {
       bodyId: cells.body_id as string,
       itemCode: cells.item_code as string,
       names: new Set(group?.bodies.find((b) => b.bodyId === cells.body_id)?.names ?? [cells.supplier_name]),
-      previous: price(cells.previous_unit_price as string),
+      // a contract gives the price it replaces, or an agreed saving rate (% of spend) instead
+      previous: cells.previous_unit_price ? price(cells.previous_unit_price) : null,
+      ratePct: cells.agreed_saving_pct ? decimalToUnits(cells.agreed_saving_pct, 4) : null,
       startsOn: cells.starts_on as string,
       endsOn: cells.ends_on || '9999-12-31',
     };
   });
 
   const measured = new Map<string, Measured>();
-  for (const line of priced) {
+  for (const line of itemLines) {
     if (line.date < (joined.get(line.bodyId) as string) || line.date >= termEnd) continue;
     // a contract of the register first (its previous price, not indexed), else the baseline
     const contract = contracts.find(
@@ -172,9 +179,28 @@ function recomputeFromMessages(): Map<string, Measured> {
         line.date <= c.endsOn,
     );
     const baseline = baselines.get(`${line.bodyId}|${line.item}`);
+    const startMonth = agreement.contract_year_start_month;
+    const year = Number(line.date.slice(0, 4)) - (Number(line.date.slice(5, 7)) < startMonth ? 1 : 0);
+    const key = `${year}|${line.bodyId}|${line.item}`;
+    if (contract?.previous === null && contract.ratePct !== null) {
+      // at the agreed rate: net pence × rate (10^-4 %) ÷ 10^6, half away from zero, as a reduction
+      const m = measured.get(key) ?? {
+        basis: 'register',
+        lines: 0,
+        reduction: 0n,
+        avoidance: 0n,
+        leakage: 0n,
+      };
+      const exact = line.net * contract.ratePct;
+      m.lines++;
+      m.reduction += exact < 0n ? -((-exact + 500_000n) / 1_000_000n) : (exact + 500_000n) / 1_000_000n;
+      measured.set(key, m);
+      continue;
+    }
+    if (!line.priced) continue;
     let reference: bigint;
     let indexed: bigint;
-    if (contract) {
+    if (contract && contract.previous !== null) {
       reference = contract.previous;
       indexed = contract.previous;
     } else if (baseline) {
@@ -183,9 +209,6 @@ function recomputeFromMessages(): Map<string, Measured> {
       reference = baseline.price;
       indexed = (2n * baseline.price * now + from) / (2n * from);
     } else continue;
-    const startMonth = agreement.contract_year_start_month;
-    const year = Number(line.date.slice(0, 4)) - (Number(line.date.slice(5, 7)) < startMonth ? 1 : 0);
-    const key = `${year}|${line.bodyId}|${line.item}`;
     const m = measured.get(key) ?? {
       basis: contract ? 'register' : 'baseline',
       lines: 0,
@@ -259,6 +282,17 @@ describe('demo savings', () => {
       new Set(demo.bodies.map((b) => b.bodyId)),
     );
     const all = [...expected.values()];
+    // a couple of bodies' contracts are at an agreed saving rate (no previous price): planted,
+    // in the register without a price, and realising something
+    const rateContracts = planted.contracts.filter((c) => c.previousUnitPrice === null);
+    expect(rateContracts.length).toBeGreaterThanOrEqual(2);
+    for (const contract of rateContracts) {
+      expect(contract.agreedSavingPct).not.toBeNull();
+      const realised = [...expected]
+        .filter(([key]) => key.split('|')[1] === contract.bodyId && key.split('|')[2] === contract.itemCode)
+        .reduce((sum, [, m]) => sum + m.reduction, 0n);
+      expect(realised, contract.registerId).toBeGreaterThan(0n);
+    }
     for (const measure of ['reduction', 'avoidance', 'leakage'] as const) {
       expect(
         all.some((m) => m[measure] > 0n),
