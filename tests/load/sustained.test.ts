@@ -31,7 +31,7 @@ it(`sustained load: ${minutes} min of steady production while marts are queried,
 
   if (process.env.LOAD_WRITE_DOCS !== '0') {
     const body = [
-      `\`npm run test:load\` (\`tests/load/sustained.test.ts\`), ${began.toISOString().slice(0, 16).replace('T', ' ')} UTC, LOAD_MINUTES=${minutes}: a real \`spend serve\` on ${process.env.KAFKA_BROKERS ? 'the broker of KAFKA_BROKERS' : 'a broker of the run\'s own'} (4 partitions, its own topics, group and database file), the transform schedule every 3 minutes; ${availableParallelism()} cores, load average ${(loadavg()[2] ?? 0).toFixed(1)} over the last 15 minutes of the run.`,
+      `\`npm run test:load\` (\`tests/load/sustained.test.ts\`), ${began.toISOString().slice(0, 16).replace('T', ' ')} UTC, LOAD_MINUTES=${minutes}: a real \`spend serve\` on ${process.env.KAFKA_BROKERS ? 'the broker of KAFKA_BROKERS' : "a broker of the run's own"} (4 partitions, its own topics, group and database file), the transform schedule every 3 minutes; ${availableParallelism()} cores, load average ${(loadavg()[2] ?? 0).toFixed(1)} over the last 15 minutes of the run.`,
       '',
       ...report,
     ].join('\n');
