@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --messages N] [-- --cpu-prof] [-- --smoke]
+ * npm run bench:ingest [-- --messages N] [-- --cpu-prof] [-- --smoke] [-- --no-write]
  *
  * --smoke: 2,000 messages unless told otherwise, every peer and check, and BENCHMARKS.md left
  * alone: the suite runs it (bench/smoke.test.ts) so that the harness cannot rot.
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       smoke: { type: 'boolean', default: false },
       'memory-sweep': { type: 'boolean', default: false },
       'sweep-only': { type: 'boolean', default: false },
+      // print the tables only, BENCHMARKS.md left alone (runs at other sizes for the scaling curve)
+      'no-write': { type: 'boolean', default: false },
       // --settings 0,3: only those rows of bench/memory-settings.ts
       settings: { type: 'string' },
     },
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   const loads: string[] = [];
   if (values['memory-sweep'] || values['sweep-only']) {
     const sweep = await memorySweep(bench, produced, highs);
-    if (values.smoke) console.log('smoke run: BENCHMARKS.md left alone');
+    if (values.smoke || values['no-write']) console.log(`${sweep}\n(BENCHMARKS.md left alone)`);
     else console.log(`written: ${writeSection(MEMORY_SECTION_TITLE, sweep)}`);
     if (values['sweep-only']) return;
   }
@@ -156,8 +158,8 @@ async function main(): Promise<void> {
     });
   }
 
-  if (values.smoke) {
-    console.log('smoke run: BENCHMARKS.md left alone');
+  if (values.smoke || values['no-write']) {
+    console.log('BENCHMARKS.md left alone');
     return;
   }
   const file = writeSection(

@@ -50,14 +50,15 @@ item_lines as (
 ),
 
 normalised_units as (
-  -- each item × dimension's normalised unit: the content unit most lines use (ties: by code)
-  select item_scheme, item_key, unit_key, first(content_unit order by lines desc, content_unit) as normalised_unit
+  -- each item × dimension's normalised unit: the content unit most lines use (ties: by code);
+  -- a window, not an ordered aggregate: millions of items at 10M lines, and it spills to disk
+  select item_scheme, item_key, unit_key, content_unit as normalised_unit
   from (
     select item_scheme, item_key, unit_key, content_unit, count(*) as lines
     from item_lines where unit_normalised
     group by all
   )
-  group by all
+  qualify row_number() over (partition by item_scheme, item_key, unit_key order by lines desc, content_unit) = 1
 ),
 
 units as (
