@@ -1,7 +1,8 @@
 /**
  * Errors as application/problem+json (RFC 9457). A UserError (lib/errors.ts), a refused
- * parameter (zod) or an HttpError is the client's to fix: the right 4xx and its sentence. Anything
- * else is a fault: 500, logged with the request id, and no detail leaks to the client.
+ * parameter (zod) or an HttpError is the client's to fix: the right 4xx and its sentence. DuckDB
+ * out of memory is capacity, not a fault: 503 with Retry-After, logged as a warning. Anything else
+ * is a fault: 500, logged with the request id, and no detail leaks to the client.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
@@ -69,6 +70,8 @@ export const problemSchema = z.object({
 export function toProblem(error: unknown): {
   problem: Problem;
   fault: boolean;
+  /** Not the client's doing nor a bug: the server lacked room for it (logged as a warning). */
+  capacity?: boolean;
   headers: Record<string, string>;
 } {
   const make = (status: number, detail?: string, extra: Partial<Problem> = {}) => ({
@@ -98,6 +101,18 @@ export function toProblem(error: unknown): {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { problem: make(status, (error as Error).message), fault: false, headers: {} };
   }
+  // DuckDB's memory_limit reached by this query beside the others running: try again later
+  if (error instanceof Error && /^Out of Memory Error/.test(error.message)) {
+    return {
+      problem: make(
+        503,
+        'The database has no memory to spare for this query right now; try again shortly, or narrow the filters.',
+      ),
+      fault: false,
+      capacity: true,
+      headers: { 'retry-after': '5' },
+    };
+  }
   return {
     problem: make(500, 'Something went wrong on our side; it has been logged with this request id.'),
     fault: true,
@@ -106,9 +121,10 @@ export function toProblem(error: unknown): {
 }
 
 export function sendProblem(res: Response, req: Request, error: unknown, log: Logger): void {
-  const { problem, fault, headers } = toProblem(error);
+  const { problem, fault, capacity, headers } = toProblem(error);
   const requestId = String(req.id ?? '');
   if (fault) log.error({ err: error, requestId, method: req.method, path: req.path }, 'API request failed');
+  if (capacity) log.warn({ err: error, requestId, method: req.method, path: req.path }, 'API request refused: no memory');
   if (res.headersSent) {
     // a streamed answer failed half-way: all we can do is cut it short
     res.destroy();
