@@ -107,12 +107,20 @@ async function main(): Promise<void> {
       server.run.child.kill('SIGTERM');
       await server.run.exited;
     }
+    const serverProblems = problemsLogged(`${server.run.stdout()}\n${server.run.stderr()}`);
+    if (serverProblems.length > 0)
+      say(`the server logged:\n${serverProblems.map((p) => `  ${p}`).join('\n')}`);
     const otherCores =
       (machineBusySeconds() - server.busyAtStart - server.run.cpuSeconds()) / server.wallSeconds();
     say('Direct DuckDB runs of the same SQL …');
     const direct = await directRuns(dbPath, prepared.endpoints);
 
-    const report = reportLines(prepared.endpoints, cached, uncached, direct, peakRssBytes);
+    const report = [
+      ...reportLines(prepared.endpoints, cached, uncached, direct, peakRssBytes),
+      ...(serverProblems.length > 0
+        ? ['', 'The server logged (warnings and errors, counted):', ...serverProblems.map((p) => `- ${p}`)]
+        : []),
+    ];
     say(`\n${report.join('\n')}\n`);
     say(`other processes used ${otherCores.toFixed(2)} cores on average while the server ran`);
     if (smoke) {
@@ -334,6 +342,26 @@ async function directRuns(path: string, endpoints: Endpoint[]): Promise<Latencie
 }
 
 /** p50 / p95 / p99, or a dash when nothing was answered (no percentile to give). */
+/**
+ * The server's warnings and errors (pino JSON lines, level ≥ 40), by message and error, counted:
+ * why an answer other than 200 was given.
+ */
+function problemsLogged(output: string): string[] {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) < 40) continue;
+      const what = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message.split('\n')[0]}` : ''}`;
+      counts.set(what, (counts.get(what) ?? 0) + 1);
+    } catch {
+      // not a log line
+    }
+  }
+  return [...counts].map(([what, n]) => `${what} (× ${n})`);
+}
+
 /** "none", or each status other than 200 with its count: "503 × 241". */
 const refusals = (l: Latencies) =>
   Object.entries(l.refused)
