@@ -317,6 +317,32 @@ function plant(
   const baselines: PlantedBaseline[] = [];
   const contracts: PlantedContract[] = [];
   const results = new Map<string, PlantedProcurementResult & { r: bigint; a: bigint; l: bigint }>();
+  /** The running result of one contract year × body × item × unit, kept in `results`. */
+  const resultFor = (
+    basis: PlantedProcurementResult['basis'],
+    year: number,
+    bodyId: string,
+    itemCode: string,
+    unit: string,
+  ) => {
+    const slot = `${year}|${bodyId}|${itemCode}|${unit}`;
+    const result = results.get(slot) ?? {
+      basis,
+      contractYear: year,
+      bodyId,
+      itemCode,
+      unit,
+      lines: 0,
+      costReduction: '',
+      costAvoidance: '',
+      leakage: '',
+      r: 0n,
+      a: 0n,
+      l: 0n,
+    };
+    results.set(slot, result);
+    return result;
+  };
   const extra: DemoMessage[] = [];
   const added = new Map<string, { invoices: number; pence: bigint; first: string }>();
   const byDate = (a: { doc: InvoiceV1; key: string }, b: { doc: InvoiceV1; key: string }) =>
@@ -337,26 +363,11 @@ function plant(
     const q = units(line.quantity, 0) < 0n ? -units(line.quantity, 0) : units(line.quantity, 0);
     const quantity = units(line.netAmount, 2) < 0n ? -q : q;
     const year = contractYear(dateOf(doc));
-    const slot = `${year}|${bodyId}|${itemCode}|${unit}`;
-    const result = results.get(slot) ?? {
-      basis,
-      contractYear: year,
-      bodyId,
-      itemCode,
-      unit,
-      lines: 0,
-      costReduction: '',
-      costAvoidance: '',
-      leakage: '',
-      r: 0n,
-      a: 0n,
-      l: 0n,
-    };
+    const result = resultFor(basis, year, bodyId, itemCode, unit);
     result.lines++;
     result.r += toPence(max(reference - paid, 0n) * quantity);
     result.a += toPence(max(indexed - max(paid, reference), 0n) * quantity);
     result.l += toPence(max(paid - indexed, 0n) * quantity);
-    results.set(slot, result);
   };
 
   /** The register's supplier as the body spells it, and every name the body sends for it. */
@@ -407,25 +418,10 @@ function plant(
     for (const { doc, line } of bought) {
       if (!supplier.names.has(doc.supplier.name) || dateOf(doc) < joinedOn) continue;
       const unit = line.unit ?? '';
-      const slot = `${contractYear(dateOf(doc))}|${bodyId}|${itemCode}|${unit}`;
-      const result = results.get(slot) ?? {
-        basis: 'register' as const,
-        contractYear: contractYear(dateOf(doc)),
-        bodyId,
-        itemCode,
-        unit,
-        lines: 0,
-        costReduction: '',
-        costAvoidance: '',
-        leakage: '',
-        r: 0n,
-        a: 0n,
-        l: 0n,
-      };
+      const result = resultFor('register', contractYear(dateOf(doc)), bodyId, itemCode, unit);
       result.lines++;
       // the rate's saving is a cost reduction, as the product files it; nothing is indexed
       result.r += ofRate(units(line.netAmount, 2));
-      results.set(slot, result);
     }
   };
 
