@@ -209,9 +209,10 @@ describe('case-for-joining pack', () => {
          where body_id = 'p' and item_code = '${row.item_code}' and unit = '${row.unit}'`,
       );
       const saving = (price: string) => {
-        // quantity (4 places) × price (5 places) = 9 places, rounded half up to pence (2)
-        const cost = toScaled(own?.quantity ?? '0', 4) * toScaled(price, 5);
-        const pence = (cost + 5_000_000n) / 10_000_000n;
+        // quantity (4 places) × price (6 places: p25 and median are exact) = 10 places,
+        // rounded half up to pence (2)
+        const cost = toScaled(own?.quantity ?? '0', 4) * toScaled(price, 6);
+        const pence = (cost + 50_000_000n) / 100_000_000n;
         const net = toScaled(own?.net ?? '0', 2);
         return fromScaled(net > pence ? net - pence : 0n, 2);
       };
