@@ -131,7 +131,8 @@ async function main(): Promise<void> {
   const loads: string[] = [];
   if (values['memory-sweep'] || values['sweep-only']) {
     const sweep = await memorySweep(bench, produced, highs);
-    if (values.smoke || values['no-write']) console.log(`${sweep}\n(BENCHMARKS.md left alone)`);
+    if (values.smoke || values['no-write'])
+      console.log(`${sweep}\n${values.smoke ? 'smoke run' : '--no-write'}: BENCHMARKS.md left alone`);
     else console.log(`written: ${writeSection(MEMORY_SECTION_TITLE, sweep)}`);
     if (values['sweep-only']) return;
   }
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   }
 
   if (values.smoke || values['no-write']) {
-    console.log('BENCHMARKS.md left alone');
+    console.log(`${values.smoke ? 'smoke run' : '--no-write'}: BENCHMARKS.md left alone`);
     return;
   }
   const file = writeSection(
