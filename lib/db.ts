@@ -185,6 +185,16 @@ export async function queryRows<T = Record<string, unknown>>(
   return reader.getRowObjectsJson() as T[];
 }
 
+/** Whether a table (a built model, say) exists in the main schema. */
+export async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
+  const rows = await queryRows(
+    conn,
+    "select 1 from information_schema.tables where table_schema = 'main' and table_name = $name",
+    { name },
+  );
+  return rows.length > 0;
+}
+
 /** Runs a unit of work in a transaction: committed if it resolves, rolled back if it throws. */
 export async function inTransaction<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
   await conn.run('begin transaction');

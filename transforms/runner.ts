@@ -47,7 +47,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { crashPoint } from '../lib/crash-points.ts';
-import { type Database, inTransaction, queryRows, quoteIdent } from '../lib/db.ts';
+import { type Database, inTransaction, queryRows, quoteIdent, tableExists } from '../lib/db.ts';
 import type { Logger } from '../lib/log.ts';
 import { announceFinishedRun, announceRunEnded, announceRunStarted } from '../lib/transform-events.ts';
 import { ensureContractTables } from './contracts/store.ts';
@@ -363,15 +363,6 @@ async function markForFullRebuild(conn: DuckDBConnection, model: Model): Promise
   if (model.incrementalBy === null || model.layer === 'staging') return;
   if ((await tableComment(conn, model.name)) === undefined) return;
   await conn.run(`comment on table ${quoteIdent(model.name)} is 'rebuild in full'`);
-}
-
-async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  const rows = await queryRows(
-    conn,
-    "select 1 from information_schema.tables where table_schema = 'main' and table_name = $name",
-    { name },
-  );
-  return rows.length > 0;
 }
 
 /** The src_* views over whole tables (full builds, and every model that is not incremental). */

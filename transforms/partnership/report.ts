@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { queryRows } from '../../lib/db.ts';
+import { queryRows, tableExists } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { listMembershipEvents } from '../../lib/membership.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
@@ -101,15 +101,6 @@ export function judge(
   if (lower ? v > c : v < c) return 'breach';
   if (lower ? v <= s : v >= s) return 'stretch met';
   return 'met';
-}
-
-async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  const rows = await queryRows(
-    conn,
-    "select 1 from information_schema.tables where table_schema = 'main' and table_name = $name",
-    { name },
-  );
-  return rows.length > 0;
 }
 
 async function spendSection(conn: DuckDBConnection, start: string, end: string) {

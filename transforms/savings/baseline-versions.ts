@@ -13,7 +13,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { queryRows } from '../../lib/db.ts';
+import { queryRows, tableExists } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { utcNow } from './loads.ts';
 
@@ -64,13 +64,7 @@ export async function buildBaselineVersions(
     conn,
     'select count(*)::integer as changes from baseline_version_changes',
   );
-  const exists =
-    (
-      await queryRows(
-        conn,
-        "select 1 from information_schema.tables where table_schema = 'main' and table_name = 'int_savings_baseline_versions'",
-      )
-    ).length > 0;
+  const exists = await tableExists(conn, 'int_savings_baseline_versions');
   if (changes === 0 && exists) return { rows: 0, unchanged: true };
 
   const at = utcNow();
@@ -173,11 +167,7 @@ export const baselinesParams = z.object({
 
 /** `spend savings baselines`: the current version of each baseline, or every change to them. */
 export async function listBaselines(conn: DuckDBConnection, params: z.output<typeof baselinesParams>) {
-  const built = await queryRows(
-    conn,
-    "select 1 from information_schema.tables where table_schema = 'main' and table_name = 'int_savings_baseline_versions'",
-  );
-  if (built.length === 0)
+  if (!(await tableExists(conn, 'int_savings_baseline_versions')))
     throw new UserError(
       'unavailable',
       'The savings models are not built yet: run "spend transforms run" first.',

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { inTransaction, queryRows } from '../../lib/db.ts';
+import { inTransaction, queryRows, tableExists } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
 import { csvCell, type JsonValue } from '../../lib/output.ts';
@@ -23,18 +23,9 @@ const year = z.number().int().min(1990).max(2200);
 const month = z.string().regex(/^\d{4}-\d{2}$/, 'a month written YYYY-MM');
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
-async function modelExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  const rows = await queryRows(
-    conn,
-    "select 1 from information_schema.tables where table_schema = 'main' and table_name = $name",
-    { name },
-  );
-  return rows.length > 0;
-}
-
 async function requireModels(conn: DuckDBConnection): Promise<void> {
   for (const name of ['int_savings_records', 'fct_savings_statement']) {
-    if (!(await modelExists(conn, name)))
+    if (!(await tableExists(conn, name)))
       throw new UserError(
         'unavailable',
         `The savings models are not built yet: run "spend transforms run" first.`,
