@@ -53,7 +53,8 @@ export function parseWhere(text: string): { column: string; op: (typeof OPERATOR
 
 /**
  * The SELECT for a model with filters: the model and every column from the allow-list of
- * the database's own models and their columns, every value bound. Callers add the limit.
+ * the database's own models and their columns, every value bound. Callers add the order
+ * (`order by all`: every column, so pages are stable) and the limit.
  */
 export async function buildModelQuery(
   conn: DuckDBConnection,
@@ -92,7 +93,8 @@ export async function buildModelQuery(
       return `${column}::varchar ${filter.op === '=' ? '=' : '<>'} $v${i}`;
     return `${column} ${filter.op} $v${i}`;
   });
-  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''} order by all`;
+  // unordered: the caller orders (and pages) once, outside; an order here was a second full sort
+  const sql = `select * from ${quoteIdent(params.model)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`;
   return { sql, params: bound, columns };
 }
 
@@ -105,7 +107,7 @@ export async function queryModel(
   const query = await buildModelQuery(conn, params);
   return withTimeout(conn, limits.timeoutMs, async () => {
     const { rows, truncated } = await readCapped(
-      await conn.stream(`${query.sql} limit ${params.limit + 1} offset ${params.offset}`, query.params),
+      await conn.stream(`${query.sql} order by all limit ${params.limit + 1} offset ${params.offset}`, query.params),
       params.limit,
       limits.maxResultBytes,
     );
