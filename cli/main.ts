@@ -76,6 +76,12 @@ registerPartnershipCommands(program);
 registerKeysCommands(program);
 registerBackupCommands(program);
 
+// \`spend … | head\`: the reader closed the pipe; stop quietly, as Unix tools do
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

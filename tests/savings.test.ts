@@ -511,6 +511,10 @@ describe('baselines, versioned', () => {
     expect(first.models.filter((m) => m.status !== 'success')).toEqual([]);
     const baselines = async (history: boolean) =>
       runOperation(database, 'savings.baselines', { body: 'b1', history });
+    // a body that is not registered is refused, not answered with no baselines
+    await expect(runOperation(database, 'savings.baselines', { body: 'nobody' })).rejects.toThrow(
+      'Body "nobody" is not registered.',
+    );
     expect(
       ((await baselines(false)) as Version[]).map((v) => [
         v.item_code,

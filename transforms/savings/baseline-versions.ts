@@ -172,6 +172,12 @@ export async function listBaselines(conn: DuckDBConnection, params: z.output<typ
       'unavailable',
       'The savings models are not built yet: run "spend transforms run" first.',
     );
+  // a body nobody registered is a typo, not a body without baselines
+  if (
+    params.body &&
+    (await queryRows(conn, 'select 1 from bodies where body_id = $body', { body: params.body })).length === 0
+  )
+    throw new UserError('not-found', `Body "${params.body}" is not registered.`);
   if (params.history)
     return queryRows(
       conn,
