@@ -9,8 +9,8 @@
  * SQL"): DuckDB may touch files only in the allowed folders (the reference data the transforms
  * read, the backups folder) besides its own, and its configuration cannot be changed again.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR, REFERENCE_UNITS_DIR } from './config.ts';
 import { UserError } from './errors.ts';
@@ -65,7 +65,10 @@ export class Database {
   /** Opens (creating if needed) the database file and brings its schema up to date. */
   static async open(options: DatabaseOptions): Promise<Database> {
     createFilesOwnerOnly();
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true });
+      if (!existsSync(options.path)) await createMigrated(options.path, options.migrationsDir);
+    }
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(options.path, {
@@ -76,6 +79,13 @@ export class Database {
       if (/lock/i.test(String(error))) {
         throw new DatabaseLockedError(
           `The database ${options.path} is in use by another process that is not answering on its control socket.`,
+          { cause: error },
+        );
+      }
+      if (/Failure while replaying WAL/.test(String(error))) {
+        throw new UserError(
+          'unavailable',
+          `The database ${options.path} cannot be opened: DuckDB could not replay its write-ahead log (${options.path}.wal) after the process writing it stopped without closing. Keep both files for diagnosis, and restore the last backup into a new file with "spend restore" (docs/reliability.md, "Disk full, a damaged file, backups"). DuckDB said: ${String(error).split('\n')[0]}`,
           { cause: error },
         );
       }
@@ -98,7 +108,10 @@ export class Database {
       instance.closeSync();
       throw error;
     }
-    await db.withConnection((conn) => applyMigrations(conn, options.migrationsDir));
+    await db.withConnection(async (conn) => {
+      // checkpoint at once: DuckDB cannot replay some migrations from its log (see createMigrated)
+      if ((await applyMigrations(conn, options.migrationsDir)).length > 0) await conn.run('checkpoint');
+    });
     return db;
   }
 
@@ -118,6 +131,60 @@ export class Database {
 
   close(): void {
     this.instance.closeSync();
+  }
+}
+
+/**
+ * Makes a new database file whole before it exists under its name: migrated and checkpointed under
+ * a temporary name, then linked into place. DuckDB 1.5 cannot replay an `alter table … add column`
+ * on a table with a function default (`default current_timestamp`) from its write-ahead log
+ * (duckdb/duckdb#18259), and a new file's first checkpoint would otherwise wait for 16 MB of log
+ * or a clean close: a process killed before then left a file no one could open again, with every
+ * row written since. Killed while creating, it leaves no database (and a `.creating-<pid>` file
+ * that the next creation removes). An upgrade of an existing file checkpoints right after its
+ * migrations instead (Database.open); its window is those milliseconds, with no data in flight.
+ */
+async function createMigrated(path: string, migrationsDir: string): Promise<void> {
+  removeAbandonedCreations(path);
+  const building = `${path}.creating-${process.pid}`;
+  const instance = await DuckDBInstance.create(building, { threads: '1' });
+  try {
+    const conn = await instance.connect();
+    try {
+      await applyMigrations(conn, migrationsDir);
+      await conn.run('checkpoint');
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+  try {
+    // a link, not a rename: never replace a database another process made in the meantime
+    linkSync(building, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(building, { force: true });
+    rmSync(`${building}.wal`, { force: true });
+  }
+}
+
+function removeAbandonedCreations(path: string): void {
+  const prefix = `${basename(path)}.creating-`;
+  for (const file of readdirSync(dirname(path))) {
+    const pid = Number(/^(\d+)(\.wal)?$/.exec(file.slice(prefix.length))?.[1]);
+    if (!file.startsWith(prefix) || !pid || isAlive(pid)) continue;
+    rmSync(join(dirname(path), file), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
