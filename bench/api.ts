@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --lines N] [-- --seconds S] [-- --smoke]
+ * npm run bench:api [-- --lines N] [-- --seconds S] [-- --smoke] [-- --keep]
  *
  * How fast does `spend serve` answer the dashboards' main queries under load, and how much memory
  * does it need? (issue 11: p95 < 100 ms with 50 connections, RSS < 1 GiB, on the 10M-line set.)
@@ -49,6 +49,8 @@ const { values: args } = parseArgs({
     lines: { type: 'string' },
     seconds: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    // leave the generated database for looking into afterwards (its path is printed)
+    keep: { type: 'boolean', default: false },
   },
 });
 const smoke = args.smoke === true;
@@ -142,7 +144,8 @@ async function main(): Promise<void> {
     ].join('\n');
     say(`written: ${writeSection(SECTION_TITLE, body)}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (args.keep) say(`kept: ${join(dir, 'spend.duckdb')}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
