@@ -4,10 +4,11 @@
  * expected figures are the invoices' own amounts, added up by hand below.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLagFor } from '../cli/serve.ts';
 import { writeBatch } from '../ingest/batch-writer.ts';
@@ -129,6 +130,25 @@ afterAll(async () => {
 const get = (who: string, path: string, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, { headers: { authorization: `Bearer ${keys[who]}`, ...headers } });
 
+/** A GET by node:http, which (unlike fetch) neither asks for nor unzips a compressed answer. */
+function rawGet(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(
+      `${base}${path}`,
+      { headers: { authorization: `Bearer ${keys.procurement}`, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    ).on('error', reject);
+  });
+}
+
 type CubeAnswer = { rows: { body_id: string; net_total: string }[] };
 const totals = async (response: Response) =>
   Object.fromEntries(((await response.json()) as CubeAnswer).rows.map((r) => [r.body_id, r.net_total]));
@@ -193,6 +213,24 @@ describe('answers cached per transform run', () => {
     expect(await totals(after)).toEqual({ 'body-a': '250.00', 'body-b': '40.25' });
   });
 
+  it('sends a kept answer gzipped to a client that accepts gzip, the same bytes once unzipped', async () => {
+    // a mart page of a few rows × every column: over the 1 KiB below which answers go as they are
+    const page = '/api/v1/marts/fct_spend_cube';
+    const plain = await rawGet(page, { 'accept-encoding': 'identity' });
+    expect(plain.body.length).toBeGreaterThan(1024);
+    const zipped = await rawGet(page, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.headers['x-cache']).toBe('hit');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('Accept-Encoding');
+    expect(zipped.body.length).toBeLessThan(plain.body.length);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    // without Accept-Encoding: as it is
+    const none = await rawGet(page, {});
+    expect(none.headers['x-cache']).toBe('hit');
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.body.equals(plain.body)).toBe(true);
+  });
+
   it('caches CSV apart from JSON, with its own headers', async () => {
     const csv = await get('procurement', `${cube}&format=csv`);
     await csv.text();
@@ -235,9 +273,10 @@ describe('/metrics', () => {
     ).toBeGreaterThanOrEqual(1);
 
     // counted by hand over the tests above: 304s in the first and third, hits in the first,
-    // second (twice: procurement's answer, then the body's own), third and fourth
+    // second (twice: procurement's answer, then the body's own), third, fourth (twice: gzipped
+    // and as it is) and fifth
     expect(sample(metrics, 'spend_api_cache_answers_total', '{outcome="not-modified"}')).toBe(2);
-    expect(sample(metrics, 'spend_api_cache_answers_total', '{outcome="hit"}')).toBe(5);
+    expect(sample(metrics, 'spend_api_cache_answers_total', '{outcome="hit"}')).toBe(7);
   });
 });
 
