@@ -124,7 +124,8 @@ export function sendProblem(res: Response, req: Request, error: unknown, log: Lo
   const { problem, fault, capacity, headers } = toProblem(error);
   const requestId = String(req.id ?? '');
   if (fault) log.error({ err: error, requestId, method: req.method, path: req.path }, 'API request failed');
-  if (capacity) log.warn({ err: error, requestId, method: req.method, path: req.path }, 'API request refused: no memory');
+  if (capacity)
+    log.warn({ err: error, requestId, method: req.method, path: req.path }, 'API request refused: no memory');
   if (res.headersSent) {
     // a streamed answer failed half-way: all we can do is cut it short
     res.destroy();
