@@ -5,8 +5,11 @@ import { cursorQuery, formatQuery } from './respond.ts';
 
 export { bodyId };
 
+/** Rows in a page when the caller does not say. */
+export const DEFAULT_PAGE_ROWS = 1000;
+
 export const pageQuery = {
-  limit: z.coerce.number().int().positive().max(1_000_000).default(1000),
+  limit: z.coerce.number().int().positive().max(1_000_000).default(DEFAULT_PAGE_ROWS),
   cursor: cursorQuery.optional(),
   format: formatQuery,
 };

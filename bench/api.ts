@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --lines N] [-- --seconds S] [-- --smoke] [-- --keep]
+ * npm run bench:api [-- --lines N] [-- --seconds S] [-- --smoke] [-- --keep] [-- --database F]
  *
  * How fast does `spend serve` answer the dashboards' main queries under load, and how much memory
  * does it need? (issue 11: p95 < 100 ms with 50 connections, RSS < 1 GiB, on the 10M-line set.)
@@ -26,8 +26,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import autocannon from 'autocannon';
+import { DEFAULT_PAGE_ROWS } from '../api/schemas.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { loadConfig } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
@@ -51,6 +52,8 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     // leave the generated database for looking into afterwards (its path is printed)
     keep: { type: 'boolean', default: false },
+    // measure on a database a run kept (--keep) instead of generating and transforming anew
+    database: { type: 'string' },
   },
 });
 const smoke = args.smoke === true;
@@ -82,9 +85,9 @@ async function main(): Promise<void> {
   const facts = machineFacts();
   const dir = mkdtempSync(join(tmpdir(), 'spend-bench-api-'));
   try {
-    const dbPath = join(dir, 'spend.duckdb');
+    const dbPath = args.database ?? join(dir, 'spend.duckdb');
     say(
-      `API benchmark: ${lines.toLocaleString('en')} invoice lines, ${connections} connections, ${seconds} s per endpoint`,
+      `API benchmark: ${args.database ? args.database : `${lines.toLocaleString('en')} invoice lines`}, ${connections} connections, ${seconds} s per endpoint`,
     );
     const prepared = await prepareDatabase(dbPath);
     const server = await startServe(dir, dbPath);
@@ -130,21 +133,21 @@ async function main(): Promise<void> {
       return;
     }
     const body = [
-      `One run of \`npm run bench:api\` (${lines.toLocaleString('en')} generated invoice lines, ${prepared.counts}), ${facts.Date}.`,
+      `One run of \`npm run bench:api${args.database ? ' -- --database …' : ''}\` (${prepared.counts}${args.database ? ', on the database an earlier run generated and kept' : `; ${lines.toLocaleString('en')} generated`}), ${facts.Date}.`,
       'Code: `bench/api.ts` (what is measured and how, in its header).',
       '',
       `Machine: ${facts.CPU}, ${facts.RAM}, Node ${facts.Node}, @duckdb/node-api ${facts['@duckdb/node-api']}; DuckDB memory_limit ${config.duckdb.memoryLimit}, threads ${config.duckdb.threads}. While the server ran, other processes used ${otherCores.toFixed(2)} cores on average (this machine is shared: above ~0.3 the figures are pessimistic).`,
       '',
       ...report,
       '',
-      `- Load: autocannon, ${connections} connections, ${seconds} s per endpoint and mode, one procurement key; the server's rate limit raised for the run (API_RATE_LIMIT_PER_MINUTE), LOG_LEVEL=warn (no request log lines).`,
+      `- Load: autocannon, ${connections} connections, ${seconds} s per endpoint and mode, one procurement key, \`Accept-Encoding: gzip, deflate, br\` as a browser sends (kept answers go gzipped, fresh ones as they are); the server's rate limit raised for the run (API_RATE_LIMIT_PER_MINUTE), LOG_LEVEL=warn (no request log lines).`,
       '- "cached": requests as a dashboard polls; the first runs the query, the rest are answered from the cache of the current transform run (api/cache.ts). "no-cache": every request sends `Cache-Control: no-cache` and runs its query in DuckDB.',
       `- Direct DuckDB: the same statement as the route, ${DIRECT_RUNS} times one after the other on one connection of the same database file (server stopped), no HTTP, no JSON.`,
       '- Peak RSS: VmHWM of the `spend serve` process (owner: API, ingest consumer on empty topics, schedule) over the whole run.',
     ].join('\n');
     say(`written: ${writeSection(SECTION_TITLE, body)}`);
   } finally {
-    if (args.keep) say(`kept: ${join(dir, 'spend.duckdb')}`);
+    if (args.keep && !args.database) say(`kept: ${join(dir, 'spend.duckdb')}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -160,16 +163,8 @@ async function prepareDatabase(
   });
   try {
     return await db.withConnection(async (conn) => {
-      await ensureContractTables(conn);
-      let began = performance.now();
-      await generateBenchData(conn, scaleFor(lines));
-      say(`  generated in ${((performance.now() - began) / 1000).toFixed(1)} s; full transform run …`);
-      began = performance.now();
-      const run = await runOnConnection(conn, { full: true, codelistsDir: config.codelistsDir });
-      const failed = run.models.filter((m) => m.status !== 'success');
-      if (failed.length > 0)
-        throw new Error(`models did not build: ${failed.map((m) => `${m.model}: ${m.error}`).join('; ')}`);
-      say(`  transforms in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      if (args.database) say(`  on ${args.database}, generated and transformed by an earlier run`);
+      else await generateAndTransform(conn);
       const key = (await createKey(conn, { name: 'bench-api', role: 'procurement' })).key;
       // a large supplier shared by several bodies, and the most widely bought item
       const [entity] = await queryRows<{ id: string }>(
@@ -180,12 +175,13 @@ async function prepareDatabase(
         conn,
         'select item_code as code from fct_price_dispersion order by bodies desc, net_amount desc, 1 limit 1',
       );
-      const [counts] = await queryRows<{ invoices: string; cube: string }>(
+      const [counts] = await queryRows<{ lines: string; invoices: string; cube: string }>(
         conn,
-        `select (select count(*) from invoices)::varchar as invoices, (select count(*) from fct_spend_cube)::varchar as cube`,
+        `select (select count(*) from invoice_lines)::varchar as lines, (select count(*) from invoices)::varchar as invoices,
+                (select count(*) from fct_spend_cube)::varchar as cube`,
       );
       if (!entity || !item) throw new Error('no shared supplier or priced item in the generated data');
-      const page = 101; // the routes read one row past the default page of 100
+      const page = DEFAULT_PAGE_ROWS + 1; // the routes read one row past the default page
       const endpoints: Endpoint[] = [
         {
           name: 'cube by month and body',
@@ -221,12 +217,25 @@ async function prepareDatabase(
       return {
         endpoints,
         key,
-        counts: `${Number(counts?.invoices).toLocaleString('en')} invoices, ${Number(counts?.cube).toLocaleString('en')} spend cube rows`,
+        counts: `${Number(counts?.lines).toLocaleString('en')} invoice lines stored, ${Number(counts?.invoices).toLocaleString('en')} invoices, ${Number(counts?.cube).toLocaleString('en')} spend cube rows`,
       };
     });
   } finally {
     db.close();
   }
+}
+
+async function generateAndTransform(conn: DuckDBConnection): Promise<void> {
+  await ensureContractTables(conn);
+  let began = performance.now();
+  await generateBenchData(conn, scaleFor(lines));
+  say(`  generated in ${((performance.now() - began) / 1000).toFixed(1)} s; full transform run …`);
+  began = performance.now();
+  const run = await runOnConnection(conn, { full: true, codelistsDir: config.codelistsDir });
+  const failed = run.models.filter((m) => m.status !== 'success');
+  if (failed.length > 0)
+    throw new Error(`models did not build: ${failed.map((m) => `${m.model}: ${m.error}`).join('; ')}`);
+  say(`  transforms in ${((performance.now() - began) / 1000).toFixed(1)} s`);
 }
 
 async function freePort(): Promise<number> {
@@ -281,7 +290,12 @@ async function load(base: string, path: string, key: string, noCache: boolean): 
         url: `${base}${path}`,
         connections,
         duration: seconds,
-        headers: { authorization: `Bearer ${key}`, ...(noCache ? { 'cache-control': 'no-cache' } : {}) },
+        headers: {
+          authorization: `Bearer ${key}`,
+          // as a browser asks
+          'accept-encoding': 'gzip, deflate, br',
+          ...(noCache ? { 'cache-control': 'no-cache' } : {}),
+        },
       },
       (error, result) => (error ? fail(error) : done(result)),
     );
