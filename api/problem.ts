@@ -23,6 +23,14 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The client hung up before its answer was written (its query interrupted, or the write refused):
+ * there is no one to answer and no fault of ours, so it is logged at debug level only.
+ */
+export class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+}
+
 const STATUS_OF: Record<UserErrorCode, number> = {
   'invalid-input': 400,
   'not-found': 404,
@@ -121,8 +129,13 @@ export function toProblem(error: unknown): {
 }
 
 export function sendProblem(res: Response, req: Request, error: unknown, log: Logger): void {
-  const { problem, fault, capacity, headers } = toProblem(error);
   const requestId = String(req.id ?? '');
+  if (error instanceof ClientGoneError) {
+    log.debug({ requestId, method: req.method, path: req.path }, 'API request ended: the client went away');
+    res.destroy();
+    return;
+  }
+  const { problem, fault, capacity, headers } = toProblem(error);
   if (fault) log.error({ err: error, requestId, method: req.method, path: req.path }, 'API request failed');
   if (capacity)
     log.warn({ err: error, requestId, method: req.method, path: req.path }, 'API request refused: no memory');

@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NextFunction, Request, Response } from 'express';
 import type { Database } from '../lib/db.ts';
-import { HttpError } from './problem.ts';
+import { ClientGoneError, HttpError } from './problem.ts';
 
 /** A counting semaphore whose waiters can give up (an AbortSignal) or time out. */
 export class QueryGate {
@@ -78,7 +78,7 @@ export class QueryGate {
   }
 }
 
-const gone = () => new HttpError(499, 'The client went away while its query waited for a slot.');
+const gone = () => new ClientGoneError('The client went away while its query waited for a slot.');
 
 const requestSignals = new AsyncLocalStorage<AbortSignal>();
 

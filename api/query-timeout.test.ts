@@ -13,7 +13,7 @@ import type { Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { Database, queryRows } from '../lib/db.ts';
-import { HttpError } from './problem.ts';
+import { ClientGoneError, HttpError } from './problem.ts';
 import { withQueryTimeout } from './respond.ts';
 
 const ENDLESS = 'select sum(hash(i)) as h from range(1000000000000) t(i)';
@@ -44,23 +44,35 @@ describe('the API query timeout', () => {
     await stillAnswers();
   });
 
+  it('stops it even when the timeout ends before the statement has started', async () => {
+    // DuckDB forgets an interrupt that comes before its statement starts: it must be repeated.
+    // The 0 ms timer was set first, so it fires before the 20 ms one that sends the statement.
+    const stopped = withQueryTimeout(db, 0, async (conn) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return conn.runAndReadAll(ENDLESS);
+    });
+    await expect(stopped).rejects.toMatchObject({ status: 503 });
+    await stillAnswers();
+  });
+
   it('stops a query whose client went away, whatever its timeout', async () => {
-    // the response of a client that hangs up once its query has started
+    // the response of a client that hangs up before its query is even sent
     const res = new EventEmitter() as EventEmitter & { writableFinished: boolean };
     res.writableFinished = false;
     const running = withQueryTimeout(
       db,
       3_600_000,
       async (conn) => {
-        const pending = conn.runAndReadAll(ENDLESS);
         res.emit('close');
-        return pending;
+        return conn.runAndReadAll(ENDLESS);
       },
       res as unknown as Response,
     );
-    // DuckDB's own interruption, not our timeout's 503
-    await expect(running).rejects.toThrow(/INTERRUPT/i);
-    await expect(running).rejects.not.toBeInstanceOf(HttpError);
+    // no one to answer: not our timeout's 503, and DuckDB's interruption kept as the cause
+    await expect(running).rejects.toBeInstanceOf(ClientGoneError);
+    await expect(running).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringMatching(/INTERRUPT/i) }),
+    });
     await stillAnswers();
   });
 });

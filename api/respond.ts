@@ -6,7 +6,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { Database } from '../lib/db.ts';
+import { type Database, interrupter } from '../lib/db.ts';
 import {
   type Column,
   MEDIA_TYPES,
@@ -15,7 +15,7 @@ import {
   streamQuery,
   writeResult,
 } from '../lib/output.ts';
-import { HttpError } from './problem.ts';
+import { ClientGoneError, HttpError } from './problem.ts';
 
 export const formatQuery = z.enum(['json', 'csv', 'arrow']).optional();
 
@@ -46,12 +46,16 @@ export async function withQueryTimeout<T>(
 ): Promise<T> {
   const conn = await db.connect();
   let timedOut = false;
+  let clientGone = false;
+  const stopper = interrupter(conn);
   const timer = setTimeout(() => {
     timedOut = true;
-    conn.interrupt();
+    stopper.interrupt();
   }, timeoutMs);
   const abandoned = () => {
-    if (!res?.writableFinished) conn.interrupt();
+    if (res?.writableFinished) return;
+    clientGone = true;
+    stopper.interrupt();
   };
   res?.once('close', abandoned);
   try {
@@ -62,9 +66,12 @@ export async function withQueryTimeout<T>(
         503,
         `The query took longer than ${timeoutMs / 1000} s and was stopped; narrow the filters.`,
       );
+    if (clientGone)
+      throw new ClientGoneError('The client went away; its query was stopped.', { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);
+    stopper.done();
     res?.off('close', abandoned);
     conn.closeSync();
   }
@@ -74,7 +81,7 @@ const responseSink = (res: Response) => ({
   write: (chunk: string | Uint8Array) =>
     new Promise<void>((resolve, reject) => {
       if (res.destroyed) {
-        reject(new Error('client went away'));
+        reject(new ClientGoneError('The client went away while its answer was written.'));
         return;
       }
       const flushed = res.write(chunk);

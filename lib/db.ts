@@ -224,9 +224,10 @@ export async function withTimeout<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   let timedOut = false;
+  const stopper = interrupter(conn);
   const timer = setTimeout(() => {
     timedOut = true;
-    conn.interrupt();
+    stopper.interrupt();
   }, timeoutMs);
   try {
     return await work();
@@ -239,7 +240,25 @@ export async function withTimeout<T>(
     throw error;
   } finally {
     clearTimeout(timer);
+    stopper.done();
   }
+}
+
+/**
+ * Interrupts what runs on a connection, and again every 50 ms until `done()`: DuckDB forgets an
+ * interrupt that lands before its statement has started, so one call alone can let it run on.
+ */
+export function interrupter(conn: DuckDBConnection): { interrupt(): void; done(): void } {
+  let repeat: NodeJS.Timeout | undefined;
+  return {
+    interrupt() {
+      conn.interrupt();
+      repeat ??= setInterval(() => conn.interrupt(), 50);
+    },
+    done() {
+      clearInterval(repeat);
+    },
+  };
 }
 
 /** Rows as plain objects; DECIMAL, BIGINT and dates come back as exact strings. */
