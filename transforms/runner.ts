@@ -31,7 +31,9 @@
  * (stale or keys), else the model is built in full, and so it is when an incremental input of
  * another grain was built in full. A companion may read a full model's changed_<model> too: its
  * rows that differ, in the columns the companion queries name, from the rows it had before this
- * run's build, as they were and as they are (the month whose common threshold moved).
+ * run's build, as they were and as they are (the month whose common threshold moved). A model by
+ * key whose upstream is incremental by the same key reads the upstream's rows inserted in this
+ * run for the keys it rebuilt, as models of one document key do, and its table for the others.
  *
  * Sources. Staging models read the ingested tables through `src_*` views defined here: the
  * whole table on a full build, only the touched documents' rows (every version of them, so the
@@ -220,7 +222,14 @@ async function runModelsLogged(
       models.flatMap((m) =>
         m.incrementalBy && m.incrementalBy !== 'key'
           ? m.dependsOn.filter((d) => models.find((u) => u.name === d)?.incrementalBy === m.incrementalBy)
-          : [],
+          : m.kind === 'sql' && m.incrementalBy === 'key'
+            ? m.dependsOn.filter((d) =>
+                sameGroupKey(
+                  models.find((u) => u.name === d),
+                  m,
+                ),
+              )
+            : [],
       ),
     ),
     watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
@@ -508,6 +517,22 @@ async function defineInputs(
           : ''
       })`;
     }
+    if (keysTable && restricted && added && rebuilt && rebuilt !== 'all' && sameGroupKey(upstream, model)) {
+      // The same for an upstream by the same key: its rows of the keys it rebuilt are at hand.
+      const keys = (model.groupKey ?? []).map(
+        (_, i) => `rebuilt.k${i + 1} is not distinct from keys.k${i + 1}`,
+      );
+      await conn.run(
+        `create or replace temp table ${quoteIdent(`rest__${dep}`)} as
+         select * from ${keysTable} as keys anti join ${quoteIdent(rebuilt)} as rebuilt on ${keys.join(' and ')}`,
+      );
+      const rest = await countRows(conn, quoteIdent(`rest__${dep}`));
+      from = `(select * from ${quoteIdent(added)} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable, columns)}${
+        rest > 0
+          ? ` union all by name select * from ${table} as upstream semi join ${quoteIdent(`rest__${dep}`)} as rest on ${keyMatch(model, 'upstream', 'rest', columns)}`
+          : ''
+      })`;
+    }
     await conn.run(`create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${from}`);
     if (upstream?.incrementalBy || state.changesRead.has(dep)) {
       const rows = state.changedRows.get(dep);
@@ -516,6 +541,16 @@ async function defineInputs(
       );
     }
   }
+}
+
+/** Whether an upstream model is incremental by the same key (the same key expressions) as a model by key. */
+function sameGroupKey(upstream: Model | undefined, model: SqlModel): boolean {
+  return (
+    upstream?.kind === 'sql' &&
+    upstream.incrementalBy === 'key' &&
+    model.incrementalBy === 'key' &&
+    (upstream.groupKey ?? []).join('|') === (model.groupKey ?? []).join('|')
+  );
 }
 
 /** For each model whose changed rows a companion query reads, the names those queries use. */
