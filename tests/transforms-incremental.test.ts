@@ -151,6 +151,11 @@ describe('incremental refresh', () => {
       fct_duplicate_payments: 'incremental',
       fct_po_compliance: 'incremental',
       fct_contract_coverage: 'incremental',
+      int_item_lines: 'incremental',
+      int_item_priced_lines: 'incremental',
+      int_item_body_prices: 'incremental',
+      int_item_price_spread: 'incremental',
+      fct_price_dispersion: 'incremental',
     });
     const afterFirst = {
       movedMonth: await scalar(
@@ -193,7 +198,167 @@ describe('incremental refresh', () => {
       fct_spend_cube: 'incremental',
       // (fct_contract_coverage is built in full: a supplier moved entity, so int_spend_contracts was)
       fct_po_compliance: 'incremental',
+      int_item_lines: 'incremental',
+      fct_price_dispersion: 'incremental',
     });
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+    conn.closeSync();
+  }, 600_000);
+
+  it('equals a full rebuild for the item price chain after lines move item or unit, an item loses its only line, a new body buys an item and a month’s common threshold moves', async () => {
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
+    const conn = await db.connect();
+    await ensureContractTables(conn);
+    await generateBenchData(conn, scaleFor(30_000));
+    await run(conn, true);
+    const pick = async (sql: string) =>
+      (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+    const current = CURRENT_INVOICES;
+    const chain = [
+      'int_item_description_matches',
+      'int_item_lines',
+      'int_item_priced_lines',
+      'int_item_body_prices',
+      'int_item_price_spread',
+      'fct_price_dispersion',
+    ];
+    const incrementalChain = Object.fromEntries(chain.map((m) => [m, 'incremental']));
+
+    // an invoice of three or more priced lines of one supplier: line 1 moves to another of the
+    // supplier's items, line 2 to another unit dimension (5 kg), line 3 to boxes of 12
+    const moved = await pick(
+      `select p.body_id, p.invoice_id, any_value(l.supplier_entity_id) as entity from int_item_priced_lines as p
+       inner join int_item_lines as l using (body_id, invoice_id, line_no)
+       where p.document_type = 'invoice' group by all having count(*) >= 3 order by p.invoice_id limit 1`,
+    );
+    const otherItem = await scalar(
+      conn,
+      `select min(item_code) from int_item_lines where supplier_entity_id = '${moved.entity}'
+       and item_code not in (select item_code from int_item_lines where body_id = '${moved.body_id}' and invoice_id = '${moved.invoice_id}')`,
+    );
+    // an item bought on one line only, whose invoice is retracted
+    const onlyLine = await pick(
+      `select body_id, invoice_id, item_key from int_item_priced_lines
+       where (item_scheme, item_key) in (select (item_scheme, item_key) from int_item_priced_lines group by all having count(*) = 1)
+         and invoice_id <> '${moved.invoice_id}'
+       order by invoice_id limit 1`,
+    );
+    // an item one body buys, bought now by another member body from the same supplier
+    const newBody = await pick(
+      `select d.item_key, p.body_id, p.invoice_id, l.spend_date::varchar as spend_date, m.body_id as other_body, m.supplier_name as other_name
+       from fct_price_dispersion as d
+       inner join int_item_priced_lines as p using (item_scheme, item_key)
+       inner join int_item_lines as l using (body_id, invoice_id, line_no)
+       inner join int_supplier_matches as m on m.entity_id = l.supplier_entity_id and m.body_id <> p.body_id
+       inner join int_body_months as bm on bm.body_id = m.body_id and bm.spend_month = p.spend_month and bm.is_member
+       semi join stg_invoices as i on i.body_id = m.body_id and i.supplier_name = m.supplier_name
+       where d.bodies = 1 and d.item_scheme = 'seller' and p.document_type = 'invoice'
+         and p.invoice_id not in ('${moved.invoice_id}', '${onlyLine.invoice_id}')
+       order by d.item_key, m.body_id limit 1`,
+    );
+    const otherInvoice = await scalar(
+      conn,
+      `select min(invoice_id) from stg_invoices where body_id = '${newBody.other_body}' and supplier_name = '${String(newBody.other_name).replace(/'/g, "''")}'`,
+    );
+    // a member's month: an uploaded file with a publishing threshold raises its common threshold
+    const month = await pick(
+      `select i.body_id, i.invoice_id, m.spend_month::varchar as spend_month from int_body_months as m
+       inner join stg_invoices as i on i.body_id = m.body_id and date_trunc('month', i.spend_date) = m.spend_month
+       where m.is_member and m.common_threshold = 0 and i.document_type = 'invoice'
+       order by m.spend_month desc, i.invoice_id limit 1`,
+    );
+    expect(otherItem).not.toBe('null');
+    expect(newBody, 'an item of one body another member buys from').toBeDefined();
+    await conn.run(
+      `insert into uploads (upload_id, body_id, file_name, content_sha256, bytes, status, publishing_threshold)
+       values ('UP-T1', '${month.body_id}', 'month.csv', 'sha', 1, 'finished', 1000)`,
+    );
+
+    await sendInvoices(conn, 900_101, [
+      {
+        select: `select * replace ($offset as kafka_offset) from (${current}) as i
+                 where body_id = '${moved.body_id}' and invoice_id = '${moved.invoice_id}'`,
+        lines: copyLines(
+          of(moved),
+          `, case when line_no = 1 then '${otherItem}' else item_code end as item_code,
+             case line_no when 2 then '5KG' when 3 then 'BOX OF 12' else unit end as unit`,
+        ),
+      },
+      {
+        select: `select topic, kafka_partition, $offset as kafka_offset, 0 as ingest_batch_id, body_id, invoice_id, true as retracted
+                 from (${current}) as i where body_id = '${onlyLine.body_id}' and invoice_id = '${onlyLine.invoice_id}'`,
+      },
+      {
+        select: `select * replace ($offset as kafka_offset, 'NEW-BODY-1' as invoice_id, date '${newBody.spend_date}' as invoice_date,
+                   date '${newBody.spend_date}' as payment_date, null as po_number)
+                 from (${current}) as i where body_id = '${newBody.other_body}' and invoice_id = '${otherInvoice}'`,
+        lines: copyLines(
+          of({ body_id: String(newBody.body_id), invoice_id: String(newBody.invoice_id) }),
+          `, '${newBody.other_body}' as body_id, 'NEW-BODY-1' as invoice_id`,
+        ),
+      },
+      {
+        select: `select * replace ($offset as kafka_offset, 'UPLOADED-1' as invoice_id, 'UP-T1' as upload_id)
+                 from (${current}) as i where body_id = '${month.body_id}' and invoice_id = '${month.invoice_id}'`,
+        lines: copyLines(of(month), `, 'UPLOADED-1' as invoice_id`),
+      },
+    ]);
+    expect(await run(conn)).toMatchObject(incrementalChain);
+    const after = {
+      onlyLineItem: await scalar(
+        conn,
+        `select count(*) from int_item_priced_lines where item_key = '${String(onlyLine.item_key).replace(/'/g, "''")}'`,
+      ),
+      newBodyBodies: await scalar(
+        conn,
+        `select bodies from fct_price_dispersion where item_scheme = 'seller' and item_key = '${String(newBody.item_key).replace(/'/g, "''")}'`,
+      ),
+      threshold: await scalar(
+        conn,
+        `select common_threshold from int_body_months where body_id = '${month.body_id}' and spend_month = '${month.spend_month}'`,
+      ),
+      massLines: await scalar(
+        conn,
+        `select count(*) from int_item_priced_lines where invoice_id = '${moved.invoice_id}' and unit_key = 'mass'`,
+      ),
+    };
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+    expect(after).toEqual({ onlyLineItem: '0', newBodyBodies: '2', threshold: '1000.00', massLines: '1' });
+
+    // the upload's threshold recorded after its documents were ingested: no invoice changed, the
+    // month's common threshold did
+    await conn.run("update uploads set publishing_threshold = 20 where upload_id = 'UP-T1'");
+    const thresholdOnly = await runModelsChecked(conn);
+    expect(thresholdOnly.int_item_priced_lines).toMatchObject({ mode: 'incremental' });
+    expect(thresholdOnly.int_item_priced_lines?.rows).toBeGreaterThan(0);
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+
+    // a description-only line of a known supplier, then an analyst's confirmation of its match:
+    // a decision is read whole, so the item models are built in full
+    await sendInvoices(conn, 900_102, [
+      {
+        select: `select * replace ($offset as kafka_offset, 'DESCRIBED-1' as invoice_id) from (${current}) as i
+                 where body_id = '${month.body_id}' and invoice_id = '${month.invoice_id}'`,
+        lines: copyLines(
+          of(month),
+          `, 'DESCRIBED-1' as invoice_id, null as item_code, 'Blue ballpoint pens, box' as description`,
+        ),
+      },
+    ]);
+    expect(await run(conn)).toMatchObject(incrementalChain);
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+    await conn.run(
+      `insert into item_match_decisions (match_id, decision, variants, decided_by)
+       select match_id, 'confirm', list(distinct variant), 'test' from int_item_description_matches
+       where invoice_id = 'DESCRIBED-1' group by match_id`,
+    );
+    expect(await run(conn)).toMatchObject({ int_item_lines: 'full', fct_price_dispersion: 'full' });
+    expect(
+      await scalar(
+        conn,
+        "select count(*) from int_item_lines where invoice_id = 'DESCRIBED-1' and item_scheme = 'description'",
+      ),
+    ).not.toBe('0');
     expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
     conn.closeSync();
   }, 600_000);

@@ -29,7 +29,11 @@
  * the model's `-- key in inputs:` header computes it with, else read whole). Inputs of another grain: a full model whose rows are unchanged (a
  * fingerprint of its rows) changed nothing; one that changed must be read by the companion query
  * (stale or keys), else the model is built in full, and so it is when an incremental input of
- * another grain was built in full.
+ * another grain was built in full. A companion may read a full model's changed_<model> too: its
+ * rows that differ, in the columns the companion queries name, from the rows it had before this
+ * run's build, as they were and as they are (the month whose common threshold moved). A model by
+ * key whose upstream is incremental by the same key reads the upstream's rows inserted in this
+ * run for the keys it rebuilt, as models of one document key do, and its table for the others.
  *
  * Sources. Staging models read the ingested tables through `src_*` views defined here: the
  * whole table on a full build, only the touched documents' rows (every version of them, so the
@@ -218,7 +222,14 @@ async function runModelsLogged(
       models.flatMap((m) =>
         m.incrementalBy && m.incrementalBy !== 'key'
           ? m.dependsOn.filter((d) => models.find((u) => u.name === d)?.incrementalBy === m.incrementalBy)
-          : [],
+          : m.kind === 'sql' && m.incrementalBy === 'key'
+            ? m.dependsOn.filter((d) =>
+                sameGroupKey(
+                  models.find((u) => u.name === d),
+                  m,
+                ),
+              )
+            : [],
       ),
     ),
     watched: new Set(models.flatMap((m) => (m.incrementalBy ? m.dependsOn : []))),
@@ -339,9 +350,17 @@ type RunState = {
   models: Map<string, Model>;
 };
 
-/** The inputs a model reads whole besides other models: a change to any rebuilds incremental models in full. */
+/**
+ * The inputs a model reads whole besides other models: a change to any rebuilds incremental
+ * models in full (analysts' item match decisions: int_item_lines, rarely changed).
+ */
 async function sharedInputsFingerprint(conn: DuckDBConnection): Promise<string> {
-  const tables = ['bodies', 'classification_rules', ...[...CODELIST_SEEDS, ...OWN_SEEDS].map((s) => s.table)];
+  const tables = [
+    'bodies',
+    'classification_rules',
+    'item_match_decisions',
+    ...[...CODELIST_SEEDS, ...OWN_SEEDS].map((s) => s.table),
+  ];
   const parts = tables.map(
     (t) => `(select count(*)::varchar || ':' || coalesce(bit_xor(hash(${t}))::varchar, '') from ${t})`,
   );
@@ -498,14 +517,40 @@ async function defineInputs(
           : ''
       })`;
     }
+    if (keysTable && restricted && added && rebuilt && rebuilt !== 'all' && sameGroupKey(upstream, model)) {
+      // The same for an upstream by the same key: its rows of the keys it rebuilt are at hand.
+      const keys = (model.groupKey ?? []).map(
+        (_, i) => `rebuilt.k${i + 1} is not distinct from keys.k${i + 1}`,
+      );
+      await conn.run(
+        `create or replace temp table ${quoteIdent(`rest__${dep}`)} as
+         select * from ${keysTable} as keys anti join ${quoteIdent(rebuilt)} as rebuilt on ${keys.join(' and ')}`,
+      );
+      const rest = await countRows(conn, quoteIdent(`rest__${dep}`));
+      from = `(select * from ${quoteIdent(added)} as upstream semi join ${keysTable} on ${keyMatch(model, 'upstream', keysTable, columns)}${
+        rest > 0
+          ? ` union all by name select * from ${table} as upstream semi join ${quoteIdent(`rest__${dep}`)} as rest on ${keyMatch(model, 'upstream', 'rest', columns)}`
+          : ''
+      })`;
+    }
     await conn.run(`create or replace temp view ${quoteIdent(`delta_${dep}`)} as select * from ${from}`);
-    if (upstream?.incrementalBy) {
+    if (upstream?.incrementalBy || state.changesRead.has(dep)) {
       const rows = state.changedRows.get(dep);
       await conn.run(
         `create or replace temp view ${quoteIdent(`changed_${dep}`)} as select * from ${rows ? quoteIdent(rows) : `${table} where false`}`,
       );
     }
   }
+}
+
+/** Whether an upstream model is incremental by the same key (the same key expressions) as a model by key. */
+function sameGroupKey(upstream: Model | undefined, model: SqlModel): boolean {
+  return (
+    upstream?.kind === 'sql' &&
+    upstream.incrementalBy === 'key' &&
+    model.incrementalBy === 'key' &&
+    (upstream.groupKey ?? []).join('|') === (model.groupKey ?? []).join('|')
+  );
 }
 
 /** For each model whose changed rows a companion query reads, the names those queries use. */
@@ -575,6 +620,9 @@ async function buildModel(
     await defineInputs(conn, model, state, null);
     const watched = key === null && state.watched.has(model.name);
     const before = watched ? await tableComment(conn, model.name) : undefined;
+    // a full model whose changed rows a companion query below reads: its rows as they were
+    const diffed =
+      key === null && state.changesRead.has(model.name) ? await keepOldRows(conn, model, state) : null;
     const { rows, content } = await inTransaction(conn, async () => {
       await conn.run(`create or replace table ${target} as ${model.sql}`);
       let content: string | null = null;
@@ -588,7 +636,10 @@ async function buildModel(
       return { rows: await countRows(conn, target), content };
     });
     // a full model rebuilt to the same rows changed nothing for the incremental models below it
-    if (!watched || content !== before) state.built.set(model.name, 'all');
+    if (!watched || content !== before) {
+      state.built.set(model.name, 'all');
+      if (diffed !== null) await keepChangedRows(conn, model, state, diffed);
+    } else if (diffed) await conn.run(`drop table ${quoteIdent(diffed)}`);
     return { mode: 'full', rows };
   }
 
@@ -696,6 +747,74 @@ async function rebuildKeys(
   if (feeds) state.addedRows.set(model.name, `rows_added__${model.name}`);
   else await conn.run(`drop table ${added}`);
   return count;
+}
+
+/**
+ * The columns of a model's table that the companion queries below it name (changed_<model>), or
+ * all of them ('all' after a `*`).
+ */
+async function columnsRead(conn: DuckDBConnection, model: Model, state: RunState): Promise<string[]> {
+  const read = state.changesRead.get(model.name);
+  const columns = [...(await columnsOf(conn, model.name))];
+  if (!read || read === 'all') return columns;
+  const named = columns.filter((c) => read.has(c.toLowerCase()));
+  return named.length > 0 ? named : columns;
+}
+
+/**
+ * Before a full model whose changed rows a companion query reads is rebuilt: its rows as they
+ * are (the columns the queries name), in a temp table; '' when it has no table yet (every row it
+ * has after the build is new).
+ */
+async function keepOldRows(conn: DuckDBConnection, model: Model, state: RunState): Promise<string> {
+  if (!(await tableExists(conn, model.name))) return '';
+  const old = `rows_before__${model.name}`;
+  const columns = await columnsRead(conn, model, state);
+  await conn.run(
+    `create or replace temp table ${quoteIdent(old)} as select ${columns.map(quoteIdent).join(', ')} from ${quoteIdent(model.name)}`,
+  );
+  return old;
+}
+
+/**
+ * After it is rebuilt: the rows that differ in the columns the companion queries name, as they
+ * were and as they are (changed_<model>). A full model's rows that merely were rebuilt, or that
+ * differ only in columns no query names, are not changes.
+ */
+async function keepChangedRows(
+  conn: DuckDBConnection,
+  model: Model,
+  state: RunState,
+  old: string,
+): Promise<void> {
+  const columns = await columnsRead(conn, model, state);
+  const list = columns.map(quoteIdent).join(', ');
+  const oldColumns = old ? await tempColumnsOf(conn, old) : new Set<string>();
+  // a column the old table lacked (the model's code changed): every old row differs
+  const oldList = columns
+    .map((c) => (oldColumns.has(c) ? quoteIdent(c) : `null as ${quoteIdent(c)}`))
+    .join(', ');
+  const target = quoteIdent(model.name);
+  const changed = quoteIdent(`rows_changed__${model.name}`);
+  await conn.run(
+    old
+      ? `create or replace temp table ${changed} as
+         (select ${oldList} from ${quoteIdent(old)} except all select ${list} from ${target})
+         union all
+         (select ${list} from ${target} except all select ${oldList} from ${quoteIdent(old)})`
+      : `create or replace temp table ${changed} as select ${list} from ${target}`,
+  );
+  if (old) await conn.run(`drop table ${quoteIdent(old)}`);
+  state.changedRows.set(model.name, `rows_changed__${model.name}`);
+}
+
+async function tempColumnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(
+    conn,
+    "select column_name as name from duckdb_columns() where database_name = 'temp' and table_name = $table",
+    { table },
+  );
+  return new Set(rows.map((r) => r.name));
 }
 
 /** A full model's rows, fingerprinted (count and sum of row hashes): unchanged rows, same text. */

@@ -1,5 +1,6 @@
 -- grain: one row per item × unit dimension × body (item_scheme, item_key, unit_key, body_id)
 -- depends on: int_item_priced_lines
+-- materialised: incremental by key (item_scheme, item_key)
 --
 -- What each body usually pays for an item, per normalised unit: the price on most of its GBP
 -- invoice lines (its contract price), and the quantity (in normalised units) and spend at that
@@ -9,11 +10,13 @@
 -- threshold" count the lines of documents whose absolute net total reaches the month's common
 -- threshold. Only plain aggregates here (no per-group lists or modes): at 1M lines this model
 -- has ~700,000 groups, and plain aggregate states spill to disk where holistic ones cannot.
+-- Incremental by item: the items whose priced lines were rebuilt in this run
+-- (int_item_body_prices.keys.sql), from delta_int_item_priced_lines.
 
 with
 
 priced_lines as (
-  select * from int_item_priced_lines
+  select * from delta_int_item_priced_lines
 ),
 
 usual_price as (

@@ -1,5 +1,6 @@
 -- grain: one row per description-only spend line of a named supplier (body_id, invoice_id, line_no)
 -- depends on: int_spend_lines, int_outside_partnership
+-- materialised: incremental by invoice
 --
 -- Description matching, as a suggestion (docs/transforms.md#price-comparison-like-with-like): a
 -- line with no item code of any kind, of a known supplier entity, is put with the lines of the
@@ -9,12 +10,14 @@
 -- share a match_id; whether they are one item is for an analyst (fct_item_match_suggestions,
 -- `spend items confirm|split`). The variant is the description as normalised text, in order:
 -- a confirmation covers the variants the analyst saw.
+-- Incremental: each row is one line's own (delta_int_spend_lines); a change to who is outside the
+-- partnership (the bodies register) rebuilds it in full.
 
 with
 
 lines as (
   select body_id, invoice_id, line_no, supplier_entity_id, line_proclass_code, description
-  from int_spend_lines as spend
+  from delta_int_spend_lines as spend
   -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
   anti join int_outside_partnership as outside
     on outside.body_id = spend.body_id and (outside.excluded_after is null or spend.spend_date > outside.excluded_after)

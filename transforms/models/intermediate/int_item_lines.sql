@@ -1,5 +1,6 @@
 -- grain: one row per spend line (body_id, invoice_id, line_no)
 -- depends on: int_spend_lines, int_item_description_matches
+-- materialised: incremental by invoice
 --
 -- Every spend line with its item identity and its unit in UN/ECE Recommendation 20 terms
 -- (docs/transforms.md#price-comparison-like-with-like).
@@ -23,6 +24,9 @@
 -- kilograms, or in boxes of 12 and each, are compared. A unit that cannot be normalised keeps
 -- unit_key "text:<UNIT AS WRITTEN>" and unit_normalised false: it is compared only with the
 -- same text.
+-- Incremental: each row is one line's own with lookups (seeds and analysts' match decisions, whose
+-- change rebuilds it in full): the changed invoices' lines (delta_int_spend_lines,
+-- delta_int_item_description_matches).
 
 with
 
@@ -32,7 +36,7 @@ spend as (
     line_proclass_code, item_code, standard_item_scheme, standard_item_id, sellers_item_code,
     buyers_item_code, description, quantity, unit, unit_price, net_amount, document_net_amount,
     pack_quantity, pack_unit
-  from int_spend_lines
+  from delta_int_spend_lines
 ),
 
 forms as (
@@ -52,7 +56,7 @@ decisions as (
 
 confirmed as (
   select matches.body_id, matches.invoice_id, matches.line_no, matches.match_id
-  from int_item_description_matches as matches
+  from delta_int_item_description_matches as matches
   inner join decisions using (match_id)
   where decisions.decision = 'confirm' and list_contains(decisions.variants, matches.variant)
 ),

@@ -1,5 +1,6 @@
 -- grain: one row per item × unit dimension bought by any body (item_scheme, item_key, unit_key)
 -- depends on: int_item_body_prices
+-- materialised: incremental by key (item_scheme, item_key)
 --
 -- How the bodies' usual prices for one item spread (fct_price_dispersion adds what the spread
 -- costs): how many bodies, min, p25, median and max of their prices per normalised unit, the
@@ -10,11 +11,13 @@
 -- in order). A model of its own, and only plain aggregates and windows: at 10M lines there are
 -- ~6M items, and per-item holistic states (quantile, mode, ordered lists, arg_max of a string)
 -- do not spill to disk, nor does this query fit beside the mart's in 1 GB (BENCHMARKS.md).
+-- Incremental by item: the items whose bodies' prices were rebuilt in this run
+-- (int_item_price_spread.keys.sql), from delta_int_item_body_prices.
 
 with
 
 prices as (
-  select * from int_item_body_prices
+  select * from delta_int_item_body_prices
   -- a body whose purchases were all credited back has no volume to compare
   where quantity > 0
 ),

@@ -1,5 +1,6 @@
 -- grain: one row per priced invoice line (body_id, invoice_id, line_no)
 -- depends on: int_item_lines, int_above_po_price, int_body_months, int_outside_partnership
+-- materialised: incremental by key (item_scheme, item_key)
 --
 -- Every line that enters price comparison, with its price and quantity per normalised unit: the
 -- lines behind each body's usual price (int_item_body_prices: the lines whose unit_price equals
@@ -15,12 +16,16 @@
 -- at_common_threshold: the line's document's absolute net total reaches the month's common
 -- threshold. A table of lines, not lists inside the price rows: it spills to disk like any
 -- table, where per-group lists could not (BENCHMARKS.md, "Transforms").
+-- Incremental by item: an item's normalised unit rests on all its lines, so all the lines of the
+-- items the run's changes touch are priced again (int_item_priced_lines.keys.sql):
+-- delta_int_item_lines holds those items' lines; the lookups (lines above their order's price,
+-- members' months and thresholds, bodies outside the partnership) are read whole.
 
 with
 
 spend as (
   select lines.*
-  from int_item_lines as lines
+  from delta_int_item_lines as lines
   -- partnership figures only: no prospective body, no leaver after its last day (int_outside_partnership)
   anti join int_outside_partnership as outside
     on outside.body_id = lines.body_id and (outside.excluded_after is null or lines.spend_date > outside.excluded_after)

@@ -1,5 +1,6 @@
 -- grain: one row per item × unit dimension bought by any body (item_scheme, item_key, unit_key)
 -- depends on: int_item_body_prices, int_item_price_spread
+-- materialised: incremental by key (item_scheme, item_key)
 --
 -- The same item bought by different bodies at different prices: min, p25, median and max of the
 -- bodies' usual prices per normalised unit, the volume, and what buying at the best price (and
@@ -15,17 +16,19 @@
 -- common threshold": from documents reaching the highest publishing threshold among the bodies
 -- compared in their month. The spread itself (bodies, quantiles, cheapest and dearest) is
 -- int_item_price_spread.
+-- Incremental by item: the items whose spread or bodies' prices were rebuilt in this run
+-- (fct_price_dispersion.keys.sql), from delta_int_item_body_prices and delta_int_item_price_spread.
 
 with
 
 prices as (
-  select * from int_item_body_prices
+  select * from delta_int_item_body_prices
   -- a body whose purchases were all credited back has no volume to compare
   where quantity > 0
 ),
 
 spread as (
-  select * from int_item_price_spread
+  select * from delta_int_item_price_spread
 ),
 
 savings as (
