@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeCluster, probeClusterId } from '../ingest/kafka/client.ts';
 import type { KafkaAuth } from '../lib/config.ts';
+import { processAlive } from '../lib/processes.ts';
 
 export const DEFAULT_PORT = 19092;
 export const DEFAULT_CONTROLLER_PORT = 19093;
@@ -334,18 +335,9 @@ async function readPid(pidFile: string): Promise<number | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Alive and really our broker (guards against a stale pid file whose pid was reused). */
 async function isOurBroker(pid: number, propsFile: string): Promise<boolean> {
-  if (!isAlive(pid)) return false;
+  if (!processAlive(pid)) return false;
   let commandLine: string;
   try {
     commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
@@ -416,7 +408,7 @@ async function withStartLock<T>(r: Resolved, body: () => Promise<T>): Promise<T>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readPid(r.lockFile);
-      if (holder === undefined || !isAlive(holder)) {
+      if (holder === undefined || !processAlive(holder)) {
         await unlink(r.lockFile).catch(() => {});
         continue;
       }
@@ -571,7 +563,7 @@ async function waitUntilServing(
         `another Kafka broker (cluster ${answering}) answers on ${r.bootstrap}, not the one started here`,
       );
     }
-    const exit = exited() ?? (isAlive(pid) ? undefined : 'exited');
+    const exit = exited() ?? (processAlive(pid) ? undefined : 'exited');
     if (exit) {
       const tail = await logTail(r.logFile);
       const message = `Kafka broker ${exit} before serving on ${r.bootstrap}; log ${r.logFile} ends with:\n${tail}`;
@@ -625,10 +617,10 @@ export async function localBrokerStopping(options: LocalBrokerOptions = {}): Pro
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
+    if (!processAlive(pid)) return true;
     await sleep(100);
   }
-  return !isAlive(pid);
+  return !processAlive(pid);
 }
 
 /** A port was taken by another program (between choosing it and the broker binding it, perhaps). */
@@ -748,7 +740,7 @@ export async function startPrivateBroker(
         kill: async () => {
           const { pidFile } = resolveOptions(brokerOptions);
           const pid = await readPid(pidFile);
-          if (pid === undefined || !isAlive(pid)) return;
+          if (pid === undefined || !processAlive(pid)) return;
           process.kill(pid, 'SIGKILL');
           if (!(await waitForExit(pid, 10_000))) throw new Error(`broker pid ${pid} outlived SIGKILL`);
           await rm(pidFile, { force: true });

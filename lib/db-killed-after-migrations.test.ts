@@ -12,7 +12,7 @@
  * returns (nothing closed, nothing checkpointed by a clean exit), then opens the file here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,22 @@ describe('a process killed right after opening the database', () => {
 
     openThenKill(path, MIGRATIONS_DIR);
     expect(await appliedVersions(path)).toEqual(allVersions);
+  });
+
+  it("removes what a creation killed half-way left, and not a live creator's file", async () => {
+    const path = join(dir, 'half-made.duckdb');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const live = process.ppid;
+    for (const file of [
+      `half-made.duckdb.creating-${dead}`,
+      `half-made.duckdb.creating-${dead}.wal`,
+      `half-made.duckdb.creating-${live}`,
+    ])
+      writeFileSync(join(dir, file), 'left over');
+    expect(await appliedVersions(path)).toEqual(allVersions);
+    expect(readdirSync(dir).filter((f) => f.startsWith('half-made.duckdb.creating-'))).toEqual([
+      `half-made.duckdb.creating-${live}`,
+    ]);
   });
 
   it('says what to do when a log cannot be replayed (a file left by an older release)', async () => {

@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { OWN_SEEDS_DIR, REFERENCE_CODELISTS_DIR, REFERENCE_UNITS_DIR } from './config.ts';
 import { UserError } from './errors.ts';
+import { processAlive } from './processes.ts';
 
 /** Bounds on an analyst's own query (`spend sql`, `spend query`). */
 export type UserSqlLimits = { timeoutMs: number; maxResultBytes: number };
@@ -174,17 +175,8 @@ function removeAbandonedCreations(path: string): void {
   const prefix = `${basename(path)}.creating-`;
   for (const file of readdirSync(dirname(path))) {
     const pid = Number(/^(\d+)(\.wal)?$/.exec(file.slice(prefix.length))?.[1]);
-    if (!file.startsWith(prefix) || !pid || isAlive(pid)) continue;
+    if (!file.startsWith(prefix) || !pid || processAlive(pid)) continue;
     rmSync(join(dirname(path), file), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

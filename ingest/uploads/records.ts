@@ -11,6 +11,7 @@ import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
 import type { Column } from '../../lib/output.ts';
+import { processAlive } from '../../lib/processes.ts';
 import { savedMapping } from './field-mapping.ts';
 import type { IngestedTotals, Overlap, UploadReport } from './report.ts';
 
@@ -134,17 +135,6 @@ export async function markInterruptedUploads(conn: DuckDBConnection): Promise<nu
     );
   }
   return gone.length;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, another user's
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Stores the report and rejections; returns the earlier uploads of the body whose months overlap. */
