@@ -30,7 +30,7 @@ describe('benchmark smoke runs', () => {
   // settings, and the suite must stay well under 15 minutes on two cores.
   const benches: [script: string, args: string[], printed: string[]][] = [
     ['bench/ingest.ts', [], ['| C: DuckDB read_json load']],
-    ['bench/upload.ts', [], []],
+    ['bench/upload.ts', [], ['| C: bare kafkajs producer', 'serial csv-parse + bare producer']],
     ['bench/transforms.ts', [], []],
     ['bench/api.ts', [], ['| cube by month and body', 'peak RSS of spend serve']],
   ];
