@@ -397,10 +397,16 @@ async function databaseName(conn: DuckDBConnection): Promise<string> {
   return quoteIdent(rows[0]?.db ?? 'main');
 }
 
-async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
+/** A table's column names: a model's (in main), or a temp table's this run made. */
+async function columnsOf(
+  conn: DuckDBConnection,
+  table: string,
+  where: 'main' | 'temp' = 'main',
+): Promise<Set<string>> {
   const rows = await queryRows<{ name: string }>(
     conn,
-    "select column_name as name from duckdb_columns() where schema_name = 'main' and table_name = $table and not internal",
+    `select column_name as name from duckdb_columns()
+     where ${where === 'temp' ? "database_name = 'temp'" : "schema_name = 'main'"} and table_name = $table and not internal`,
     { table },
   );
   return new Set(rows.map((r) => r.name));
@@ -789,7 +795,7 @@ async function keepChangedRows(
 ): Promise<void> {
   const columns = await columnsRead(conn, model, state);
   const list = columns.map(quoteIdent).join(', ');
-  const oldColumns = old ? await tempColumnsOf(conn, old) : new Set<string>();
+  const oldColumns = old ? await columnsOf(conn, old, 'temp') : new Set<string>();
   // a column the old table lacked (the model's code changed): every old row differs
   const oldList = columns
     .map((c) => (oldColumns.has(c) ? quoteIdent(c) : `null as ${quoteIdent(c)}`))
@@ -806,15 +812,6 @@ async function keepChangedRows(
   );
   if (old) await conn.run(`drop table ${quoteIdent(old)}`);
   state.changedRows.set(model.name, `rows_changed__${model.name}`);
-}
-
-async function tempColumnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
-  const rows = await queryRows<{ name: string }>(
-    conn,
-    "select column_name as name from duckdb_columns() where database_name = 'temp' and table_name = $table",
-    { table },
-  );
-  return new Set(rows.map((r) => r.name));
 }
 
 /** A full model's rows, fingerprinted (count and sum of row hashes): unchanged rows, same text. */
