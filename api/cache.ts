@@ -104,7 +104,8 @@ export class AnswerCache {
       res
         .status(200)
         .set(entry.headers)
-        .set({ ETag: etag, 'Cache-Control': 'private, no-cache', 'X-Cache': 'hit', Vary: 'Accept-Encoding' });
+        .set({ ETag: etag, 'Cache-Control': 'private, no-cache', 'X-Cache': 'hit' })
+        .vary('Accept-Encoding');
       // a browser accepts gzip: a dashboard's 1,000-row page is a tenth of the bytes
       const compressed = entry.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip';
       if (compressed) res.setHeader('Content-Encoding', 'gzip');
@@ -119,7 +120,7 @@ export class AnswerCache {
     }
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Vary', 'Accept-Encoding');
+    res.vary('Accept-Encoding');
     this.keepWhatIsWritten(res, key, during.ended);
     return false;
   }
