@@ -90,6 +90,17 @@ export async function addBody(
   return { body: wanted, created: true };
 }
 
+/** Refuses a body id nobody registered: a typo, never a body with nothing to show. */
+export async function requireBody(conn: DuckDBConnection, id: string): Promise<void> {
+  const rows = await queryRows(conn, 'select 1 from bodies where body_id = $id', { id });
+  if (rows.length === 0) {
+    throw new UserError(
+      'not-found',
+      `Body "${id}" is not registered. Register it first: spend bodies add ${id} --name "…" --joined YYYY-MM-DD`,
+    );
+  }
+}
+
 export async function listBodies(conn: DuckDBConnection): Promise<Body[]> {
   const rows = await queryRows<{
     body_id: string;

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
+import { requireBody } from './bodies.ts';
 import { type Database, queryRows } from './db.ts';
 import { UserError } from './errors.ts';
 import { bodyId } from './fields.ts';
@@ -61,10 +62,7 @@ export async function createKey(
   if ((params.role === 'body') !== (params.bodyId !== undefined)) {
     throw new UserError('invalid-input', 'A body key needs --body <id>; other roles take none.');
   }
-  if (params.bodyId) {
-    const known = await queryRows(conn, 'select 1 from bodies where body_id = $id', { id: params.bodyId });
-    if (known.length === 0) throw new UserError('not-found', `Body "${params.bodyId}" is not registered.`);
-  }
+  if (params.bodyId) await requireBody(conn, params.bodyId);
   const keyId = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   await conn.run(

@@ -7,6 +7,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
+import { requireBody } from '../../lib/bodies.ts';
 import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
@@ -64,16 +65,6 @@ export const mappingToSave = z.strictObject({
   header: z.array(z.string()),
   mapping: savedMapping,
 });
-
-async function requireBody(conn: DuckDBConnection, id: string): Promise<void> {
-  const rows = await queryRows(conn, 'select 1 from bodies where body_id = $id', { id });
-  if (rows.length === 0) {
-    throw new UserError(
-      'not-found',
-      `Body "${id}" is not registered. Register it first: spend bodies add ${id} --name "…" --joined YYYY-MM-DD`,
-    );
-  }
-}
 
 /** Starts an upload, or returns the earlier report when the same file was uploaded under the same mapping. */
 export async function beginUpload(

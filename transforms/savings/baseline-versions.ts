@@ -13,9 +13,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
+import { requireBody } from '../../lib/bodies.ts';
 import { queryRows, tableExists } from '../../lib/db.ts';
-import { UserError } from '../../lib/errors.ts';
-import { utcNow } from './loads.ts';
+import { requireSavingsModels, utcNow } from './loads.ts';
 
 /** How many of the lines behind a change the audit row names (the counts cover them all). */
 const MAX_CAUSES = 50;
@@ -167,17 +167,8 @@ export const baselinesParams = z.object({
 
 /** `spend savings baselines`: the current version of each baseline, or every change to them. */
 export async function listBaselines(conn: DuckDBConnection, params: z.output<typeof baselinesParams>) {
-  if (!(await tableExists(conn, 'int_savings_baseline_versions')))
-    throw new UserError(
-      'unavailable',
-      'The savings models are not built yet: run "spend transforms run" first.',
-    );
-  // a body nobody registered is a typo, not a body without baselines
-  if (
-    params.body &&
-    (await queryRows(conn, 'select 1 from bodies where body_id = $body', { body: params.body })).length === 0
-  )
-    throw new UserError('not-found', `Body "${params.body}" is not registered.`);
+  await requireSavingsModels(conn, ['int_savings_baseline_versions']);
+  if (params.body) await requireBody(conn, params.body);
   if (params.history)
     return queryRows(
       conn,
