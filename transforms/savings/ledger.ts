@@ -11,27 +11,20 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { inTransaction, queryRows, tableExists } from '../../lib/db.ts';
+import { inTransaction, queryRows } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { fromScaled, toScaled } from '../../lib/money.ts';
 import { csvCell, type JsonValue } from '../../lib/output.ts';
 import { runOnConnection } from '../runner.ts';
 import { STREAMS } from './agreement.ts';
-import { utcNow } from './loads.ts';
+import { requireSavingsModels, utcNow } from './loads.ts';
 
 const year = z.number().int().min(1990).max(2200);
 const month = z.string().regex(/^\d{4}-\d{2}$/, 'a month written YYYY-MM');
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
-async function requireModels(conn: DuckDBConnection): Promise<void> {
-  for (const name of ['int_savings_records', 'fct_savings_statement']) {
-    if (!(await tableExists(conn, name)))
-      throw new UserError(
-        'unavailable',
-        `The savings models are not built yet: run "spend transforms run" first.`,
-      );
-  }
-}
+const requireModels = (conn: DuckDBConnection) =>
+  requireSavingsModels(conn, ['int_savings_records', 'fct_savings_statement']);
 
 /** The first day of a contract year and the day after its last, from the statement's body years. */
 async function yearBounds(

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { inTransaction, queryRows } from '../../lib/db.ts';
+import { inTransaction, queryRows, tableExists } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { bodyId } from '../../lib/fields.ts';
 import { INVESTMENT_CSV, storePartnershipTerms } from '../partnership/terms.ts';
@@ -383,4 +383,15 @@ export async function listLoads(conn: DuckDBConnection) {
             rows_loaded, rows_rejected, left(content_sha256, 12) as sha256
      from savings_loads order by kind, version desc`,
   );
+}
+
+/** Refuses to read the savings figures before a transforms run has built the models named. */
+export async function requireSavingsModels(conn: DuckDBConnection, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if (!(await tableExists(conn, name)))
+      throw new UserError(
+        'unavailable',
+        'The savings models are not built yet: run "spend transforms run" first.',
+      );
+  }
 }
