@@ -134,6 +134,13 @@ async function loadEverything(database: Database) {
   return loads as { status: string; version: number; errors: string[] }[];
 }
 
+/** A transforms run, which must build every model. */
+async function runWithoutFailures(conn: DuckDBConnection) {
+  const run = await runOnConnection(conn);
+  expect(run.models.filter((m) => m.status !== 'success')).toEqual([]);
+  return run;
+}
+
 const pick = (rows: Record<string, unknown>[], stream: string, body: string) =>
   rows.find((r) => r.stream === stream && r.body_id === body) as Record<string, string>;
 
@@ -187,8 +194,7 @@ describe('savings ledger end to end', () => {
     ]);
     const loads = await loadEverything(database);
     expect(loads.map((l) => [l.status, l.version, l.errors])).toEqual(loads.map(() => ['loaded', 1, []]));
-    const first = await runOnConnection(conn);
-    expect(first.models.filter((m) => m.status !== 'success')).toEqual([]);
+    await runWithoutFailures(conn);
 
     // Guarantees split by months (b1 12, b2 6 of 18): procurement 90.00 → 60.00 / 30.00;
     // services 100.00 → 10,000p × 12 ÷ 18 = 6,666 r 12 and 3,333 r 6, the odd penny to b1:
@@ -275,8 +281,7 @@ describe('savings ledger end to end', () => {
     await expect(
       runOperation(database, 'savings.signoff', { year: 2024, by: 'x', comment: 'too early' }),
     ).rejects.toThrow(/1 ingest batch\(es\) arrived since the savings were last built/);
-    const second = await runOnConnection(conn);
-    expect(second.models.filter((m) => m.status !== 'success')).toEqual([]);
+    const second = await runWithoutFailures(conn);
     expect(second.models.find((m) => m.model === 'int_savings_procurement_lines')?.mode).toBe('incremental');
 
     // the incremental refresh equals a rebuild from scratch
@@ -507,8 +512,7 @@ describe('baselines, versioned', () => {
       },
     ]);
     await loadEverything(database);
-    const first = await runOnConnection(conn);
-    expect(first.models.filter((m) => m.status !== 'success')).toEqual([]);
+    const first = await runWithoutFailures(conn);
     const baselines = async (history: boolean) =>
       runOperation(database, 'savings.baselines', { body: 'b1', history });
     // a body that is not registered is refused, not answered with no baselines
@@ -551,8 +555,7 @@ describe('baselines, versioned', () => {
         lines: [{ item: 'A', qty: '50', price: '11.00', net: '550.00' }],
       },
     ]);
-    const second = await runOnConnection(conn);
-    expect(second.models.filter((m) => m.status !== 'success')).toEqual([]);
+    const second = await runWithoutFailures(conn);
     const changes = (await baselines(true)) as Change[];
     expect(changes).toHaveLength(3);
     expect(changes[2]).toMatchObject({
