@@ -40,7 +40,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKafka, deleteTopics, ensureTopics, type KafkaClient } from '../ingest/kafka/client.ts';
+import {
+  createKafka,
+  deleteTopics,
+  ensureTopics,
+  fetchTopicOffsets,
+  type KafkaClient,
+} from '../ingest/kafka/client.ts';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import { isBrokerReachable, startLocalBroker, stopLocalBroker } from '../kafka-local/broker.ts';
 import { addBody } from '../lib/bodies.ts';
@@ -244,7 +250,7 @@ async function highWatermarks(bench: Bench): Promise<Map<number, bigint>> {
   const admin = bench.kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(bench.config.topics.invoices);
+    const offsets = await fetchTopicOffsets(admin, bench.config.topics.invoices);
     return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
   } finally {
     await admin.disconnect();

@@ -7,7 +7,7 @@
  * is used instead.
  */
 import { createHash } from 'node:crypto';
-import type { KafkaClient } from '../ingest/kafka/client.ts';
+import { fetchTopicOffsets, type KafkaClient } from '../ingest/kafka/client.ts';
 import type { DemoTopic } from './messages.ts';
 
 export type DemoTopics = { invoices: string; purchaseOrders: string; deadLetter: string };
@@ -51,7 +51,7 @@ async function contentsOf(kafka: KafkaClient, topics: string[]): Promise<Map<str
         contents.set(topic, { messages: 0n, fromStart: true });
         continue;
       }
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await fetchTopicOffsets(admin, topic);
       contents.set(topic, {
         messages: offsets.reduce((n, p) => n + BigInt(p.high), 0n),
         fromStart: offsets.every((p) => BigInt(p.low) === 0n),

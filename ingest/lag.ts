@@ -3,7 +3,7 @@
  * against the next offset stored in DuckDB. Used to wait until everything produced so far is
  * ingested (demo, tests, benchmarks) and to report progress.
  */
-import type { KafkaClient } from './kafka/client.ts';
+import { fetchTopicOffsets, type KafkaClient } from './kafka/client.ts';
 
 export type StoredOffset = { topic: string; partition: number; nextOffset: string };
 export type PartitionLag = { topic: string; partition: number; stored: bigint; high: bigint; behind: bigint };
@@ -15,7 +15,7 @@ export async function highWatermarks(kafka: KafkaClient, topics: string[]): Prom
   try {
     const marks = new Map<string, bigint>();
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic))
+      for (const p of await fetchTopicOffsets(admin, topic))
         marks.set(`${topic}/${p.partition}`, BigInt(p.high));
     }
     return marks;

@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from '../lib/log.ts';
 import { type PartitionSpan, readNextOffset } from './batch-writer.ts';
-import type { Consumer, KafkaClient } from './kafka/client.ts';
+import { type Consumer, fetchTopicOffsets, type KafkaClient } from './kafka/client.ts';
 
 export type Assignment = Record<string, number[]>;
 
@@ -46,7 +46,7 @@ export async function seekToStoredOffsets(
   await admin.connect();
   try {
     for (const [topic, partitions] of Object.entries(assignment)) {
-      const low = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]));
+      const low = new Map((await fetchTopicOffsets(admin, topic)).map((p) => [p.partition, p.low]));
       for (const partition of partitions) {
         const stored = await readNextOffset(conn, topic, partition);
         const offset = stored?.toString() ?? low.get(partition) ?? '0';
@@ -64,7 +64,7 @@ export async function logStartOffset(kafka: KafkaClient, topic: string, partitio
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const found = (await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
+    const found = (await fetchTopicOffsets(admin, topic)).find((p) => p.partition === partition);
     return BigInt(found?.low ?? '0');
   } finally {
     await admin.disconnect();

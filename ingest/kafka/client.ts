@@ -189,6 +189,26 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   }
 }
 
+/** A partition's log start (`low`) and high watermark (`high`), as kafkajs gives them. */
+export type PartitionOffsets = { partition: number; offset: string; low: string; high: string };
+
+/**
+ * Each partition's offsets, retried while the cluster settles: right after a broker restarts it
+ * answers NOT_LEADER_FOR_PARTITION until it has taken back its partitions, and kafkajs'
+ * admin.fetchTopicOffsets throws that retriable error instead of retrying it (a second `npm run
+ * demo` on the same machine died of it). Up to 10 tries, 200 ms doubling to 2 s apart (~13 s).
+ */
+export async function fetchTopicOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+    }
+  }
+}
+
 function onlyAlreadyExists(error: unknown): boolean {
   const errors = (error as { errors?: Array<{ type?: string }> }).errors;
   return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
