@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startApi } from '../api/app.ts';
 import { consumedTopics } from '../ingest/body-topics.ts';
 import { createKafka, probeCluster } from '../ingest/kafka/client.ts';
 import { consumerLag, type StoredOffset } from '../ingest/lag.ts';
@@ -8,7 +7,6 @@ import type { Database } from '../lib/db.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { runOperation } from '../owner/operations.ts';
 import { type ApiStarter, runOwnerUntilSignalled } from '../owner/process.ts';
-import { startHttpUploads } from './http-uploads.ts';
 
 /**
  * The API as `spend serve` runs it: its limits from the configuration, uploads through the CLI's
@@ -40,6 +38,12 @@ export function consumerLagFor(
 
 export function serveApi(config: Config, log: Logger): ApiStarter {
   return async (db, ingest) => {
+    // Loaded here, not at the top: express and the upload readers stay out of every other
+    // `spend` process (spend ingest among them; BENCHMARKS.md "Ingest memory").
+    const [{ startApi }, { startHttpUploads }] = await Promise.all([
+      import('../api/app.ts'),
+      import('./http-uploads.ts'),
+    ]);
     const uploads = await startHttpUploads(config, db, log);
     try {
       const server = await startApi(db, config.port, log, config.host, {

@@ -10,8 +10,9 @@ import {
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
+import { toArrowIpc } from './arrow.ts';
 import { Database } from './db.ts';
-import { csvCell, type Row, readTable, streamQuery, toArrowIpc, toCsv, writeResult } from './output.ts';
+import { csvCell, type Row, readTable, streamQuery, toCsv, writeResult } from './output.ts';
 
 let db: Database;
 

@@ -9,33 +9,13 @@
  *   DATE → DateDay, BIGINT → Int64, INTEGER → Int32, DOUBLE → Float64, BOOLEAN → Bool,
  *   TIMESTAMP → TimestampMillisecond, VARCHAR → Utf8; lists and structs travel as JSON text.
  *
+ * Arrow output is written by arrow.ts, loaded only when asked for.
+ *
  * A result is described by its columns ({name, DuckDB type text}) and rows of JSON values, a
  * shape that also crosses the owner's control socket unchanged. Large results are read chunk
  * by chunk from DuckDB's streaming result and written as they come.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import {
-  Bool,
-  type DataType,
-  DateDay,
-  Decimal,
-  Field,
-  Float32,
-  Float64,
-  Int8,
-  Int16,
-  Int32,
-  Int64,
-  makeData,
-  RecordBatch,
-  RecordBatchStreamWriter,
-  Schema,
-  Struct,
-  TimestampMillisecond,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
-import { toScaled } from './money.ts';
 
 /** A column of a result: its name and its DuckDB type as DuckDB writes it, e.g. DECIMAL(18,2). */
 export type Column = { name: string; type: string };
@@ -149,130 +129,6 @@ export function toCsv(table: ResultTable, options: CsvOptions = {}): string {
   return csvHeader(table.columns, options) + csvRows(table.columns, table.rows, options);
 }
 
-// ---------------------------------------------------------------------------------- Arrow
-
-const DECIMAL_TYPE = /^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)$/i;
-
-/** The Arrow type a DuckDB column keeps; anything without an exact twin travels as text. */
-export function arrowType(duckdbType: string): DataType {
-  const type = duckdbType.trim().toUpperCase();
-  const decimal = DECIMAL_TYPE.exec(type);
-  if (decimal) return new Decimal(Number(decimal[2]), Number(decimal[1]), 128);
-  switch (type) {
-    case 'DATE':
-      return new DateDay();
-    case 'BIGINT':
-      return new Int64();
-    case 'INTEGER':
-      return new Int32();
-    case 'SMALLINT':
-      return new Int16();
-    case 'TINYINT':
-      return new Int8();
-    case 'DOUBLE':
-      return new Float64();
-    case 'FLOAT':
-    case 'REAL':
-      return new Float32();
-    case 'BOOLEAN':
-      return new Bool();
-    case 'TIMESTAMP':
-      return new TimestampMillisecond();
-    default:
-      return new Utf8();
-  }
-}
-
-export function arrowSchema(columns: readonly Column[]): Schema {
-  return new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true)));
-}
-
-const DAY_MS = 86_400_000;
-
-/** 128-bit two's complement, little-endian 32-bit words: Arrow's Decimal layout. */
-function decimalWords(values: readonly (JsonValue | undefined)[], scale: number): Uint32Array {
-  const words = new Uint32Array(values.length * 4);
-  values.forEach((value, i) => {
-    if (value === null || value === undefined) return;
-    let unsigned = BigInt.asUintN(128, toScaled(String(value), scale));
-    for (let w = 0; w < 4; w++) {
-      words[i * 4 + w] = Number(unsigned & 0xffff_ffffn);
-      unsigned >>= 32n;
-    }
-  });
-  return words;
-}
-
-function validity(values: readonly (JsonValue | undefined)[]): { nullBitmap: Uint8Array; nullCount: number } {
-  const nullBitmap = new Uint8Array(Math.ceil(values.length / 8));
-  let nullCount = 0;
-  values.forEach((value, i) => {
-    if (value === null || value === undefined) nullCount++;
-    else nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
-  });
-  return { nullBitmap, nullCount };
-}
-
-function arrowColumn(type: DataType, values: (JsonValue | undefined)[]) {
-  const present = (v: JsonValue | undefined) => v !== null && v !== undefined;
-  if (type instanceof Decimal) {
-    return makeData({
-      type,
-      length: values.length,
-      ...validity(values),
-      data: decimalWords(values, type.scale),
-    });
-  }
-  if (type instanceof DateDay) {
-    const days = Int32Array.from(values, (v) =>
-      present(v) ? Date.parse(`${String(v)}T00:00:00Z`) / DAY_MS : 0,
-    );
-    return makeData({ type, length: values.length, ...validity(values), data: days });
-  }
-  if (type instanceof Int64) {
-    const data = BigInt64Array.from(values, (v) => (present(v) ? BigInt(String(v)) : 0n));
-    return makeData({ type, length: values.length, ...validity(values), data });
-  }
-  if (type instanceof TimestampMillisecond) {
-    return vectorFromArray(
-      values.map((v) => (present(v) ? Date.parse(`${String(v).replace(' ', 'T')}Z`) : null)),
-      type,
-    ).data[0];
-  }
-  if (type instanceof Utf8) {
-    return vectorFromArray(
-      values.map((v) => (!present(v) ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))),
-      type,
-    ).data[0];
-  }
-  return vectorFromArray(
-    values.map((v) => (present(v) ? v : null)),
-    type,
-  ).data[0];
-}
-
-/** One Arrow record batch of rows, typed by the schema built from the same columns. */
-export function arrowBatch(schema: Schema, columns: readonly Column[], rows: readonly Row[]): RecordBatch {
-  const children = columns.map((c, i) =>
-    arrowColumn(
-      schema.fields[i]?.type as DataType,
-      rows.map((r) => r[c.name]),
-    ),
-  );
-  const data = makeData({
-    type: new Struct(schema.fields),
-    length: rows.length,
-    nullCount: 0,
-    children: children as never,
-  });
-  return new RecordBatch(schema, data);
-}
-
-export function toArrowIpc(table: ResultTable): Uint8Array {
-  const schema = arrowSchema(table.columns);
-  return RecordBatchStreamWriter.writeAll([arrowBatch(schema, table.columns, table.rows)]).toUint8Array(true);
-}
-
 // ---------------------------------------------------------------------------------- writing
 
 /** Where output goes: stdout, an HTTP response, a file. Resolves once the chunk is taken. */
@@ -301,38 +157,9 @@ export async function writeResult(
     return;
   }
   if (format === 'arrow') {
-    const schema = arrowSchema(columns);
-    const writer = new RecordBatchStreamWriter();
-    // The writer queues bytes; this loop hands them on as each batch is written. A sink that
-    // fails (the client went away) is remembered, never left an unhandled rejection while rows
-    // are still being read (that would end the process): the rest is drained, reading stops,
-    // and the failure is thrown once the writer is closed.
-    let failed: { error: unknown } | undefined;
-    const pumped = (async () => {
-      for await (const bytes of writer) {
-        if (failed) continue;
-        try {
-          await sink.write(bytes);
-        } catch (error) {
-          failed = { error };
-        }
-      }
-    })();
-    try {
-      writer.reset(undefined, schema);
-      let wrote = false;
-      for await (const rows of chunks) {
-        if (failed) break;
-        if (!rows.length) continue;
-        writer.write(arrowBatch(schema, columns, rows));
-        wrote = true;
-      }
-      if (!wrote) writer.write(arrowBatch(schema, columns, []));
-    } finally {
-      writer.close();
-    }
-    await pumped;
-    if (failed) throw failed.error;
+    // apache-arrow is loaded when Arrow is asked for: it stays out of processes that never write it.
+    const { writeArrow } = await import('./arrow.ts');
+    await writeArrow(columns, chunks, sink);
     return;
   }
   await sink.write(`{"columns":${JSON.stringify(columns)},"rows":[`);

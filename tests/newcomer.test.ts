@@ -86,6 +86,9 @@ describe('a newcomer on a fresh clone outside the workspace', () => {
 
       const installed = await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], clone, env);
       expect(installed.code, installed.stderr).toBe(0);
+      // npm ci ran the "prepare" script: the demo below runs the compiled build, current
+      const { buildIsCurrent } = await import('../bin/build-state.js');
+      expect(buildIsCurrent(clone, join(clone, 'dist'))).toBe(true);
 
       const demo = await run('npm', ['run', 'demo', '--', '--lines', '20000', '--exit'], clone, env);
       const demoOutput = demo.stdout + demo.stderr;

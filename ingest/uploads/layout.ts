@@ -24,7 +24,6 @@ import { classifyRow } from './row-classification.ts';
 import { amountBasis } from './row-to-invoice.ts';
 import { scanSource } from './scan.ts';
 import { DEFAULT_LIMITS, UploadFileError, type UploadSource } from './upload-contract.ts';
-import { readWorkbook } from './xlsx-reader.ts';
 
 export type Layout = {
   headerRow: number;
@@ -53,6 +52,7 @@ export async function findLayout(
   if (kind.kind === 'xlsx') {
     const chunks: Buffer[] = [];
     for await (const chunk of source.open() as AsyncIterable<Buffer>) chunks.push(chunk);
+    const { readWorkbook } = await import('./xlsx-reader.ts'); // loaded only for a workbook
     const sheets = await readWorkbook(Buffer.concat(chunks));
     const withHeader = headerRow === undefined ? sheetWithHeader(sheets, saved) : sheets[0];
     rows = withHeader?.rows ?? [];

@@ -15,6 +15,9 @@ import type { InvoiceLineV1, InvoiceV1 } from '../topics/invoices/schema.ts';
 import type { PurchaseOrderLineV1, PurchaseOrderV1 } from '../topics/purchase-orders/schema.ts';
 import { formatPence, parseDecimalPence } from './amounts.ts';
 import { optional } from './optional.ts';
+import { UblError } from './reader-errors.ts';
+
+export { UblError };
 
 export type UblDocument =
   | {
@@ -31,18 +34,6 @@ export type UblDocument =
       netPence: bigint;
       notes: string[];
     };
-
-/** A document that is not one we take, or that cannot become a valid message; `path` names the element. */
-export class UblError extends Error {
-  override name = 'UblError';
-  constructor(
-    message: string,
-    readonly path: string | null = null,
-    readonly field: string | null = null,
-  ) {
-    super(message);
-  }
-}
 
 type Node = Record<string, unknown>;
 

@@ -6,11 +6,10 @@
 import type { Readable } from 'node:stream';
 import { CsvSyntaxError } from './csv-reader.ts';
 import type { SavedMapping } from './field-mapping.ts';
+import { UblError, WorkbookError } from './reader-errors.ts';
 import type { Overlap, UploadReport } from './report.ts';
 import type { Rejection } from './row-to-invoice.ts';
 import type { Tally } from './tally.ts';
-import { UblError } from './ubl-reader.ts';
-import { WorkbookError } from './xlsx-reader.ts';
 
 export type UploadSource = { name: string; open(): Readable };
 

@@ -34,7 +34,6 @@ import type { Rejection } from './row-to-invoice.ts';
 import { EMPTY_SCAN, type Scan, scanSource } from './scan.ts';
 import { TableUpload } from './table-upload.ts';
 import { Tally } from './tally.ts';
-import { uploadUbl } from './ubl-upload.ts';
 import {
   DEFAULT_LIMITS,
   isFileProblem,
@@ -46,7 +45,6 @@ import {
   type UploadSource,
   type UploadSteps,
 } from './upload-contract.ts';
-import { readWorkbook } from './xlsx-reader.ts';
 
 export { isHeaderRow } from './header-search.ts';
 export { type Scan, scanSource } from './scan.ts';
@@ -190,7 +188,10 @@ class Upload implements UploadSteps {
     });
   }
 
+  // The workbook and XML readers are loaded when a file needs them: their libraries stay out of
+  // processes that never read one.
   private async readXlsx(): Promise<void> {
+    const { readWorkbook } = await import('./xlsx-reader.ts');
     const sheets = await readWorkbook(
       await this.readWhole(this.limits.maxWorkbookBytes, 'a workbook', 'SPEND_UPLOAD_MAX_WORKBOOK_BYTES'),
       this.limits,
@@ -212,6 +213,7 @@ class Upload implements UploadSteps {
       'SPEND_UPLOAD_MAX_XML_BYTES',
     );
     const xml = new TextDecoder(this.scan.encoding.name).decode(bytes);
+    const { uploadUbl } = await import('./ubl-upload.ts');
     this.report.encoding = describeEncoding(this.scan.encoding);
     await uploadUbl(xml, this, {
       bodyId: this.options.bodyId,

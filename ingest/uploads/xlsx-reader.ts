@@ -15,12 +15,11 @@
 import { Unzip, UnzipInflate, UnzipPassThrough } from 'fflate';
 import readXlsxFile from 'read-excel-file/node';
 import type { SourceRow } from './csv-reader.ts';
+import { WorkbookError } from './reader-errors.ts';
+
+export { WorkbookError };
 
 export type WorkbookSheet = { name: string; rows: SourceRow[] };
-
-export class WorkbookError extends Error {
-  override name = 'WorkbookError';
-}
 
 export type WorkbookLimits = {
   /** The most a workbook may really unpack to. */
