@@ -11,7 +11,7 @@
 // Files read at run time relative to their source folder (migrations, SQL models, dashboards,
 // reference data) keep working: each source file's `import.meta.dirname` / `import.meta.url` is
 // rewritten to that file's own folder in the source tree, not the build's.
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -50,7 +50,6 @@ const banner = [
 ].join('\n');
 
 const started = Date.now();
-await rm(DIST, { recursive: true, force: true });
 const result = await build({
   entryPoints: { spend: join(ROOT, 'cli', 'main.ts') },
   outdir: DIST,
@@ -72,6 +71,16 @@ const result = await build({
   plugins: [sourceFolders],
   logLevel: 'warning',
 });
+
+// Files of earlier builds are left for a week: a process started from one of them (a `spend
+// serve` running for days) may still load one of its chunks, named by content hash, on first use.
+const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;
+const written = new Set(Object.keys(result.metafile.outputs).map((output) => resolve(ROOT, output)));
+for (const name of await readdir(DIST)) {
+  const path = join(DIST, name);
+  if (written.has(path) || name === BUILD_INFO_FILE || written.has(path.replace(/\.map$/, ''))) continue;
+  if (Date.now() - (await stat(path)).mtimeMs > PRUNE_AFTER_MS) await rm(path, { force: true });
+}
 
 // Every source file that went in, with its size and modification time (bin/build-state.js).
 const inputs = {};
