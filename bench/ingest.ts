@@ -57,7 +57,7 @@ import { expectCleanExit, type Measured, otherCpuSeconds, spawnMeasured, withTic
 import { summariseCpuProfiles } from './cpu-profile.ts';
 import { writeNdjsonDump } from './dump.ts';
 import { MEMORY_SETTINGS, type MemorySetting } from './memory-settings.ts';
-import { type MemoryPeaks, runOurs } from './ours.ts';
+import { type MemoryPeaks, runOurs, spendLauncher } from './ours.ts';
 import type { DuckdbLoadResult } from './peer-duckdb.ts';
 import { runConsumerPerformance } from './peer-java.ts';
 import type { BareResult } from './peer-kafkajs.ts';
@@ -503,6 +503,7 @@ async function memorySweep(bench: Bench, produced: Produced, highs: Map<number, 
     ...table,
     '',
     '- Each row: `spend ingest` on a fresh database and consumer group, the same topic, every invoice, line and penny verified afterwards.',
+    `- \`spend ingest\` ran ${spendLauncher()}.`,
     "- peak RSS: VmHWM of the process. DuckDB accounted: the highest sum of `duckdb_memory()` seen, V8 heap and buffers: `process.memoryUsage()` (all sampled every 0.5 s through the owner's `memory` operation, so short peaks can be missed).",
     '- other cores: CPU used by every other process meanwhile (the broker, other work on this shared machine), per second of the run: above ~0.3 the msg/s is pessimistic.',
     ...settings.map((setting) => `- ${setting.name}: ${env(setting)}`),
@@ -579,7 +580,8 @@ function sectionBody(r: {
     '- msg/s, lines/s, MB/s (MiB of key + value, as ConsumerPerformance counts) are over the consuming phase: ' +
       "A's fetch.time.ms, B from consumer.run() resolving (group joined) to the last message, ours from the " +
       "'ingest started' log line (group joined) to every partition's offset stored in DuckDB. " +
-      '"incl. start-up" counts from process spawn (JVM or node + tsx, DB open, group join) instead.',
+      '"incl. start-up" counts from process spawn (JVM or node, DB open, group join) instead. ' +
+      `\`spend ingest\` ran ${spendLauncher()}.`,
     '- * A and B parse nothing: their lines/s is msg/s × lines per message, for comparison only.',
     '- C: the same messages as NDJSON (bench/dump.ts), loaded by DuckDB alone in one transaction: `read_json` into the ' +
       "staging table, then the topic handler's own inserts (`from_json` shredding, column types, NOT NULL); its time runs " +

@@ -6,6 +6,7 @@
  * line and penny must be there exactly once, and nothing rejected.
  */
 import { resolve } from 'node:path';
+import { buildIsCurrent } from '../bin/build-state.js';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import type { Config } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
@@ -16,6 +17,15 @@ import { expectCleanExit, otherCpuSeconds, spawnMeasured } from './child.ts';
 import type { Produced } from './produce.ts';
 
 const SPEND_BIN = resolve(import.meta.dirname, '../bin/spend.js');
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** What bin/spend.js runs here: the compiled build while it is current (bin/build.js), else the sources. */
+export function spendLauncher(): string {
+  if (process.env.SPEND_RUN_SOURCES === '1' || !buildIsCurrent(ROOT, resolve(ROOT, 'dist'))) {
+    return 'the sources through tsx (no current build: `npm run build`)';
+  }
+  return 'the compiled build (dist/, `npm run build`)';
+}
 const POLL_MS = 100;
 const PROGRESS_EVERY_MS = 5000;
 /** Give up when the stored offsets have not moved for this long. */
@@ -67,6 +77,8 @@ export async function runOurs(options: {
   const run = spawnMeasured(process.execPath, [...nodeArgs, options.spendBin ?? SPEND_BIN, 'ingest'], {
     ...process.env,
     ...options.env,
+    // A profile names source files only when the sources run (through tsx), not the build.
+    ...(options.cpuProfileDir ? { SPEND_RUN_SOURCES: '1' } : {}),
   });
   const started = new Promise<number>((resolveStarted) =>
     run.onStderrLine((line) => {
