@@ -21,7 +21,13 @@ import { withDemoProcurementSavings } from '../demo/procurement-savings.ts';
 import { publishDemo } from '../demo/publish.ts';
 import { buildDemoSavings } from '../demo/savings.ts';
 import { chooseDemoTopics, type DemoTopics, dataSetFingerprint, isDemoTopicOf } from '../demo/topics.ts';
-import { createKafka, createProducer, deleteTopics, type KafkaClient } from '../ingest/kafka/client.ts';
+import {
+  createKafka,
+  createProducer,
+  deleteTopics,
+  type KafkaClient,
+  retryingRetriable,
+} from '../ingest/kafka/client.ts';
 import { highWatermarks, type StoredOffset, waitForOffsets } from '../ingest/lag.ts';
 import {
   isBrokerReachable,
@@ -244,7 +250,9 @@ async function ensureBroker(config: Config): Promise<boolean> {
 async function startAfresh(config: Config, kafka: KafkaClient): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  const demoTopics = (await admin.listTopics()).filter((topic) => isDemoTopicOf(config.topics, topic));
+  const demoTopics = (await retryingRetriable(() => admin.listTopics())).filter((topic) =>
+    isDemoTopicOf(config.topics, topic),
+  );
   await admin.disconnect();
   await deleteTopics(kafka, demoTopics).catch(() => undefined);
   // Topic deletion is asynchronous in Kafka: give the broker a moment before they are re-created.

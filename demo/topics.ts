@@ -7,7 +7,7 @@
  * is used instead.
  */
 import { createHash } from 'node:crypto';
-import { fetchTopicOffsets, type KafkaClient } from '../ingest/kafka/client.ts';
+import { fetchTopicOffsets, type KafkaClient, retryingRetriable } from '../ingest/kafka/client.ts';
 import type { DemoTopic } from './messages.ts';
 
 export type DemoTopics = { invoices: string; purchaseOrders: string; deadLetter: string };
@@ -44,7 +44,7 @@ async function contentsOf(kafka: KafkaClient, topics: string[]): Promise<Map<str
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = new Set(await retryingRetriable(() => admin.listTopics()));
     const contents = new Map<string, TopicContents>();
     for (const topic of topics) {
       if (!existing.has(topic)) {

@@ -140,7 +140,7 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const present = new Set(await admin.listTopics());
+    const present = new Set(await retryingRetriable(() => admin.listTopics()));
     const missing = specs.filter((spec) => !present.has(spec.topic));
     const existing = specs.filter((spec) => present.has(spec.topic)).map((spec) => spec.topic);
     if (missing.length === 0) return { created: [], existing };
@@ -161,7 +161,7 @@ export async function ensureTopics(
       if (isUnknownTopic(error)) await waitForLeaders(admin, topics);
       else if (!onlyAlreadyExists(error)) throw error;
     }
-    const after = new Set(await admin.listTopics());
+    const after = new Set(await retryingRetriable(() => admin.listTopics()));
     const created = missing.filter((spec) => after.has(spec.topic)).map((spec) => spec.topic);
     return { created, existing };
   } finally {
@@ -193,20 +193,26 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
 export type PartitionOffsets = { partition: number; offset: string; low: string; high: string };
 
 /**
- * Each partition's offsets, retried while the cluster settles: right after a broker restarts it
- * answers NOT_LEADER_FOR_PARTITION until it has taken back its partitions, and kafkajs'
- * admin.fetchTopicOffsets throws that retriable error instead of retrying it (a second `npm run
+ * Runs an admin request again while kafkajs marks its error retriable: right after a broker
+ * restarts it answers NOT_LEADER_FOR_PARTITION (or LEADER_NOT_AVAILABLE) until it has taken back
+ * its partitions, and kafkajs' admin throws those instead of retrying them (a second `npm run
  * demo` on the same machine died of it). Up to 10 tries, 200 ms doubling to 2 s apart (~13 s).
+ * Only for requests that are safe to repeat (reads).
  */
-export async function fetchTopicOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
+export async function retryingRetriable<T>(request: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await admin.fetchTopicOffsets(topic);
+      return await request();
     } catch (error) {
       if (!(error as { retriable?: boolean }).retriable || attempt >= 10) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
     }
   }
+}
+
+/** Each partition's offsets, retried while the cluster settles (retryingRetriable). */
+export async function fetchTopicOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
+  return retryingRetriable(() => admin.fetchTopicOffsets(topic));
 }
 
 function onlyAlreadyExists(error: unknown): boolean {
@@ -226,15 +232,17 @@ export async function readMaxMessageBytes(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const cluster = await admin.describeCluster();
+    const cluster = await retryingRetriable(() => admin.describeCluster());
     const brokerId = String(cluster.brokers[0]?.nodeId ?? 0);
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [
-        { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
-        { type: kafkajs.ConfigResourceTypes.BROKER, name: brokerId, configNames: ['message.max.bytes'] },
-      ],
-    });
+    const described = await retryingRetriable(() =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
+          { type: kafkajs.ConfigResourceTypes.BROKER, name: brokerId, configNames: ['message.max.bytes'] },
+        ],
+      }),
+    );
     const value = (type: number, name: string): number | undefined => {
       const resource = described.resources.find((r) => r.resourceType === type);
       const entry = resource?.configEntries.find((e) => e.configName === name);
@@ -264,7 +272,7 @@ export async function listTopics(kafka: KafkaClient): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return await admin.listTopics();
+    return await retryingRetriable(() => admin.listTopics());
   } finally {
     await admin.disconnect();
   }

@@ -1,11 +1,11 @@
 /**
- * fetchTopicOffsets retries what kafkajs marks retriable (a broker taking back its partitions
+ * The admin's reads (fetchTopicOffsets, and any through retryingRetriable) retry what kafkajs marks retriable (a broker taking back its partitions
  * after a restart answers NOT_LEADER_FOR_PARTITION for a moment) and nothing else. The admin here
  * stands in for kafkajs' only to script its answers; the errors are kafkajs' own classes.
  */
 import kafkajs from 'kafkajs';
-import { describe, expect, it } from 'vitest';
-import { type Admin, fetchTopicOffsets } from './client.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { type Admin, fetchTopicOffsets, retryingRetriable } from './client.ts';
 
 // kafkajs builds its protocol errors from an entry of its error-code table, typed here as Error
 const NOT_LEADER = {
@@ -43,5 +43,41 @@ describe('fetchTopicOffsets', () => {
       'topic authorization failed',
     );
     expect(admin.calls).toBe(1);
+  });
+});
+
+describe('retryingRetriable', () => {
+  it('retries any error kafkajs marks retriable (a broker still electing leaders), then answers', async () => {
+    const leaderNotAvailable = new kafkajs.KafkaJSProtocolError({
+      type: 'LEADER_NOT_AVAILABLE',
+      code: 5,
+      retriable: true,
+      message: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    } as unknown as Error);
+    let calls = 0;
+    const topics = await retryingRetriable(async () => {
+      calls++;
+      if (calls < 3) throw leaderNotAvailable;
+      return ['spend.invoices.v1'];
+    });
+    expect(topics).toEqual(['spend.invoices.v1']);
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after ten tries with the last error', async () => {
+    vi.useFakeTimers(); // the ~13 s of waits between tries pass at once
+    try {
+      let calls = 0;
+      const tried = retryingRetriable(async () => {
+        calls++;
+        throw notLeader();
+      });
+      const outcome = expect(tried).rejects.toThrow('not the leader');
+      await vi.runAllTimersAsync();
+      await outcome;
+      expect(calls).toBe(10);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
