@@ -145,14 +145,21 @@ async function main(): Promise<void> {
   const java = await phase('peer A: Kafka ConsumerPerformance', loads, () => runJavaPeer(bench));
   const bare = await phase('peer B: bare kafkajs', loads, () => runBarePeer(bench, produced));
   const ours = await phase('ours: spend ingest', loads, () => runOursPeer(bench, produced, highs));
+  const small = await phase('ours: spend ingest, SPEND_MEMORY_PROFILE=small', loads, () =>
+    runOursPeer(bench, produced, highs, {
+      name: 'Ours, SPEND_MEMORY_PROFILE=small',
+      label: 'ours-small',
+      env: SMALL_PROFILE,
+    }),
+  );
   const duck = await phase('peer C: DuckDB read_json', loads, () => runDuckdbPeer(bench, produced));
 
-  const rows = [java.row, bare, duck, ours.row];
+  const rows = [java.row, bare, duck, ours.row, small.row];
   const warnings = contentionWarnings(rows);
   const report = [
     ...resultsTable(rows, linesPerMessage),
     '',
-    ...ratioLines(ours.row, bare, java.row, duck),
+    ...ratioLines(ours.row, bare, java.row, duck, small.row),
     ...(warnings.length > 0 ? ['', ...warnings] : []),
   ];
   console.log(`\n${report.join('\n')}\n`);
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
       report,
       loads,
       javaRaw: java.raw,
-      ours: ours.detail,
+      ours: [...ours.detail, ...small.detail],
       profile,
     }),
   );
@@ -353,23 +360,36 @@ function childRow(
   };
 }
 
+/** The memory profile ours also runs under in the main run (lib/config.ts MEMORY_PROFILES). */
+const SMALL_PROFILE = { SPEND_MEMORY_PROFILE: 'small' };
+
 async function runOursPeer(
   bench: Bench,
   produced: Produced,
   highs: Map<number, bigint>,
+  variant?: { name: string; label: string; env: Record<string, string> },
 ): Promise<{ row: Row; detail: string[] }> {
-  cleanups.push(() => deleteGroup(bench, bench.config.consumerGroup));
-  const result = await runOurs({ env: bench.env, config: bench.config, highWatermarks: highs, produced });
+  // A variant runs on a database and consumer group of its own.
+  const dbPath = variant ? join(bench.dir, `${variant.label}.duckdb`) : bench.config.dbPath;
+  const group = variant ? `${bench.id}.${variant.label}` : bench.config.consumerGroup;
+  const env = variant
+    ? { ...bench.env, ...variant.env, SPEND_DB: dbPath, SPEND_CONSUMER_GROUP: group }
+    : bench.env;
+  const config = variant ? loadConfig({ ...process.env, ...env }) : bench.config;
+  if (variant) await registerBody(dbPath);
+  cleanups.push(() => deleteGroup(bench, group));
+  const result = await runOurs({ env, config, highWatermarks: highs, produced });
   const v = result.verified;
+  const who = variant ? `${variant.name}: ` : '';
   const detail = [
-    `Verified after the run: ${v.invoices.toLocaleString('en')} invoices at ${v.distinctOffsets.toLocaleString('en')} distinct offsets, ` +
+    `${who}Verified after the run: ${v.invoices.toLocaleString('en')} invoices at ${v.distinctOffsets.toLocaleString('en')} distinct offsets, ` +
       `${v.lines.toLocaleString('en')} invoice lines, net total £${v.netTotal}, ${v.rejected} rejected: exactly what was produced.`,
-    `Written in ${v.flushes.toLocaleString('en')} DuckDB transactions (${Math.round(v.invoices / Math.max(1, v.flushes)).toLocaleString('en')} messages each on average; ${v.batches.toLocaleString('en')} ingest_batches rows, one per partition and transaction).`,
-    `Memory of ours at its peaks (sampled every 0.5 s through the owner's \`memory\` operation): ${memoryPeaksLine(result.memory)}; peak RSS ${mibText(result.peakRssBytes)}: the rest is native memory DuckDB's accounting does not see (allocator caches, fragmentation).`,
+    `${who}Written in ${v.flushes.toLocaleString('en')} DuckDB transactions (${Math.round(v.invoices / Math.max(1, v.flushes)).toLocaleString('en')} messages each on average; ${v.batches.toLocaleString('en')} ingest_batches rows, one per partition and transaction).`,
+    `${who}Memory at its peaks (sampled every 0.5 s through the owner's \`memory\` operation): ${memoryPeaksLine(result.memory)}; peak RSS ${mibText(result.peakRssBytes)}: the rest is native memory DuckDB's accounting does not see (allocator caches, fragmentation).`,
   ];
   return {
     row: {
-      name: 'Ours: spend ingest → DuckDB',
+      name: variant?.name ?? 'Ours: spend ingest → DuckDB',
       messages: v.invoices,
       fetchMs: result.fetchMs,
       wallMs: result.wallMs,

@@ -74,4 +74,11 @@ export const MEMORY_SETTINGS: MemorySetting[] = [
       NODE_OPTIONS: '--max-semi-space-size=2',
     },
   },
+  {
+    name: 'memory_limit 64MiB, flush at 8 MiB, 1 MiB fetches, glibc lean',
+    env: { ...smaller, DUCKDB_MEMORY_LIMIT: '64MiB', ...glibcLean },
+  },
+  // SPEND_MEMORY_PROFILE=small is memory_limit 64MiB, flush at 8 MiB, 512 KiB fetches (lib/config.ts).
+  { name: 'SPEND_MEMORY_PROFILE=small, glibc lean', env: { SPEND_MEMORY_PROFILE: 'small', ...glibcLean } },
+  { name: 'SPEND_MEMORY_PROFILE=small (glibc as it comes)', env: { SPEND_MEMORY_PROFILE: 'small' } },
 ];

@@ -29,7 +29,11 @@ describe('benchmark smoke runs', () => {
   // bench:ingest's --memory-sweep is left out here: it reruns the same ingest under other
   // settings, and the suite must stay well under 15 minutes on two cores.
   const benches: [script: string, args: string[], printed: string[]][] = [
-    ['bench/ingest.ts', [], ['| C: DuckDB read_json load']],
+    [
+      'bench/ingest.ts',
+      [],
+      ['| C: DuckDB read_json load', 'peak RSS of the ingest process, SPEND_MEMORY_PROFILE=small'],
+    ],
     ['bench/upload.ts', [], ['| C: bare kafkajs producer', 'serial csv-parse + bare producer']],
     ['bench/transforms.ts', [], []],
     ['bench/api.ts', [], ['| cube by month and body', 'peak RSS of spend serve']],

@@ -43,10 +43,12 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/DUCKDB_MEMORY_LIMIT="lots"/);
   });
 
-  it('keeps DuckDB memory within sense: at least 128MiB, at most the machine, sizes as DuckDB spells them', () => {
+  it('keeps DuckDB memory within sense: at least 64MiB, at most the machine, sizes as DuckDB spells them', () => {
+    // 64MB is 61 MiB
     expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: '64MB' })).toThrow(
-      /DUCKDB_MEMORY_LIMIT="64MB": at least 128MiB/,
+      /DUCKDB_MEMORY_LIMIT="64MB": at least 64MiB/,
     );
+    expect(loadConfig({ DUCKDB_MEMORY_LIMIT: '64MiB' }).duckdb.memoryLimit).toBe('64MiB');
     const moreThanTheMachine = `${Math.ceil(totalmem() / 2 ** 30) + 1}GiB`;
     expect(() => loadConfig({ DUCKDB_MEMORY_LIMIT: moreThanTheMachine })).toThrow(
       /at most this machine's memory/,
@@ -57,6 +59,25 @@ describe('loadConfig', () => {
       /DUCKDB_MAX_TEMP_DIRECTORY_SIZE="plenty"/,
     );
     expect(sizeInBytes('1.5 KiB')).toBe(1536);
+  });
+
+  it('SPEND_MEMORY_PROFILE=small fills in small memory settings the environment leaves unset', () => {
+    const small = loadConfig({ SPEND_MEMORY_PROFILE: 'small' });
+    expect(small.duckdb.memoryLimit).toBe('64MiB');
+    expect(small.ingestFlushBytes).toBe(8 * 2 ** 20);
+    expect(small.maxBytesPerPartition).toBe(512 * 1024);
+    // what the environment sets wins over the profile
+    const mixed = loadConfig({ SPEND_MEMORY_PROFILE: 'small', DUCKDB_MEMORY_LIMIT: '256MB' });
+    expect(mixed.duckdb.memoryLimit).toBe('256MB');
+    expect(mixed.ingestFlushBytes).toBe(8 * 2 ** 20);
+    // no profile, or the default one: the defaults
+    for (const env of [{}, { SPEND_MEMORY_PROFILE: 'default' }, { SPEND_MEMORY_PROFILE: '' }]) {
+      const config = loadConfig(env);
+      expect(config.duckdb.memoryLimit).toBe('1GB');
+      expect(config.ingestFlushBytes).toBe(128 * 2 ** 20);
+      expect(config.maxBytesPerPartition).toBe(4 * 2 ** 20);
+    }
+    expect(() => loadConfig({ SPEND_MEMORY_PROFILE: 'tiny' })).toThrow(/SPEND_MEMORY_PROFILE="tiny"/);
     expect(sizeInBytes('2GB')).toBe(2e9);
   });
 

@@ -102,9 +102,30 @@ export function sizeInBytes(size: string): number {
   return Number(match[1]) * (UNIT_BYTES[(match[2] as string).toLowerCase()] as number);
 }
 const duckdbSize = z.string().regex(SIZE, 'a size such as "1GB" or "512MiB"');
-const MIN_MEMORY_LIMIT_BYTES = 128 * 2 ** 20;
+// 64MiB: the small memory profile's limit, with flushes of 8 MiB (DuckDB spills past it).
+const MIN_MEMORY_LIMIT_BYTES = 64 * 2 ** 20;
+
+/**
+ * SPEND_MEMORY_PROFILE: settings a profile gives when the environment does not set them.
+ * `small` is for an ingest-only process (`spend ingest`) where memory matters: it kept the peak
+ * RSS of 1M messages under 400 MiB for about twice the CPU time, since flushes under a row group
+ * go through DuckDB's write-ahead log (BENCHMARKS.md, "Ingest memory"). Not for `spend serve`:
+ * the transforms need far more than 64MiB at scale.
+ */
+export const MEMORY_PROFILES = {
+  default: {},
+  small: {
+    DUCKDB_MEMORY_LIMIT: '64MiB',
+    SPEND_INGEST_FLUSH_BYTES: String(8 * 2 ** 20),
+    KAFKA_MAX_BYTES_PER_PARTITION: String(512 * 1024),
+  },
+} as const satisfies Record<string, Record<string, string>>;
+const memoryProfile = z
+  .enum(Object.keys(MEMORY_PROFILES) as [keyof typeof MEMORY_PROFILES])
+  .default('default');
 
 const envSchema = z.object({
+  SPEND_MEMORY_PROFILE: z.preprocess((value) => (value === '' ? undefined : value), memoryProfile),
   KAFKA_BROKERS: z
     .string()
     .optional()
@@ -139,7 +160,7 @@ const envSchema = z.object({
     .default('1GB')
     .refine(
       (size) => !SIZE.test(size) || sizeInBytes(size) >= MIN_MEMORY_LIMIT_BYTES,
-      'at least 128MiB: ingest stages whole batches in memory',
+      'at least 64MiB: ingest stages whole batches in memory',
     )
     .refine(
       (size) => !SIZE.test(size) || sizeInBytes(size) <= totalmem(),
@@ -275,7 +296,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(givenEnv: NodeJS.ProcessEnv = process.env): Config {
+  // A memory profile fills in what the environment leaves unset; an unknown one is refused below.
+  const profile = memoryProfile.safeParse(givenEnv.SPEND_MEMORY_PROFILE || undefined);
+  const env: NodeJS.ProcessEnv = { ...(profile.success ? MEMORY_PROFILES[profile.data] : {}), ...givenEnv };
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
