@@ -4,8 +4,9 @@
  * invoices for old months, a correction that moves an invoice to another month, supplier,
  * category and amount, a correction that breaks a duplicate pair, a retraction, a document sent
  * again unchanged, a new duplicate, a purchase order repriced; then the bench's own increment
- * and a new supplier spelling that moves an entity). After each incremental refresh every
- * model's rows are compared (EXCEPT ALL, both ways) with a rebuild from scratch.
+ * and a new supplier spelling that moves an entity; suppliers whose dominant category moves,
+ * appears and goes while their other invoices stay as they were). After each incremental refresh
+ * every model's rows are compared (EXCEPT ALL, both ways) with a rebuild from scratch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { addIncrement, generateBenchData, scaleFor } from '../bench/transforms-data.ts';
@@ -201,6 +202,119 @@ describe('incremental refresh', () => {
       int_item_lines: 'incremental',
       fct_price_dispersion: 'incremental',
     });
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+    conn.closeSync();
+  }, 600_000);
+
+  it('equals a full rebuild after suppliers’ dominant categories move, appear and go while their other invoices stay as they were', async () => {
+    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
+    const conn = await db.connect();
+    await ensureContractTables(conn);
+    await generateBenchData(conn, scaleFor(30_000));
+    await run(conn, true);
+    const pick = async (sql: string) =>
+      (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+    const lit = (value: string | null | undefined) =>
+      value === null || value === undefined ? 'null' : `'${String(value).replace(/'/g, "''")}'`;
+    const current = CURRENT_INVOICES;
+    const TEXT = [
+      'expense_type',
+      'description',
+      'service_area',
+      'category_scheme',
+      'category_code',
+      'category_label',
+    ];
+    const categoryOf = (entity: string) =>
+      scalar(
+        conn,
+        `select proclass_code from int_supplier_categories where supplier_entity_id = '${entity}'`,
+      );
+    const classifiedAs = (doc: Record<string, string>) =>
+      queryRows<{ proclass_code: string | null; classified_by: string | null }>(
+        conn,
+        `select distinct proclass_code, classified_by from int_spend_classified
+         where body_id = '${doc.body_id}' and invoice_id = '${doc.invoice_id}'`,
+      );
+
+    // a supplier whose invoice says nothing of its category: no code, no text a rule reads
+    const template = await pick(
+      `select body_id, invoice_id from stg_invoices where document_type = 'invoice' order by invoice_id limit 1`,
+    );
+    const blank = TEXT.map((c) => `null as ${c}`).join(', ');
+    await sendInvoices(conn, 900_201, [
+      {
+        select: `select * replace ($offset as kafka_offset, 'NOCAT-1' as invoice_id, 'Nocat Trading Ltd' as supplier_name,
+                   null as supplier_company_number, ${blank})
+                 from (${current}) as c where ${of(template)}`,
+        lines: copyLines(of(template), `, 'NOCAT-1' as invoice_id, null as description`),
+      },
+    ]);
+    await run(conn);
+    const nocat = { body_id: template.body_id as string, invoice_id: 'NOCAT-1' };
+    const nocatEntity = await scalar(
+      conn,
+      `select any_value(supplier_entity_id) from int_spend_lines where invoice_id = 'NOCAT-1'`,
+    );
+    expect(await categoryOf(nocatEntity)).toBe('null');
+    expect(await classifiedAs(nocat)).toEqual([{ proclass_code: null, classified_by: null }]);
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+
+    // an invoice that takes its supplier's dominant category, and another invoice of that body
+    // whose own text a rule classifies to another category
+    const moving = await pick(
+      `select c.body_id, c.invoice_id, c.supplier_entity_id as entity, s.proclass_code, s.classified_value::varchar as value
+       from int_spend_classified as c inner join int_supplier_categories as s using (supplier_entity_id)
+       where c.classified_by = 'supplier-dominant' order by c.invoice_id limit 1`,
+    );
+    const ruled = await pick(
+      `select l.invoice_id, any_value(l.line_proclass_code) as proclass_code from int_spend_lines as l
+       where l.body_id = '${moving.body_id}' and l.line_classified_by like 'rule:%'
+         and l.line_proclass_code <> '${moving.proclass_code}'
+       group by all having count(distinct l.line_proclass_code) = 1 order by l.invoice_id limit 1`,
+    );
+    const text = await pick(
+      `select ${TEXT.join(', ')} from (${current}) as c where ${of({ body_id: moving.body_id as string, invoice_id: ruled.invoice_id as string })}`,
+    );
+    const ruledText = TEXT.map((c) => `${lit(text[c])} as ${c}`).join(', ');
+    // The supplier's new invoice (no lines: one spend line of its total) outweighs all its
+    // categorised spend, so its category moves; the supplier without one gains the same one.
+    await sendInvoices(conn, 900_202, [
+      {
+        select: `select * replace ($offset as kafka_offset, 'MOVE-1' as invoice_id, ${ruledText},
+                   ${Number(moving.value) * 2 + 1}::decimal(18, 2) as net_amount)
+                 from (${current}) as c where ${of(moving)}`,
+      },
+      {
+        select: `select * replace ($offset as kafka_offset, 'GAIN-1' as invoice_id, ${ruledText})
+                 from (${current}) as c where ${of(nocat)}`,
+      },
+    ]);
+    expect(await run(conn)).toMatchObject({
+      int_spend_classified: 'incremental',
+      int_supplier_matches: 'incremental',
+    });
+    expect(await categoryOf(moving.entity as string)).toBe(ruled.proclass_code);
+    expect(await categoryOf(nocatEntity)).toBe(ruled.proclass_code);
+    // the invoices that changed nothing themselves follow their suppliers
+    expect(await classifiedAs(moving)).toEqual([
+      { proclass_code: ruled.proclass_code, classified_by: 'supplier-dominant' },
+    ]);
+    expect(await classifiedAs(nocat)).toEqual([
+      { proclass_code: ruled.proclass_code, classified_by: 'supplier-dominant' },
+    ]);
+    expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
+
+    // the invoice that gave the supplier its category is retracted: it has none again
+    await sendInvoices(conn, 900_203, [
+      {
+        select: `select topic, kafka_partition, $offset as kafka_offset, 0 as ingest_batch_id, body_id, invoice_id, true as retracted
+                 from (${current}) as i where body_id = '${nocat.body_id}' and invoice_id = 'GAIN-1'`,
+      },
+    ]);
+    expect(await run(conn)).toMatchObject({ int_spend_classified: 'incremental' });
+    expect(await categoryOf(nocatEntity)).toBe('null');
+    expect(await classifiedAs(nocat)).toEqual([{ proclass_code: null, classified_by: null }]);
     expect(await differencesFromFullRebuild(conn, models)).toEqual([]);
     conn.closeSync();
   }, 600_000);

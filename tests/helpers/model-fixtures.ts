@@ -6,6 +6,8 @@
  *   given:                       # rows of source tables or upstream models; unlisted columns are null
  *     invoices:
  *       - { body_id: b1, invoice_id: I1, net_amount: '10.00', … }
+ *   given_sql:                   # more rows, made by a SELECT (cases that need many rows: no row files)
+ *     invoice_lines: select 'b1' as body_id, 'I' || i as invoice_id, … from range(100000) as t(i)
  *   expect:                      # the model's rows, in any order; only the columns listed are compared
  *     - { invoice_id: I1, net_amount: '10.00' }
  *
@@ -16,7 +18,8 @@
  * The case runs in a fresh in-memory DuckDB with the real migrations: source rows are inserted,
  * the model's upstream models are built (so their tables have their real columns), given model
  * rows replace theirs, the models between those and this one are built again from them, then
- * the model is built and read.
+ * the model is built and read. A table's `given_sql` rows are inserted after its `given` rows, by
+ * column name (columns the SELECT does not name are null).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +38,8 @@ export type FixtureCase = {
   model: string;
   name: string;
   given: Record<string, Row[]>;
+  /** Per table, a SELECT whose rows are inserted after the given ones. */
+  givenSql: Record<string, string>;
   expect: Row[];
 };
 
@@ -45,12 +50,17 @@ export function listFixtures(dir = MODELS_DIR): FixtureCase[] {
       const match = /^([a-z0-9_]+)\.([a-z0-9-]+)\.test\.yaml$/.exec(file);
       if (!match) continue;
       const path = join(dir, layer, file);
-      const doc = parse(readFileSync(path, 'utf8')) as { given?: Record<string, Row[]>; expect?: Row[] };
+      const doc = parse(readFileSync(path, 'utf8')) as {
+        given?: Record<string, Row[]>;
+        given_sql?: Record<string, string>;
+        expect?: Row[];
+      };
       cases.push({
         file: path,
         model: match[1] as string,
         name: `${match[1]} ${match[2]}`,
         given: doc.given ?? {},
+        givenSql: doc.given_sql ?? {},
         expect: doc.expect ?? [],
       });
     }
@@ -93,6 +103,13 @@ async function insertRows(conn: DuckDBConnection, table: string, rows: Row[]): P
   }
 }
 
+/** The rows of a table: the given ones, then those of its given SELECT. */
+async function insertGiven(conn: DuckDBConnection, fixture: FixtureCase, table: string): Promise<void> {
+  await insertRows(conn, table, fixture.given[table] ?? []);
+  const sql = fixture.givenSql[table];
+  if (sql !== undefined) await conn.run(`insert into "${table}" by name (${sql})`);
+}
+
 /** Runs a case; returns the model's rows projected on the expected columns, and the expectation. */
 export async function runFixture(
   fixture: FixtureCase,
@@ -110,15 +127,16 @@ export async function runFixture(
       await ensureSeedTables(conn);
       await ensureContractTables(conn);
       const modelNames = new Set(models.map((m) => m.name));
-      const givenModels = Object.keys(fixture.given).filter((t) => modelNames.has(t));
-      for (const [table, rows] of Object.entries(fixture.given)) {
-        if (!modelNames.has(table)) await insertRows(conn, table, rows);
+      const givenTables = [...new Set([...Object.keys(fixture.given), ...Object.keys(fixture.givenSql)])];
+      const givenModels = givenTables.filter((t) => modelNames.has(t));
+      for (const table of givenTables) {
+        if (!modelNames.has(table)) await insertGiven(conn, fixture, table);
       }
       const upstream = [...ancestors(models, fixture.model)];
       if (upstream.length > 0) await mustBuild(conn, models, upstream);
       for (const table of givenModels) {
         await conn.run(`delete from "${table}"`);
-        await insertRows(conn, table, fixture.given[table] ?? []);
+        await insertGiven(conn, fixture, table);
       }
       // models between the given ones and this one are built again from the given rows
       const between = upstream.filter(

@@ -25,10 +25,14 @@ usual_price as (
     item_key,
     unit_key,
     body_id,
-    -- the price on most invoice lines; ties go to the lower price
-    arg_min(unit_price, sort_key) as unit_price
+    -- the price on most invoice lines; ties go to the lower price. An exact integer key: lines ×
+    -- 10¹⁹ − the price in 10⁻⁴ pounds (under 10¹⁸ of them either way for a decimal(18, 4)), so
+    -- one line more outweighs any price. Not a DOUBLE: -lines × 10⁹ + price steps by 1/64 near
+    -- 100,000 lines, and prices 0.0001 apart tied. Nor a struct key: its sort-key state ran out
+    -- of memory at 3M lines where this fixed-size one does not.
+    arg_max(unit_price, lines::hugeint * 10000000000000000000 - (unit_price::decimal(38, 4) * 10000)::hugeint) as unit_price
   from (
-    select item_scheme, item_key, unit_key, body_id, unit_price, -count(*) * 1e9 + unit_price as sort_key
+    select item_scheme, item_key, unit_key, body_id, unit_price, count(*) as lines
     from priced_lines
     where document_type = 'invoice'
     group by item_scheme, item_key, unit_key, body_id, unit_price

@@ -28,9 +28,18 @@ name_rules as (
 ),
 
 supplier_names as (
-  -- the first rule on each distinct supplier name (redacted payees have no name to read)
+  -- the first rule on each distinct supplier name (redacted payees have no name to read), for
+  -- the names of lines that come this far only: no code of their own, no CPV code, no dominant
+  -- category (every name against every pattern is the costliest join here)
   select names.supplier_name, name_rules.rule_id, name_rules.proclass_code
-  from (select distinct supplier_name from spend where supplier_entity_id is not null) as names
+  from (
+    select distinct spend.supplier_name
+    from spend
+    anti join supplier_categories using (supplier_entity_id)
+    where spend.supplier_entity_id is not null
+      and spend.line_cpv_code is null
+      and (spend.line_proclass_code is null or spend.line_classified_by is null)
+  ) as names
   inner join name_rules on names.supplier_name ilike name_rules.pattern
   qualify row_number() over (partition by names.supplier_name order by name_rules.priority, name_rules.rule_id) = 1
 ),
