@@ -28,12 +28,22 @@ const cellAt = (cells: string[], column: number | undefined) =>
 export function classifyRow(cells: string[], layout: RowLayout): RowKind {
   const { fields } = layout;
   const markerColumn = fields.marker;
-  const isBlank = cells.every((cell, i) => i === markerColumn || cell.trim() === '');
-  if (isBlank) return 'blank';
+  if (isBlank(cells, markerColumn)) return 'blank';
   if (isRepeatedHeader(cells, layout.normalisedHeader)) return 'header';
   if (isTotal(cells, fields)) return 'total';
   if (markerColumn !== undefined && NON_DATA_MARKER.test(cellAt(cells, markerColumn))) return 'marker';
   return 'data';
+}
+
+// Loops rather than every/some with closures, and no Set: these run on every row of the file.
+// Like every/some, they pass over the holes of a sparse row.
+
+function isBlank(cells: string[], markerColumn: number | undefined): boolean {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (cell !== undefined && i !== markerColumn && cell.trim() !== '') return false;
+  }
+  return true;
 }
 
 function isRepeatedHeader(cells: string[], header: string[]): boolean {
@@ -48,14 +58,23 @@ function isRepeatedHeader(cells: string[], header: string[]): boolean {
 }
 
 function isTotal(cells: string[], fields: ColumnMapping): boolean {
-  const amountColumns = new Set([fields.netAmount, fields.grossAmount, fields.vatAmount]);
   const date = cellAt(cells, fields.paymentDate) || cellAt(cells, fields.invoiceDate);
-  const labelled = cells.some((cell, i) => !amountColumns.has(i) && TOTAL_LABEL.test(cell.trim()));
-  if (labelled && date === '') return true;
+  if (date === '' && hasTotalLabel(cells, fields)) return true;
   const amount = cellAt(cells, fields.netAmount) || cellAt(cells, fields.grossAmount);
   const supplier = cellAt(cells, fields.supplierName);
   const hasDateColumn = fields.paymentDate !== undefined || fields.invoiceDate !== undefined;
   return (
     amount !== '' && supplier === '' && date === '' && hasDateColumn && fields.supplierName !== undefined
   );
+}
+
+/** A cell other than an amount holds a total label alone. */
+function hasTotalLabel(cells: string[], fields: ColumnMapping): boolean {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (cell === undefined || i === fields.netAmount || i === fields.grossAmount || i === fields.vatAmount)
+      continue;
+    if (TOTAL_LABEL.test(cell.trim())) return true;
+  }
+  return false;
 }
