@@ -1,5 +1,5 @@
 /**
- * npm run bench:upload [-- --rows N]
+ * npm run bench:upload [-- --rows N] [--no-write]
  *
  * How fast does a large transparency CSV go through the upload path into DuckDB, compared with
  * two peers reading the SAME file in the same run:
@@ -58,8 +58,13 @@ const BATCH_MESSAGES = 2000;
 type Measured = { name: string; ms: number; rows: number; bytes: number; note?: string };
 
 // --smoke: a small file, every step and check, BENCHMARKS.md left alone (bench/smoke.test.ts).
+// --no-write: the full run, printed only (BENCHMARKS.md left alone).
 const { values: args } = parseArgs({
-  options: { rows: { type: 'string' }, smoke: { type: 'boolean', default: false } },
+  options: {
+    rows: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
 });
 const rows = Number(args.rows ?? (args.smoke ? '2000' : '1000000'));
 
@@ -99,7 +104,8 @@ try {
     base,
   );
   process.stdout.write(`\n${body}\n`);
-  if (args.smoke) log('smoke run: BENCHMARKS.md left alone');
+  if (args.smoke || args['no-write'])
+    log(`${args.smoke ? 'smoke' : '--no-write'} run: BENCHMARKS.md left alone`);
   else log(`wrote ${writeSection(UPLOAD_SECTION_TITLE, body)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
