@@ -51,10 +51,28 @@ function isRepeatedHeader(cells: string[], header: string[]): boolean {
   for (let i = 0; i < header.length; i++) {
     const expected = header[i] ?? '';
     if (expected === '') continue;
-    if (normaliseHeader(cells[i] ?? '') !== expected) return false;
+    if (normalisedCell(cells[i] ?? '') !== expected) return false;
     compared++;
   }
   return compared >= 2;
+}
+
+/**
+ * normaliseHeader of a cell, remembered: every row is compared with the header, and the first
+ * column compared (a body name, a service area) mostly repeats a few values. Bounded, and
+ * only short cells are kept.
+ */
+const normalisedCells = new Map<string, string>();
+
+function normalisedCell(cell: string): string {
+  if (cell.length > 100) return normaliseHeader(cell);
+  let normalised = normalisedCells.get(cell);
+  if (normalised === undefined) {
+    if (normalisedCells.size >= 4096) normalisedCells.clear();
+    normalised = normaliseHeader(cell);
+    normalisedCells.set(cell, normalised);
+  }
+  return normalised;
 }
 
 function isTotal(cells: string[], fields: ColumnMapping): boolean {

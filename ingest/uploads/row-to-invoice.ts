@@ -265,9 +265,9 @@ export class RowMapper {
     if (value === '') return undefined;
     let parsed = this.dates.get(value);
     if (parsed === undefined) {
-      if (this.dates.size >= DATE_CACHE_SIZE) this.dates.clear();
       parsed = parseDate(value);
-      this.dates.set(value, parsed);
+      if (this.dates.size >= DATE_CACHE_SIZE) this.dates.clear();
+      if (value.length <= 40) this.dates.set(value, parsed);
     }
     if (parsed.ok) return parsed.iso;
     this.reject(field, parsed.reason, value);
@@ -324,7 +324,7 @@ export class RowMapper {
 }
 
 const EDGE_SPACE = /^[\s\u00a0]+|[\s\u00a0]+$/g;
-/** Distinct date texts remembered; past it the memory starts again (a file of every day of decades). */
+/** Distinct date texts remembered (40 characters at most); past it the memory starts again. */
 const DATE_CACHE_SIZE = 4096;
 
 /** Companies House numbers are eight characters; spreadsheets drop the leading zeros of numeric ones. */
