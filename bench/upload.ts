@@ -398,8 +398,8 @@ function report(
     '',
     `- Reconciled after the run: the upload accepted ${uploaded.accepted.toLocaleString('en-GB')} rows (net £${uploaded.acceptedNetTotal}), skipped ${uploaded.skipped} (header and total row), rejected ${uploaded.rejected}; DuckDB holds ${ingested.invoices.toLocaleString('en-GB')} invoices for the upload, net £${ingested.invoiceNetTotal}, ${ingested.deadLettered} dead-lettered: equal to the generator's own count and total.`,
     `- The control total row agrees: ${uploaded.controlTotal?.agrees ? 'yes' : 'no'}.`,
-    '- "upload → Kafka" ends when the last batch is acknowledged; the owner ingests meanwhile, so "→ DuckDB" adds only the tail it had not caught up with. Each upload row is checked against the invoice.v1 contract (zod) before it is sent, as the consumer checks it again on ingest.',
-    '- Where the time goes: the upload path alone (decode, csv-parse, header and row classification, mapping, dates, amounts, ids, zod validation, JSON) runs at the "upload path alone" rate; with Kafka the upload process, the broker and the `spend ingest` consumer share the two cores, and the end-to-end rate is bounded by the consumer writing DuckDB (see the Ingest section above).',
+    '- "upload → Kafka" ends when the last batch is acknowledged; the owner ingests meanwhile, so "→ DuckDB" adds only the tail it had not caught up with. Each upload row is checked against the invoice.v1 contract before it is sent (the compiled check the consumer runs first, zod for what it does not pass), as the consumer checks it again on ingest.',
+    '- Where the time goes: the upload path alone (decode, csv-parse, header and row classification, mapping, dates, amounts, ids, the contract check, JSON) runs at the "upload path alone" rate; with Kafka the upload process, the broker and the `spend ingest` consumer share the two cores, and the end-to-end rate is bounded by the consumer writing DuckDB (see the Ingest section above).',
     '- MB/s is MiB of the CSV file per second; rows/s counts data rows.',
   ].join('\n');
 }
