@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatPence, parseAmount, parseDecimalPence } from './amounts.ts';
 
@@ -62,6 +63,28 @@ describe('parseAmount', () => {
     expect(pence('1021.2300000000001')).toBe(102123n);
     expect(pence('0.30000000000000004')).toBe(30n);
     expect(pence('99.99999999999999999')).toBe(10000n);
+  });
+
+  it('reads plain and grouped amounts on its fast path exactly as on the general one', () => {
+    // A leading space keeps an amount off the fast path (it takes nothing around the digits).
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', '-', '+'),
+        fc.bigInt({ min: 0n, max: 10n ** 18n }),
+        fc.boolean(),
+        fc.constantFrom('', '.', '.0', '.5', '.05', '.50', '.00', '.99', '.123'),
+        fc.constantFrom('', '0', '00'),
+        (sign, whole, grouped, fraction, zeros) => {
+          const digits = zeros + whole.toString();
+          const raw = `${sign}${grouped ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits}${fraction}`;
+          expect(parseAmount(raw), raw).toEqual(parseAmount(` ${raw}`));
+          expect(parseAmount(raw, { roundToPence: true }), raw).toEqual(
+            parseAmount(` ${raw}`, { roundToPence: true }),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('rounds half away from zero only when asked (control totals)', () => {

@@ -11,6 +11,11 @@ export type AmountResult = { ok: true; pence: bigint } | { ok: false; reason: st
 const CURRENCY_MARKS = /^(?:£|GBP|\$|USD|€|EUR)\s*|\s*(?:£|GBP|\$|USD|€|EUR)$/i;
 const PLAIN = /^(\d*)(?:\.(\d*))?$/;
 const GROUPED = /^(\d{1,3}(?:,\d{3})+)(?:\.(\d*))?$/;
+/**
+ * What nearly every cell holds: digits, maybe grouped, maybe a leading minus, at most two
+ * decimals, nothing around them. Read at once, it gives what the general path below would.
+ */
+const SIMPLE = /^(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/;
 /** Float artefacts such as 13617821.88999996 carry more digits than a float can mean. */
 const MAX_SIGNIFICANT_DIGITS = 15;
 
@@ -19,6 +24,12 @@ const MAX_SIGNIFICANT_DIGITS = 15;
  * totals, which are only compared); otherwise more than two meaningful decimals is an error.
  */
 export function parseAmount(raw: string, options: { roundToPence?: boolean } = {}): AmountResult {
+  const simple = SIMPLE.exec(raw);
+  if (simple) {
+    const pence =
+      BigInt((simple[2] ?? '0').replaceAll(',', '')) * 100n + BigInt((simple[3] ?? '').padEnd(2, '0'));
+    return { ok: true, pence: simple[1] && pence !== 0n ? -pence : pence };
+  }
   let text = raw.replace(/[\s\u00a0]+/g, ' ').trim();
   if (text === '') return { ok: false, reason: 'empty' };
   let negative = false;

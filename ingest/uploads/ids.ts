@@ -11,7 +11,7 @@
  *   gives the same ids) and, from the second identical row on, `#2`, `#3`… so that genuine
  *   repeats are all kept.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 const MAX_ID_LENGTH = 200;
 
@@ -33,5 +33,14 @@ export class RowIdAllocator {
 export function rawRowDigest(cells: string[]): string {
   let end = cells.length;
   while (end > 0 && (cells[end - 1] ?? '') === '') end--;
-  return createHash('sha256').update(cells.slice(0, end).join('\u001f')).digest('base64url').slice(0, 22);
+  return sha256Base64url(cells.slice(0, end).join('\u001f')).slice(0, 22);
 }
+
+/**
+ * The one-shot crypto.hash (Node ≥ 20.12) is about twice as fast as a Hash object for a row's
+ * worth of text, and gives the same digest; older Nodes (engines: ≥ 20.6) use the object.
+ */
+const sha256Base64url: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');

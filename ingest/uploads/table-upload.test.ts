@@ -99,4 +99,38 @@ describe('table upload', () => {
     expect(steps.tally.acceptedPence).toBe(30_000n);
     expect(steps.rejected).toMatchObject([{ row: 4, field: 'netAmount' }]);
   });
+
+  it("a row the invoice.v1 contract refuses is rejected with zod's reason, naming the column; the rows around it are sent", async () => {
+    // Valid rows pass the compiled quick check; the refused ones fall to zod, which says why.
+    const steps = new Steps();
+    const table = tableUpload(steps);
+    await table.read(
+      rows([
+        ['Supplier Name', 'Payment Date', 'Amount', 'Currency'],
+        ['Acme Ltd', '01/11/2023', '5.00', 'GBP'],
+        ['Acme Ltd', '01/11/2023', '6.00', 'XXY'],
+        ['N'.repeat(501), '01/11/2023', '7.00', ''],
+        ['Acme Ltd', '02/11/2023', '8.00', 'eur'],
+      ]),
+    );
+    const sent = steps.sent.map((d) => JSON.parse(d.value) as InvoiceV1);
+    expect(sent.map((i) => [i.netAmount, i.currency])).toEqual([
+      ['5.00', 'GBP'],
+      ['8.00', 'EUR'],
+    ]);
+    expect(steps.rejected).toMatchObject([
+      {
+        row: 3,
+        column: 'Currency',
+        field: 'currency',
+        reason: expect.stringMatching(/^invoice\.v1 currency: /),
+      },
+      {
+        row: 4,
+        column: 'Supplier Name',
+        field: 'supplierName',
+        reason: expect.stringMatching(/^invoice\.v1 supplier\.name: /),
+      },
+    ]);
+  });
 });
