@@ -31,18 +31,23 @@ const models = loadModels();
 const run = async (conn: Parameters<typeof runModelsChecked>[0], full = false) =>
   Object.fromEntries(Object.entries(await runModelsChecked(conn, { full })).map(([m, r]) => [m, r.mode]));
 
+/** A fresh in-memory database of generated bench data with every model built in full. */
+async function builtBenchDatabase(scale: ReturnType<typeof scaleFor>) {
+  db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
+  const conn = await db.connect();
+  await ensureContractTables(conn);
+  await generateBenchData(conn, scale);
+  await run(conn, true);
+  // the documents to change are chosen from the built models, so each case is sure to exist
+  const pick = async (sql: string) =>
+    (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+  return { conn, pick };
+}
+
 describe('incremental refresh', () => {
   it('equals a full rebuild for every model after new, late, moved, corrected, retracted and re-sent documents', async () => {
-    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
-    const conn = await db.connect();
-    await ensureContractTables(conn);
     const scale = scaleFor(30_000);
-    await generateBenchData(conn, scale);
-    await run(conn, true);
-
-    // The documents to change, chosen from the built models so each case is sure to exist.
-    const pick = async (sql: string) =>
-      (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+    const { conn, pick } = await builtBenchDatabase(scale);
     const current = CURRENT_INVOICES;
     const moved = await pick(
       `select body_id, invoice_id, supplier_name, invoice_date::varchar as invoice_date from stg_invoices
@@ -207,13 +212,7 @@ describe('incremental refresh', () => {
   }, 600_000);
 
   it('equals a full rebuild after suppliers’ dominant categories move, appear and go while their other invoices stay as they were', async () => {
-    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
-    const conn = await db.connect();
-    await ensureContractTables(conn);
-    await generateBenchData(conn, scaleFor(30_000));
-    await run(conn, true);
-    const pick = async (sql: string) =>
-      (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+    const { conn, pick } = await builtBenchDatabase(scaleFor(30_000));
     const lit = (value: string | null | undefined) =>
       value === null || value === undefined ? 'null' : `'${String(value).replace(/'/g, "''")}'`;
     const current = CURRENT_INVOICES;
@@ -320,13 +319,7 @@ describe('incremental refresh', () => {
   }, 600_000);
 
   it('equals a full rebuild for the item price chain after lines move item or unit, an item loses its only line, a new body buys an item and a month’s common threshold moves', async () => {
-    db = await Database.open({ path: ':memory:', migrationsDir: MIGRATIONS_DIR, threads: 2 });
-    const conn = await db.connect();
-    await ensureContractTables(conn);
-    await generateBenchData(conn, scaleFor(30_000));
-    await run(conn, true);
-    const pick = async (sql: string) =>
-      (await queryRows<Record<string, string>>(conn, sql))[0] as Record<string, string>;
+    const { conn, pick } = await builtBenchDatabase(scaleFor(30_000));
     const current = CURRENT_INVOICES;
     const chain = [
       'int_item_description_matches',
