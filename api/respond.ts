@@ -77,16 +77,34 @@ export async function withQueryTimeout<T>(
   }
 }
 
-const responseSink = (res: Response) => ({
+/**
+ * Where a streamed answer is written. A write the socket cannot take at once waits for 'drain',
+ * or fails on 'close': a client that hangs up mid-answer never drains, and without the second
+ * the query's work would wait forever, its interrupts repeating, and the server could not close
+ * (a `spend serve` stopped with SIGTERM hung so, in bench:api's smoke run).
+ */
+export const responseSink = (res: Response) => ({
   write: (chunk: string | Uint8Array) =>
     new Promise<void>((resolve, reject) => {
+      const gone = () => new ClientGoneError('The client went away while its answer was written.');
       if (res.destroyed) {
-        reject(new ClientGoneError('The client went away while its answer was written.'));
+        reject(gone());
         return;
       }
-      const flushed = res.write(chunk);
-      if (flushed) resolve();
-      else res.once('drain', () => resolve());
+      if (res.write(chunk)) {
+        resolve();
+        return;
+      }
+      const onDrain = () => {
+        res.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        res.off('drain', onDrain);
+        reject(gone());
+      };
+      res.once('drain', onDrain);
+      res.once('close', onClose);
     }),
 });
 
