@@ -6,7 +6,7 @@
  * line and penny must be there exactly once, and nothing rejected.
  */
 import { resolve } from 'node:path';
-import { buildIsCurrent } from '../bin/build-state.js';
+import { runsBuild } from '../bin/build-state.js';
 import { MIGRATIONS_DIR } from '../ingest/schema-migrations.ts';
 import type { Config } from '../lib/config.ts';
 import { Database, queryRows } from '../lib/db.ts';
@@ -21,10 +21,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 /** What bin/spend.js runs here: the compiled build while it is current (bin/build.js), else the sources. */
 export function spendLauncher(): string {
-  if (process.env.SPEND_RUN_SOURCES === '1' || !buildIsCurrent(ROOT, resolve(ROOT, 'dist'))) {
-    return 'the sources through tsx (no current build: `npm run build`)';
-  }
-  return 'the compiled build (dist/, `npm run build`)';
+  return runsBuild(ROOT)
+    ? 'the compiled build (dist/, `npm run build`)'
+    : 'the sources through tsx (no current build: `npm run build`)';
 }
 const POLL_MS = 100;
 const PROGRESS_EVERY_MS = 5000;

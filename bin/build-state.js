@@ -19,3 +19,8 @@ export function buildIsCurrent(root, dist) {
     return false; // no build, or a source file gone
   }
 }
+
+/** What bin/spend.js runs: the build in <root>/dist while it is current, unless SPEND_RUN_SOURCES=1. */
+export function runsBuild(root) {
+  return process.env.SPEND_RUN_SOURCES !== '1' && buildIsCurrent(root, join(root, 'dist'));
+}

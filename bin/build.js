@@ -59,6 +59,7 @@ const result = await build({
   splitting: true,
   chunkNames: '[name]-[hash]',
   bundle: true,
+  absWorkingDir: ROOT, // the metafile's paths are relative to it
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -78,7 +79,7 @@ const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;
 const written = new Set(Object.keys(result.metafile.outputs).map((output) => resolve(ROOT, output)));
 for (const name of await readdir(DIST)) {
   const path = join(DIST, name);
-  if (written.has(path) || name === BUILD_INFO_FILE || written.has(path.replace(/\.map$/, ''))) continue;
+  if (written.has(path) || name === BUILD_INFO_FILE) continue; // the outputs include the .map files
   if (Date.now() - (await stat(path)).mtimeMs > PRUNE_AFTER_MS) await rm(path, { force: true });
 }
 

@@ -5,13 +5,12 @@
 // never run stale. SPEND_RUN_SOURCES=1 always runs the sources. Why a build: bin/build.js.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildIsCurrent } from './build-state.js';
+import { runsBuild } from './build-state.js';
 
 const root = join(import.meta.dirname, '..');
-const dist = join(root, 'dist');
 
-if (process.env.SPEND_RUN_SOURCES !== '1' && buildIsCurrent(root, dist)) {
-  await import(pathToFileURL(join(dist, 'spend.js')).href);
+if (runsBuild(root)) {
+  await import(pathToFileURL(join(root, 'dist', 'spend.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
