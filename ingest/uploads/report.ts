@@ -223,10 +223,15 @@ export function formatReport(report: UploadReport): string {
     const i = report.ingested;
     const total = report.messages.purchaseOrders > 0 ? i.purchaseOrderNetTotal : i.invoiceNetTotal;
     const documents = report.messages.purchaseOrders > 0 ? i.purchaseOrders : i.invoices;
+    const sent = report.messages.invoices + report.messages.purchaseOrders;
+    const arrived = i.invoices + i.purchaseOrders + i.deadLettered;
     line(
       i.agrees
         ? `  in DuckDB: ${count(documents)} documents, net total ${total}: equals the accepted rows`
-        : `  in DuckDB: ${count(documents)} documents, net total ${total}, ${i.deadLettered} dead-lettered: DOES NOT EQUAL the accepted rows`,
+        : arrived < sent
+          ? // read without --wait while the consumers are still at it: not a disagreement yet
+            `  in DuckDB so far: ${count(arrived)} of ${count(sent)} documents, still being ingested (spend uploads show ${report.duplicateOf ?? report.uploadId}, or upload with --wait to wait and check)`
+          : `  in DuckDB: ${count(documents)} documents, net total ${total}, ${i.deadLettered} dead-lettered: DOES NOT EQUAL the accepted rows`,
     );
   }
   return out.join('\n');
