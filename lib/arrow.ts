@@ -34,30 +34,22 @@ export function arrowType(duckdbType: string): DataType {
   const type = duckdbType.trim().toUpperCase();
   const decimal = DECIMAL_TYPE.exec(type);
   if (decimal) return new Decimal(Number(decimal[2]), Number(decimal[1]), 128);
-  switch (type) {
-    case 'DATE':
-      return new DateDay();
-    case 'BIGINT':
-      return new Int64();
-    case 'INTEGER':
-      return new Int32();
-    case 'SMALLINT':
-      return new Int16();
-    case 'TINYINT':
-      return new Int8();
-    case 'DOUBLE':
-      return new Float64();
-    case 'FLOAT':
-    case 'REAL':
-      return new Float32();
-    case 'BOOLEAN':
-      return new Bool();
-    case 'TIMESTAMP':
-      return new TimestampMillisecond();
-    default:
-      return new Utf8();
-  }
+  return ARROW_TYPES[type]?.() ?? new Utf8();
 }
+
+/** DuckDB's type names with an exact Arrow twin (DECIMAL(p,s) aside). */
+const ARROW_TYPES: Record<string, () => DataType> = {
+  DATE: () => new DateDay(),
+  BIGINT: () => new Int64(),
+  INTEGER: () => new Int32(),
+  SMALLINT: () => new Int16(),
+  TINYINT: () => new Int8(),
+  DOUBLE: () => new Float64(),
+  FLOAT: () => new Float32(),
+  REAL: () => new Float32(),
+  BOOLEAN: () => new Bool(),
+  TIMESTAMP: () => new TimestampMillisecond(),
+};
 
 export function arrowSchema(columns: readonly Column[]): Schema {
   return new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true)));
